@@ -1,0 +1,169 @@
+package dev.kindling.core.autodiff;
+
+import dev.kindling.core.tensor.Tensor;
+
+/**
+ * The differentiable operations. Primitives carry their backward rule right beside their forward;
+ * composites ({@link #logSoftmax}, {@link #softmax}, {@link #square}) are built from primitives and need none.
+ * Broadcasting in the binary ops is undone in one place, {@link Tensor#sumToShape}.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    // ---- binary, broadcasting ----------------------------------------------------------------------------
+
+    /** a + b. */
+    public static Variable add(Variable a, Variable b) {
+        return Variable.result(a.value().add(b.value()), g -> {
+            a.accumulateGrad(g.sumToShape(a.value().shape()));
+            b.accumulateGrad(g.sumToShape(b.value().shape()));
+        }, a, b);
+    }
+
+    /** a - b. */
+    public static Variable sub(Variable a, Variable b) {
+        return Variable.result(a.value().sub(b.value()), g -> {
+            a.accumulateGrad(g.sumToShape(a.value().shape()));
+            b.accumulateGrad(g.neg().sumToShape(b.value().shape()));
+        }, a, b);
+    }
+
+    /** a * b, element-wise. d/da = b, d/db = a. */
+    public static Variable mul(Variable a, Variable b) {
+        return Variable.result(a.value().mul(b.value()), g -> {
+            if (a.requiresGrad()) {
+                a.accumulateGrad(g.mul(b.value()).sumToShape(a.value().shape()));
+            }
+            if (b.requiresGrad()) {
+                b.accumulateGrad(g.mul(a.value()).sumToShape(b.value().shape()));
+            }
+        }, a, b);
+    }
+
+    /** a / b, element-wise. d/da = 1/b, d/db = -a/b^2. */
+    public static Variable div(Variable a, Variable b) {
+        return Variable.result(a.value().div(b.value()), g -> {
+            if (a.requiresGrad()) {
+                a.accumulateGrad(g.div(b.value()).sumToShape(a.value().shape()));
+            }
+            if (b.requiresGrad()) {
+                Tensor db = g.mul(a.value()).div(b.value().square()).neg();
+                b.accumulateGrad(db.sumToShape(b.value().shape()));
+            }
+        }, a, b);
+    }
+
+    /**
+     * Matrix product {@code (m,k)·(k,n)}. dA = dC·Bᵀ, dB = Aᵀ·dC; a parameter bound to a flat gradient vector
+     * receives its share by a GEMM with beta = 1 straight into that vector.
+     */
+    public static Variable matmul(Variable a, Variable b) {
+        return Variable.result(a.value().matmul(b.value()), g -> {
+            accumulateProduct(a, g, false, b.value(), true);
+            accumulateProduct(b, a.value(), true, g, false);
+        }, a, b);
+    }
+
+    private static void accumulateProduct(Variable target, Tensor x, boolean tx, Tensor y, boolean ty) {
+        if (!target.requiresGrad()) {
+            return;
+        }
+        Tensor sink = target.boundGradSink();
+        if (sink != null) {
+            Tensor.gemmInPlace(1.0, x, tx, y, ty, 1.0, sink);
+        } else {
+            Tensor product = Tensor.zeros(target.value().shape(), target.value().dtype());
+            Tensor.gemmInPlace(1.0, x, tx, y, ty, 0.0, product);
+            target.accumulateGrad(product);
+        }
+    }
+
+    // ---- unary ---------------------------------------------------------------------------------------------
+
+    public static Variable neg(Variable a) {
+        return Variable.result(a.value().neg(), g -> a.accumulateGrad(g.neg()), a);
+    }
+
+    /** e^a; the derivative is the output itself. */
+    public static Variable exp(Variable a) {
+        Tensor out = a.value().exp();
+        return Variable.result(out, g -> a.accumulateGrad(g.mul(out)), a);
+    }
+
+    /** Natural log; d/da = 1/a. */
+    public static Variable log(Variable a) {
+        return Variable.result(a.value().log(), g -> a.accumulateGrad(g.div(a.value())), a);
+    }
+
+    /** max(a, 0); the derivative is 1 where a > 0, else 0. */
+    public static Variable relu(Variable a) {
+        return Variable.result(a.value().relu(), g -> a.accumulateGrad(g.zip(a.value(), (gi, ai) -> ai > 0 ? gi : 0.0)), a);
+    }
+
+    /** 1 / (1 + e^-a); d/da = s (1 - s), from the output. */
+    public static Variable sigmoid(Variable a) {
+        Tensor s = a.value().sigmoid();
+        return Variable.result(s, g -> a.accumulateGrad(g.zip(s, (gi, si) -> gi * si * (1.0 - si))), a);
+    }
+
+    /** tanh(a); d/da = 1 - t^2, from the output. */
+    public static Variable tanh(Variable a) {
+        Tensor t = a.value().tanh();
+        return Variable.result(t, g -> a.accumulateGrad(g.zip(t, (gi, ti) -> gi * (1.0 - ti * ti))), a);
+    }
+
+    /** a clipped to [low, high]; the gradient passes only where a was inside the range. */
+    public static Variable clip(Variable a, double low, double high) {
+        Tensor out = a.value().map(v -> Math.min(high, Math.max(low, v)));
+        return Variable.result(out, g -> a.accumulateGrad(g.zip(a.value(), (gi, ai) -> ai >= low && ai <= high ? gi : 0.0)), a);
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------------------
+
+    /** Sum of all elements (a scalar); the gradient broadcasts back to every element. */
+    public static Variable sum(Variable a) {
+        return Variable.result(a.value().sum(), g -> a.accumulateGrad(Tensor.full(a.value().shape(), a.value().dtype(), g.item())), a);
+    }
+
+    /** Sum along one axis; the gradient broadcasts back along it. */
+    public static Variable sum(Variable a, int axis, boolean keepDims) {
+        int ax = a.value().shape().normalizeAxis(axis);
+        return Variable.result(a.value().sum(ax, keepDims), g -> {
+            Tensor kept = keepDims ? g : g.reshape(a.value().shape().withDim(ax, 1));
+            a.accumulateGrad(Tensor.zeros(a.value().shape(), a.value().dtype()).addInPlace(kept));
+        }, a);
+    }
+
+    /** Mean of all elements. */
+    public static Variable mean(Variable a) {
+        return scale(sum(a), 1.0 / a.value().size());
+    }
+
+    /** a * c for a constant c. */
+    public static Variable scale(Variable a, double c) {
+        return Variable.result(a.value().mul(c), g -> a.accumulateGrad(g.mul(c)), a);
+    }
+
+    // ---- composites ----------------------------------------------------------------------------------------
+
+    /** a * a, as a product of a with itself: the two gradient contributions accumulate. */
+    public static Variable square(Variable a) {
+        return mul(a, a);
+    }
+
+    /**
+     * log(softmax(a)) along an axis, computed as {@code (a - m) - log(sum(exp(a - m)))} with m the maximum:
+     * the subtraction keeps exp from overflowing, and m is a constant because log-softmax does not depend on it.
+     */
+    public static Variable logSoftmax(Variable a, int axis) {
+        Variable shifted = sub(a, Variable.constant(a.value().max(axis, true)));
+        Variable logSumExp = log(sum(exp(shifted), axis, true));
+        return sub(shifted, logSumExp);
+    }
+
+    /** softmax along an axis, as exp(logSoftmax). */
+    public static Variable softmax(Variable a, int axis) {
+        return exp(logSoftmax(a, axis));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.kindling.core.layers;
+
+import dev.kindling.core.autodiff.Ops;
+import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Tensor;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A fully connected layer: {@code output = activation(input · kernel + bias)}, kernel {@code (inputDim, units)},
+ * bias {@code (units)}. Keras defaults: glorot-uniform kernel, zero bias.
+ *
+ * @param units    output width, > 0
+ * @param activation applied to the output
+ * @param inputDim the input width if this is the first layer (Keras's {@code input_shape = c(784)}), else 0
+ */
+public record Dense(int units, Activation activation, int inputDim) implements Layer {
+
+    public Dense {
+        if (units <= 0) {
+            throw new IllegalArgumentException("Dense: units must be > 0, got " + units);
+        }
+        if (activation == null) {
+            throw new IllegalArgumentException("Dense: activation must not be null (use Activation.LINEAR)");
+        }
+        if (inputDim < 0) {
+            throw new IllegalArgumentException("Dense: inputDim must be >= 0 (0 = taken from the data), got " + inputDim);
+        }
+    }
+
+    /** A Dense layer that takes its input width from the previous layer or the data. */
+    public Dense(int units, Activation activation) {
+        this(units, activation, 0);
+    }
+
+    @Override
+    public String typeName() {
+        return "Dense";
+    }
+
+    @Override
+    public int outputDim(int inputDim) {
+        return units;
+    }
+
+    @Override
+    public List<Shape> parameterShapes(int inputDim) {
+        return List.of(Shape.of(inputDim, units), Shape.of(units));
+    }
+
+    @Override
+    public List<String> parameterNames() {
+        return List.of("kernel", "bias");
+    }
+
+    /** Glorot uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)); bias zeros. */
+    @Override
+    public void initialize(List<Tensor> parameters, Random rng) {
+        Tensor kernel = parameters.get(0);
+        double limit = Math.sqrt(6.0 / (kernel.dim(0) + kernel.dim(1)));
+        kernel.assignInPlace(Tensor.uniform(kernel.shape(), kernel.dtype(), -limit, limit, rng));
+        parameters.get(1).fillInPlace(0.0);
+    }
+
+    @Override
+    public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
+        return Ops.add(Ops.matmul(input, parameters.get(0)), parameters.get(1));
+    }
+}

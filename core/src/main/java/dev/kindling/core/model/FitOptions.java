@@ -1,0 +1,79 @@
+package dev.kindling.core.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Options of {@link Sequential#fit}, with Keras's defaults: 1 epoch, batch size 32, no validation split,
+ * shuffle every epoch. Build with {@code FitOptions.builder().epochs(5).batchSize(128).build()}.
+ *
+ * @param validationSplit fraction in [0, 1) of the samples held out for validation: the <em>last</em> ones,
+ *                        before shuffling, as Keras does
+ * @param seed            seeds shuffling and dropout
+ * @param listeners       told of each epoch; by default a {@link ProgressPrinter} on standard output
+ */
+public record FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle, long seed,
+                         List<TrainingListener> listeners) {
+
+    public FitOptions {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("fit: epochs must be >= 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("fit: batch_size must be >= 1, got " + batchSize);
+        }
+        if (!(validationSplit >= 0.0 && validationSplit < 1.0)) {
+            throw new IllegalArgumentException("fit: validation_split must be in [0, 1), got " + validationSplit);
+        }
+        listeners = List.copyOf(listeners);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private int epochs = 1;
+        private int batchSize = 32;
+        private double validationSplit = 0.0;
+        private boolean shuffle = true;
+        private long seed = 0L;
+        private List<TrainingListener> listeners = null;
+
+        public Builder epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder validationSplit(double validationSplit) {
+            this.validationSplit = validationSplit;
+            return this;
+        }
+
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Replaces the default progress printer; pass none for a silent fit. */
+        public Builder listeners(TrainingListener... listeners) {
+            this.listeners = new ArrayList<>(List.of(listeners));
+            return this;
+        }
+
+        public FitOptions build() {
+            List<TrainingListener> l = listeners != null ? listeners : List.of(new ProgressPrinter(System.out));
+            return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, l);
+        }
+    }
+}

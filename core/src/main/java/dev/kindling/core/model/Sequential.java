@@ -1,0 +1,351 @@
+package dev.kindling.core.model;
+
+import dev.kindling.core.layers.ForwardContext;
+import dev.kindling.core.layers.Layer;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.optim.OptimizerState;
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A linear stack of layers with Keras's workflow. In the order of use:
+ * <pre>{@code
+ * Sequential network = new Sequential(
+ *         new Dense(512, Activation.RELU, 784),
+ *         new Dense(10, Activation.SOFTMAX));
+ * network.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+ * History history = network.fit(trainX, trainY, FitOptions.builder().epochs(5).batchSize(128).build());
+ * Evaluation result = network.evaluate(testX, testY);
+ * int[] classes = network.predictClasses(testX.slice(0, 0, 10));
+ * }</pre>
+ * Inputs are {@code (samples, features)}; targets are one-hot {@code (samples, classes)} (see
+ * {@code Labels.toCategorical}), or class indices {@code (samples)} with sparse categorical cross-entropy.
+ *
+ * <p>State is kept in three separate, serializable pieces: the architecture ({@link Network}), one flat weight
+ * vector, and the optimizer's state. Weights are created once the input width is known: from the first layer's
+ * {@code inputDim}, or else from the data at the first fit, evaluate or predict.
+ */
+public final class Sequential {
+    /** Rows per chunk in evaluate and predict: bounds memory for large inputs. */
+    private static final int INFERENCE_CHUNK = 2048;
+
+    private final List<Layer> layers;
+    private DType dtype = DType.FLOAT32;
+    private long initSeed = 0L;
+    private Network network;
+    private Tensor weights;
+    private CompileConfig compiled;
+    private OptimizerState optimizerState;
+
+    public Sequential(Layer... layers) {
+        this(List.of(layers));
+    }
+
+    public Sequential(List<Layer> layers) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a Sequential model needs at least one layer");
+        }
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i).inputDim() != 0) {
+                throw new IllegalArgumentException("only the first layer may declare an input width; layer " + (i + 1)
+                        + " (" + layers.get(i).typeName() + ") declares " + layers.get(i).inputDim());
+            }
+        }
+        this.layers = List.copyOf(layers);
+    }
+
+    /** Restores a model from its parts (used by {@link #load}). */
+    static Sequential restore(Network network, Tensor weights, CompileConfig compiled, OptimizerState state) {
+        Sequential model = new Sequential(network.layers());
+        model.dtype = network.dtype();
+        model.network = network;
+        model.weights = weights;
+        model.compiled = compiled;
+        model.optimizerState = state;
+        return model;
+    }
+
+    /** Sets the dtype of weights and computations (float32 by default). Only before the weights exist. */
+    public Sequential dtype(DType dtype) {
+        requireUnbuilt("dtype");
+        this.dtype = dtype;
+        return this;
+    }
+
+    /** Seeds the weight initializers (0 by default). Only before the weights exist. */
+    public Sequential seed(long seed) {
+        requireUnbuilt("seed");
+        this.initSeed = seed;
+        return this;
+    }
+
+    /** Fixes the optimizer, the loss and the metrics; resets the optimizer's state. */
+    public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        this.compiled = new CompileConfig(optimizer, loss, List.of(metrics));
+        this.optimizerState = null;
+    }
+
+    /**
+     * Trains for {@code options.epochs()} epochs of mini-batch steps and returns the per-epoch history.
+     *
+     * @throws IllegalStateException      before {@code compile}
+     * @throws IllegalArgumentException   for inputs or targets that do not fit the model (nothing is changed)
+     * @throws TrainingDivergedException  when the loss becomes NaN or infinite
+     */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        CompileConfig config = requireCompiled("fit");
+        Tensor xs = checkedInputs(x, "fit");
+        Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
+        int samples = xs.dim(0);
+        int trainSamples = (int) (samples * (1.0 - options.validationSplit()));
+        if (trainSamples == 0) {
+            throw new IllegalArgumentException("fit: validation_split " + options.validationSplit() + " of " + samples
+                    + " samples leaves no training samples");
+        }
+        Tensor trainX = xs.slice(0, 0, trainSamples);
+        Tensor trainY = ys.slice(0, 0, trainSamples);
+        boolean validate = trainSamples < samples;
+        Tensor valX = validate ? xs.slice(0, trainSamples, samples) : null;
+        Tensor valY = validate ? ys.slice(0, trainSamples, samples) : null;
+
+        List<Metric> metrics = config.resolvedMetrics(network.outputDim());
+        Optimizer optimizer = config.optimizer();
+        if (optimizerState == null) {
+            optimizerState = optimizer.init(weights.size(), dtype);
+        }
+        Tensor grad = Tensor.zeros(dtype, weights.size());
+        int steps = MiniBatches.steps(trainSamples, options.batchSize());
+        History history = new History();
+        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+            for (TrainingListener l : options.listeners()) {
+                l.onEpochBegin(epoch, options.epochs(), steps);
+            }
+            long start = System.nanoTime();
+            int[] order = MiniBatches.order(trainSamples, options.seed(), epoch, options.shuffle());
+            BatchStats epochStats = BatchStats.empty(metrics.size());
+            for (int step = 0; step < steps; step++) {
+                int[] rows = MiniBatches.batch(order, step, options.batchSize());
+                ForwardContext context = ForwardContext.training(
+                        MiniBatches.stepSeed(options.seed(), epoch, step), toLongs(rows));
+                grad.fillInPlace(0.0);
+                BatchStats batch = BatchGradient.accumulate(network, config.loss(), metrics, weights,
+                        trainX.take(0, rows), trainY.take(0, rows), context, grad);
+                if (!Double.isFinite(batch.lossSum())) {
+                    throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
+                }
+                grad.scaleInPlace(1.0 / rows.length);
+                optimizerState = optimizer.applyInPlace(optimizerState, weights, grad);
+                epochStats = epochStats.merge(batch);
+            }
+            Map<String, Double> logs = logs(config, epochStats, "");
+            if (validate) {
+                logs.putAll(logs(config, evaluateStats(config, metrics, valX, valY), "val_"));
+            }
+            EpochLogs epochLogs = new EpochLogs(epoch, options.epochs(), steps, (System.nanoTime() - start) / 1e9, logs);
+            history.append(epochLogs);
+            for (TrainingListener l : options.listeners()) {
+                l.onEpochEnd(epochLogs);
+            }
+        }
+        return history;
+    }
+
+    /** Mean loss and metrics over {@code (x, y)}, without dropout. */
+    public Evaluation evaluate(Tensor x, Tensor y) {
+        CompileConfig config = requireCompiled("evaluate");
+        Tensor xs = checkedInputs(x, "evaluate");
+        Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
+        BatchStats stats = evaluateStats(config, config.resolvedMetrics(network.outputDim()), xs, ys);
+        Map<String, Double> metrics = logs(config, stats, "");
+        double loss = metrics.remove("loss");
+        return new Evaluation(loss, metrics);
+    }
+
+    /** The model's outputs {@code (samples, outputs)}: class probabilities for a softmax output. */
+    public Tensor predict(Tensor x) {
+        Tensor xs = checkedInputs(x, "predict");
+        int rows = xs.dim(0);
+        Tensor out = Tensor.zeros(dtype, rows, network.outputDim());
+        for (int from = 0; from < rows; from += INFERENCE_CHUNK) {
+            int to = Math.min(rows, from + INFERENCE_CHUNK);
+            Tensor chunk = network.predict(xs.slice(0, from, to), weights);
+            for (int i = 0; i < chunk.size(); i++) {
+                out.setFlat(from * network.outputDim() + i, chunk.getFlat(i));
+            }
+        }
+        return out;
+    }
+
+    /** The most probable class of each sample (argmax of {@link #predict}). */
+    public int[] predictClasses(Tensor x) {
+        return predict(x).argmax(1).toIntArray();
+    }
+
+    /** A Keras-style table of layers, output shapes and parameter counts. */
+    public String summary() {
+        Network net = network();
+        ParameterLayout layout = net.layout();
+        String rule = "_".repeat(65);
+        StringBuilder sb = new StringBuilder("Model: \"sequential\"\n").append(rule).append('\n')
+                .append(String.format(Locale.ROOT, " %-28s%-26s%s%n", "Layer (type)", "Output Shape", "Param #"))
+                .append("=".repeat(65)).append('\n');
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        int width = net.inputDim();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            String base = layer.typeName().toLowerCase(Locale.ROOT);
+            int n = seen.merge(base, 1, Integer::sum) - 1;
+            String name = n == 0 ? base : base + "_" + n;
+            width = layer.outputDim(width);
+            sb.append(String.format(Locale.ROOT, " %-28s%-26s%,d%n", name + " (" + layer.typeName() + ")",
+                    "(None, " + width + ")", layout.layerSize(i)));
+        }
+        return sb.append("=".repeat(65)).append('\n')
+                .append(String.format(Locale.ROOT, "Total params: %,d%n", layout.size()))
+                .append(String.format(Locale.ROOT, "Trainable params: %,d%n", layout.size()))
+                .append("Non-trainable params: 0\n").append(rule).append('\n').toString();
+    }
+
+    /** The architecture; throws if the input width is not known yet. */
+    public Network network() {
+        if (network == null) {
+            int inputDim = layers.get(0).inputDim();
+            if (inputDim == 0) {
+                throw new IllegalStateException("the model is not built yet: give the first layer an inputDim,"
+                        + " or call fit, evaluate or predict once");
+            }
+            build(inputDim);
+        }
+        return network;
+    }
+
+    /** A copy of the flat weight vector, laid out by {@code network().layout()}. */
+    public Tensor weights() {
+        network();
+        return weights.copy();
+    }
+
+    /** Replaces the weights with a copy of {@code flat}, which must match the layout's size and the dtype. */
+    public void setWeights(Tensor flat) {
+        Network net = network();
+        int size = net.layout().size();
+        if (flat.rank() != 1 || flat.size() != size) {
+            throw new IllegalArgumentException("weights must be a flat vector of " + size + " elements, got "
+                    + flat.shape());
+        }
+        weights.assignInPlace(flat);
+    }
+
+    /** The optimizer's state (null before the first fit after compile). */
+    public OptimizerState optimizerState() {
+        return optimizerState;
+    }
+
+    /** The compile configuration (null before compile). */
+    public CompileConfig compileConfig() {
+        return compiled;
+    }
+
+    /**
+     * Saves architecture, weights, compile configuration and optimizer state to one file, atomically: a failed
+     * save leaves any previous file at {@code path} untouched.
+     */
+    public void save(Path path) throws IOException {
+        ModelFiles.write(path, network(), weights, compiled, optimizerState);
+    }
+
+    /** Loads a model written by {@link #save}; it continues training exactly where the saved one stopped. */
+    public static Sequential load(Path path) throws IOException {
+        return ModelFiles.read(path);
+    }
+
+    // ---- internals ---------------------------------------------------------------------------------------
+
+    private void build(int inputDim) {
+        network = new Network(layers, inputDim, dtype);
+        weights = network.initialWeights(initSeed);
+    }
+
+    private void requireUnbuilt(String what) {
+        if (weights != null) {
+            throw new IllegalStateException("cannot change " + what + " after the weights were created");
+        }
+    }
+
+    private CompileConfig requireCompiled(String call) {
+        if (compiled == null) {
+            throw new IllegalStateException(call + " called before compile: call compile(optimizer, loss, metrics) first");
+        }
+        return compiled;
+    }
+
+    /** Checks rank, width and finiteness of inputs, builds the model if needed, and converts to its dtype. */
+    private Tensor checkedInputs(Tensor x, String call) {
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(call + ": expected inputs of shape (samples, features), got " + x.shape()
+                    + (x.rank() > 2 ? " (flatten them first, e.g. x.reshape(" + x.dim(0) + ", -1))" : ""));
+        }
+        if (x.dim(0) == 0) {
+            throw new IllegalArgumentException(call + ": no samples in inputs of shape " + x.shape());
+        }
+        int declared = network != null ? network.inputDim() : layers.get(0).inputDim();
+        if (declared != 0 && x.dim(1) != declared) {
+            throw new IllegalArgumentException(call + ": the model expects " + declared + " features per sample, inputs"
+                    + " have shape " + x.shape());
+        }
+        if (x.hasNonFinite()) {
+            for (int i = 0; i < x.size(); i++) {
+                if (!Double.isFinite(x.getFlat(i))) {
+                    throw new IllegalArgumentException(call + ": input at row " + i / x.dim(1) + ", column "
+                            + i % x.dim(1) + " is " + x.getFlat(i) + ", expected a finite number");
+                }
+            }
+        }
+        if (network == null) {
+            build(x.dim(1));
+        }
+        return x.dtype() == dtype ? x : x.astype(dtype);
+    }
+
+    private Tensor checkedTargets(Loss loss, Tensor y, int rows) {
+        loss.checkTargets(y, rows, network.outputDim());
+        return y.dtype() == dtype ? y : y.astype(dtype);
+    }
+
+    private BatchStats evaluateStats(CompileConfig config, List<Metric> metrics, Tensor x, Tensor y) {
+        BatchStats total = BatchStats.empty(metrics.size());
+        int rows = x.dim(0);
+        for (int from = 0; from < rows; from += INFERENCE_CHUNK) {
+            int to = Math.min(rows, from + INFERENCE_CHUNK);
+            total = total.merge(BatchGradient.evaluate(network, config.loss(), metrics, weights,
+                    x.slice(0, from, to), y.slice(0, from, to)));
+        }
+        return total;
+    }
+
+    /** Keras's log names: {@code loss} and each metric as the user named it, with a prefix for validation. */
+    private static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put(prefix + "loss", stats.meanLoss());
+        for (int i = 0; i < config.metrics().size(); i++) {
+            logs.put(prefix + config.metrics().get(i).keyword(), stats.meanMetric(i));
+        }
+        return logs;
+    }
+
+    private static long[] toLongs(int[] rows) {
+        long[] ids = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            ids[i] = rows[i];
+        }
+        return ids;
+    }
+}

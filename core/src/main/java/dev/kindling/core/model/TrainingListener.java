@@ -1,0 +1,13 @@
+package dev.kindling.core.model;
+
+/** Told of training progress; the one hook for progress display, logging and metrics collection. */
+public interface TrainingListener {
+
+    /** Before the first step of an epoch (1-based). */
+    default void onEpochBegin(int epoch, int epochs, int steps) {
+    }
+
+    /** After an epoch's steps and its validation. */
+    default void onEpochEnd(EpochLogs logs) {
+    }
+}
