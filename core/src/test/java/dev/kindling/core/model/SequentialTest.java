@@ -1,0 +1,253 @@
+package dev.kindling.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.layers.ForwardContext;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Keras workflow on small synthetic problems: building, fitting, evaluating, errors, save and load. */
+class SequentialTest {
+    /** Float32 sums of a few hundred terms in different orders agree to about this relative error. */
+    private static final double FLOAT_TOLERANCE = 1e-5;
+
+    /** Three Gaussian blobs in 4-d: learnable to near 100% by a small MLP. */
+    private static Tensor[] blobs(int n, long seed) {
+        Random rng = new Random(seed);
+        float[] x = new float[n * 4];
+        float[] y = new float[n * 3];
+        for (int i = 0; i < n; i++) {
+            int c = rng.nextInt(3);
+            for (int j = 0; j < 4; j++) {
+                x[i * 4 + j] = (float) ((j == c ? 2.0 : 0.0) + 0.5 * rng.nextGaussian());
+            }
+            y[i * 3 + c] = 1f;
+        }
+        return new Tensor[] {Tensor.of(x, n, 4), Tensor.of(y, n, 3)};
+    }
+
+    private static Sequential smallModel() {
+        Sequential model = new Sequential(new Dense(16, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
+        model.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return model;
+    }
+
+    private static FitOptions quiet(int epochs, int batch, double split) {
+        return FitOptions.builder().epochs(epochs).batchSize(batch).validationSplit(split).seed(7).listeners().build();
+    }
+
+    @Test
+    void summaryOfTheSeedNetworkMatchesKeras() {
+        Sequential network = new Sequential(new Dense(512, Activation.RELU, 784), new Dense(10, Activation.SOFTMAX));
+        String summary = network.summary();
+        assertTrue(summary.contains("dense (Dense)"), summary);
+        assertTrue(summary.contains("dense_1 (Dense)"), summary);
+        assertTrue(summary.contains("(None, 512)") && summary.contains("401,920"), summary);
+        assertTrue(summary.contains("(None, 10)") && summary.contains("5,130"), summary);
+        assertTrue(summary.contains("Total params: 407,050"), summary);
+    }
+
+    @Test
+    void learnsBlobsAndReportsKerasHistory() {
+        Tensor[] train = blobs(600, 1);
+        Tensor[] test = blobs(300, 2);
+        Sequential model = smallModel();
+        History history = model.fit(train[0], train[1], quiet(10, 32, 0.2));
+        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(history.asMap().keySet()));
+        assertEquals(10, history.epochs());
+        assertTrue(history.get("loss").get(9) < history.get("loss").get(0), history.toString());
+        Evaluation result = model.evaluate(test[0], test[1]);
+        assertTrue(result.accuracy() > 0.9, result.toString());
+        int[] classes = model.predictClasses(test[0]);
+        assertEquals(300, classes.length);
+        Tensor probabilities = model.predict(test[0]);
+        assertEquals(Shape.of(300, 3), probabilities.shape());
+        Tensor rowSums = probabilities.sum(1, false);
+        assertTrue(rowSums.allClose(Tensor.ones(DType.FLOAT32, 300), 0, 1e-5), rowSums.toString());
+    }
+
+    @Test
+    void validationUsesTheLastFractionOfTheSamples() {
+        Tensor[] data = blobs(100, 3);
+        Sequential model = smallModel();
+        History history = model.fit(data[0], data[1], quiet(1, 16, 0.25));
+        Evaluation lastQuarter = model.evaluate(data[0].slice(0, 75, 100), data[1].slice(0, 75, 100));
+        assertEquals(lastQuarter.loss(), history.get("val_loss").get(0), 1e-12);
+        assertEquals(lastQuarter.accuracy(), history.get("val_accuracy").get(0), 1e-12);
+    }
+
+    @Test
+    void sameSeedsGiveTheSameWeightsAndOtherSeedsDoNot() {
+        Tensor[] data = blobs(200, 4);
+        Sequential a = smallModel();
+        Sequential b = smallModel();
+        a.fit(data[0], data[1], quiet(2, 32, 0));
+        b.fit(data[0], data[1], quiet(2, 32, 0));
+        assertEquals(a.weights(), b.weights());
+        Sequential c = smallModel();
+        c.fit(data[0], data[1], FitOptions.builder().epochs(2).batchSize(32).seed(8).listeners().build());
+        assertNotEquals(a.weights(), c.weights());
+    }
+
+    @Test
+    void summedGradientsOfBatchPartsEqualTheWholeBatch() {
+        // The basis of data-parallel training: splitting a batch across workers and adding their sums
+        // gives the one-JVM gradient, dropout included (masks follow the sample, not the worker).
+        Tensor[] data = blobs(50, 5);
+        Network net = new Network(List.of(new Dense(8, Activation.TANH), new Dropout(0.3),
+                new Dense(3, Activation.SOFTMAX)), 4, DType.FLOAT32);
+        Tensor weights = net.initialWeights(3);
+        List<Metric> metrics = List.of(Metric.CATEGORICAL_ACCURACY);
+        long[] ids = Stream.iterate(0L, i -> i + 1).limit(50).mapToLong(Long::longValue).toArray();
+        Tensor whole = Tensor.zeros(DType.FLOAT32, weights.size());
+        BatchStats all = BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights,
+                data[0], data[1], ForwardContext.training(11, ids), whole);
+        Tensor parts = Tensor.zeros(DType.FLOAT32, weights.size());
+        BatchStats sum = BatchStats.empty(1);
+        int[][] splits = {{0, 17}, {17, 17}, {17, 50}};
+        for (int[] s : splits) {
+            long[] partIds = java.util.Arrays.copyOfRange(ids, s[0], s[1]);
+            if (partIds.length == 0) {
+                continue;
+            }
+            sum = sum.merge(BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights,
+                    data[0].slice(0, s[0], s[1]), data[1].slice(0, s[0], s[1]),
+                    ForwardContext.training(11, partIds), parts));
+        }
+        assertTrue(parts.allClose(whole, FLOAT_TOLERANCE, FLOAT_TOLERANCE));
+        assertEquals(all.lossSum(), sum.lossSum(), FLOAT_TOLERANCE * Math.abs(all.lossSum()));
+        assertEquals(all.metricSums()[0], sum.metricSums()[0], 0.0);
+        assertEquals(50, sum.count());
+    }
+
+    @Test
+    void fitBeforeCompileIsAnError() {
+        Sequential model = new Sequential(new Dense(3, Activation.SOFTMAX, 4));
+        Tensor[] data = blobs(10, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> model.fit(data[0], data[1], quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("before compile"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> model.evaluate(data[0], data[1]));
+    }
+
+    @Test
+    void badInputsNameTheProblemAndChangeNothing() {
+        Sequential model = smallModel();
+        Tensor before = model.weights();
+        Tensor[] data = blobs(10, 1);
+
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(Tensor.zeros(DType.FLOAT32, 10, 5), data[1], quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("4 features") && e.getMessage().contains("(10, 5)"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(Tensor.zeros(DType.FLOAT32, 10, 2, 2), data[1], quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("(10, 2, 2)") && e.getMessage().contains("reshape"), e.getMessage());
+
+        Tensor withNaN = data[0].copy();
+        withNaN.set(Double.NaN, 6, 2);
+        e = assertThrows(IllegalArgumentException.class, () -> model.fit(withNaN, data[1], quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("row 6, column 2") && e.getMessage().contains("NaN"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(data[0], data[1].slice(0, 0, 9), quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("(9, 3)") && e.getMessage().contains("10 input rows"), e.getMessage());
+
+        Sequential sparse = new Sequential(new Dense(3, Activation.SOFTMAX, 4));
+        sparse.compile(Optimizer.sgd(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        Tensor labels = Tensor.of(new float[] {0, 1, 2, 3, 0, 1, 2, 0, 1, 2}, 10);
+        e = assertThrows(IllegalArgumentException.class, () -> sparse.fit(data[0], labels, quiet(1, 4, 0)));
+        assertTrue(e.getMessage().contains("row 3") && e.getMessage().contains("[0, 3)"), e.getMessage());
+
+        assertEquals(before, model.weights());
+        assertEquals(null, model.optimizerState());
+    }
+
+    @Test
+    void aLossThatBecomesNaNStopsTrainingNamingEpochAndStep() {
+        Sequential model = new Sequential(new Dense(1, Activation.LINEAR, 4));
+        model.compile(Optimizer.sgd(1e25, 0.0, false), Loss.MEAN_SQUARED_ERROR);
+        Tensor x = Tensor.ones(DType.FLOAT32, 8, 4);
+        Tensor y = Tensor.full(Shape.of(8, 1), DType.FLOAT32, 3.0);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> model.fit(x, y, quiet(3, 4, 0)));
+        assertEquals(1, e.epoch());
+        assertEquals(2, e.step());
+        assertTrue(e.getMessage().contains("epoch 1, step 2"), e.getMessage());
+        assertTrue(!model.weights().hasNonFinite(), "the diverging step must not be applied");
+    }
+
+    @Test
+    void float64ModelsTrainToo() {
+        Tensor[] data = blobs(200, 6);
+        Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX))
+                .dtype(DType.FLOAT64);
+        model.compile(Optimizer.adam(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        model.fit(data[0], data[1], quiet(5, 16, 0));
+        assertEquals(DType.FLOAT64, model.weights().dtype());
+        assertTrue(model.evaluate(data[0], data[1]).accuracy() > 0.8);
+    }
+
+    @Test
+    void saveThenLoadRoundTripsExactlyAndResumesTheSameTraining(@TempDir Path dir) throws IOException {
+        Tensor[] data = blobs(120, 7);
+        Sequential model = smallModel();
+        model.fit(data[0], data[1], quiet(1, 32, 0));
+        Path file = dir.resolve("model.kindling");
+        model.save(file);
+        model.save(file); // overwrite in place
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary files are left behind");
+        }
+
+        Sequential loaded = Sequential.load(file);
+        assertEquals(model.weights(), loaded.weights());
+        assertEquals(model.compileConfig(), loaded.compileConfig());
+        assertEquals(model.optimizerState().iterations(), loaded.optimizerState().iterations());
+        for (int i = 0; i < model.optimizerState().slots().size(); i++) {
+            assertEquals(model.optimizerState().slots().get(i), loaded.optimizerState().slots().get(i));
+        }
+        assertEquals(model.summary(), loaded.summary());
+
+        model.fit(data[0], data[1], quiet(1, 32, 0));
+        loaded.fit(data[0], data[1], quiet(1, 32, 0));
+        assertEquals(model.weights(), loaded.weights());
+        assertArrayEquals(model.predictClasses(data[0]), loaded.predictClasses(data[0]));
+    }
+
+    @Test
+    void loadingABrokenFileNamesTheFileAndTheProblem(@TempDir Path dir) throws IOException {
+        Sequential model = smallModel();
+        Path file = dir.resolve("m.kindling");
+        model.save(file);
+        byte[] bytes = Files.readAllBytes(file);
+        Path truncated = dir.resolve("truncated.kindling");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        IOException e = assertThrows(IOException.class, () -> Sequential.load(truncated));
+        assertTrue(e.getMessage().contains("truncated.kindling"), e.getMessage());
+
+        Path text = dir.resolve("text.kindling");
+        Files.writeString(text, "not a model");
+        e = assertThrows(IOException.class, () -> Sequential.load(text));
+        assertTrue(e.getMessage().contains("text.kindling"), e.getMessage());
+    }
+}
