@@ -1,30 +1,381 @@
 package dev.kindling.core.blas;
 
+import dev.ludovic.netlib.blas.BLAS;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
 /**
  * Row-major GEMM through {@code dev.ludovic.netlib}: {@code C := alpha * op(A) * op(B) + beta * C}, where
  * {@code op(X)} is X or its transpose, A is m x k after op, B is k x n after op and C is m x n.
- * Leading dimensions are row strides (row-major). The implementation is chosen once (see {@link #implementationName()}).
+ * Leading dimensions are row strides (row-major) of the matrices as stored, offsets index into the arrays.
+ * The implementation is chosen once (see {@link #implementationName()} and the package documentation):
+ * system property {@value #PROPERTY} = {@code auto} (default) | {@code native} | {@code vector} | {@code java}.
  */
 public final class Blas {
+    /** System property forcing the implementation: {@code auto}, {@code native}, {@code vector} or {@code java}. */
+    public static final String PROPERTY = "kindling.blas";
+    /** netlib's property naming the native BLAS library file that its JNI glue {@code dlopen}s. */
+    static final String NETLIB_NATIVE_LIB_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
+
     private Blas() {
     }
 
-    public static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k,
-                             float alpha, float[] a, int aOffset, int lda,
-                             float[] b, int bOffset, int ldb,
-                             float beta, float[] c, int cOffset, int ldc) {
-        throw new UnsupportedOperationException("not implemented yet");
+    /** A loaded implementation: the netlib instance, a short name, and the one-line reason it was chosen. */
+    record Selection(BLAS blas, String name, String reason, boolean slowFallback) {
+        Selection(BLAS blas, String name, String reason) {
+            this(blas, name, reason, false);
+        }
     }
 
-    public static void dgemm(boolean transposeA, boolean transposeB, int m, int n, int k,
-                             double alpha, double[] a, int aOffset, int lda,
-                             double[] b, int bOffset, int ldb,
-                             double beta, double[] c, int cOffset, int ldc) {
-        throw new UnsupportedOperationException("not implemented yet");
+    private static final class Holder {
+        static final Selection SELECTION;
+        static final RuntimeException FAILURE;
+
+        static {
+            Selection selection = null;
+            RuntimeException failure = null;
+            try {
+                selection = select(System.getProperty(PROPERTY));
+                if (selection.slowFallback()) {
+                    LOG.warn("BLAS: {}", selection.reason());
+                } else {
+                    LOG.info("BLAS: {}", selection.reason());
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+                LOG.error("BLAS: no implementation: {}", e.getMessage());
+            }
+            SELECTION = selection;
+            FAILURE = failure;
+        }
+    }
+
+    private static Selection selection() {
+        if (Holder.FAILURE != null) {
+            throw new IllegalStateException(Holder.FAILURE.getMessage(), Holder.FAILURE);
+        }
+        return Holder.SELECTION;
     }
 
     /** Which implementation runs, e.g. {@code native OpenBLAS (/usr/lib/...)}, {@code VectorBLAS}, {@code JavaBLAS}. */
     public static String implementationName() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return selection().name();
+    }
+
+    /** Row-major {@code C := alpha * op(A) * op(B) + beta * C} in single precision. */
+    public static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k,
+                             float alpha, float[] a, int aOffset, int lda,
+                             float[] b, int bOffset, int ldb,
+                             float beta, float[] c, int cOffset, int ldc) {
+        sgemm(selection().blas(), transposeA, transposeB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                beta, c, cOffset, ldc);
+    }
+
+    /** Row-major {@code C := alpha * op(A) * op(B) + beta * C} in double precision. */
+    public static void dgemm(boolean transposeA, boolean transposeB, int m, int n, int k,
+                             double alpha, double[] a, int aOffset, int lda,
+                             double[] b, int bOffset, int ldb,
+                             double beta, double[] c, int cOffset, int ldc) {
+        dgemm(selection().blas(), transposeA, transposeB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                beta, c, cOffset, ldc);
+    }
+
+    // ---- row-major -> column-major mapping -------------------------------------------------------------------
+
+    /*
+     * A row-major matrix with row stride ld is, read column-major with the same ld, its transpose. So row-major
+     * C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap A/B and m/n; the transpose flags stay with
+     * their matrices. k == 0 or alpha == 0 is done here (C := beta * C) so every implementation behaves the same.
+     */
+    static void sgemm(BLAS blas, boolean transposeA, boolean transposeB, int m, int n, int k,
+                      float alpha, float[] a, int aOffset, int lda,
+                      float[] b, int bOffset, int ldb,
+                      float beta, float[] c, int cOffset, int ldc) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(c, "c");
+        checkArguments(transposeA, transposeB, m, n, k, aOffset, lda, a.length, bOffset, ldb, b.length,
+                cOffset, ldc, c.length);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            for (int i = 0; i < m; i++) {
+                int row = cOffset + i * ldc;
+                if (beta == 0f) {
+                    Arrays.fill(c, row, row + n, 0f);
+                } else if (beta != 1f) {
+                    for (int j = row; j < row + n; j++) {
+                        c[j] *= beta;
+                    }
+                }
+            }
+            return;
+        }
+        blas.sgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
+                alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
+    }
+
+    static void dgemm(BLAS blas, boolean transposeA, boolean transposeB, int m, int n, int k,
+                      double alpha, double[] a, int aOffset, int lda,
+                      double[] b, int bOffset, int ldb,
+                      double beta, double[] c, int cOffset, int ldc) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(c, "c");
+        checkArguments(transposeA, transposeB, m, n, k, aOffset, lda, a.length, bOffset, ldb, b.length,
+                cOffset, ldc, c.length);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0d) {
+            for (int i = 0; i < m; i++) {
+                int row = cOffset + i * ldc;
+                if (beta == 0d) {
+                    Arrays.fill(c, row, row + n, 0d);
+                } else if (beta != 1d) {
+                    for (int j = row; j < row + n; j++) {
+                        c[j] *= beta;
+                    }
+                }
+            }
+            return;
+        }
+        blas.dgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
+                alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
+    }
+
+    private static void checkArguments(boolean transposeA, boolean transposeB, int m, int n, int k,
+                                       int aOffset, int lda, int aLength, int bOffset, int ldb, int bLength,
+                                       int cOffset, int ldc, int cLength) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkSize("k", k);
+        // stored (row-major) shapes: op(A) is m x k, op(B) is k x n, C is m x n
+        checkMatrix("a", transposeA ? k : m, transposeA ? m : k, aOffset, lda, aLength);
+        checkMatrix("b", transposeB ? n : k, transposeB ? k : n, bOffset, ldb, bLength);
+        checkMatrix("c", m, n, cOffset, ldc, cLength);
+    }
+
+    private static void checkSize(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + ": expected >= 0, got " + value);
+        }
+    }
+
+    private static void checkMatrix(String name, int rows, int cols, int offset, int ld, int length) {
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException("ld" + name + ": expected >= " + Math.max(1, cols)
+                    + " (columns of stored " + name + ", " + rows + " x " + cols + "), got " + ld);
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException(name + "Offset: expected >= 0, got " + offset);
+        }
+        long needed = rows == 0 || cols == 0 ? offset : offset + (long) (rows - 1) * ld + cols;
+        if (needed > length) {
+            throw new IllegalArgumentException(name + ".length: expected >= " + needed + " (offset " + offset
+                    + " + " + rows + " x " + cols + " with ld " + ld + "), got " + length);
+        }
+    }
+
+    // ---- implementation selection -----------------------------------------------------------------------------
+
+    /**
+     * Loads the implementation named by {@code value} (the {@value #PROPERTY} property; null or blank means auto).
+     * Package-private so tests can exercise the logic without touching global state. Throws
+     * {@link IllegalStateException} if a forced choice cannot load, {@link IllegalArgumentException} if unknown.
+     */
+    static Selection select(String value) {
+        String choice = value == null || value.isBlank() ? "auto" : value.trim().toLowerCase(Locale.ROOT);
+        String forced = ", forced by -D" + PROPERTY + "=" + choice;
+        switch (choice) {
+            case "auto": {
+                List<String> notes = new ArrayList<>();
+                try {
+                    return nativeSelection("");
+                } catch (IllegalStateException e) {
+                    notes.add(e.getMessage());
+                }
+                try {
+                    Selection v = vectorSelection("");
+                    return new Selection(v.blas(), v.name(), v.name() + "; " + String.join("; ", notes));
+                } catch (IllegalStateException e) {
+                    notes.add(e.getMessage());
+                }
+                Selection j = javaSelection("");
+                return new Selection(j.blas(), j.name(),
+                        j.name() + " -- slow fallback; " + String.join("; ", notes), true);
+            }
+            case "native":
+                return wrapForced(choice, () -> nativeSelection(forced));
+            case "vector":
+                return wrapForced(choice, () -> vectorSelection(forced));
+            case "java":
+                return javaSelection(forced);
+            default:
+                throw new IllegalArgumentException("Unknown value '" + value + "' for system property " + PROPERTY
+                        + "; expected one of auto, native, vector, java");
+        }
+    }
+
+    private static Selection wrapForced(String choice, Supplier<Selection> loader) {
+        try {
+            return loader.get();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("-D" + PROPERTY + "=" + choice + " cannot be honoured: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Native BLAS: an explicitly configured netlib library path, else the first OpenBLAS found. */
+    private static Selection nativeSelection(String suffix) {
+        String configured = System.getProperty(NETLIB_NATIVE_LIB_PATH);
+        Path library;
+        if (configured != null && !configured.isBlank()) {
+            library = Paths.get(configured);
+        } else {
+            List<Path> candidates = openBlasCandidates();
+            library = candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() ->
+                    new IllegalStateException("native OpenBLAS not found at " + candidates
+                            + " (install libopenblas0-pthread or set -D" + NETLIB_NATIVE_LIB_PATH + ")"));
+        }
+        BLAS blas = loadNative(library, configured == null || configured.isBlank());
+        checkWorks(blas, "native BLAS " + library);
+        String kind = library.toString().contains("openblas") ? "native OpenBLAS" : "native BLAS";
+        String name = kind + " (" + library + ")";
+        String threads = System.getenv("OPENBLAS_NUM_THREADS");
+        return new Selection(blas, name, name + (kind.endsWith("OpenBLAS")
+                ? ", OPENBLAS_NUM_THREADS=" + (threads == null ? "unset" : threads) : "") + suffix);
+    }
+
+    /** Debian/Ubuntu (pthread, openmp, serial variants) and generic locations of the OpenBLAS shared library. */
+    static List<Path> openBlasCandidates() {
+        String arch = System.getProperty("os.arch", "");
+        String triplet = (arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch) + "-linux-gnu";
+        String dir = "/usr/lib/" + triplet;
+        return Stream.of(dir + "/openblas-pthread/libopenblas.so.0", dir + "/openblas-openmp/libopenblas.so.0",
+                        dir + "/openblas-serial/libopenblas.so.0", dir + "/libopenblas.so.0",
+                        "/usr/lib64/libopenblas.so.0")
+                .map(Paths::get).toList();
+    }
+
+    /*
+     * netlib's JNIBLAS dlopen()s its library once, when the class initialises, reading the nativeLibPath property
+     * (default: whatever libblas.so.3 resolves to, possibly the slow reference BLAS). So we set the property just
+     * around that initialisation, never call BLAS/NativeBLAS/JavaBLAS.getInstance() (which would initialise JNIBLAS
+     * with the default library), and afterwards check /proc/self/maps that our library is the one mapped.
+     */
+    private static synchronized BLAS loadNative(Path library, boolean setProperty) {
+        String previous = System.getProperty(NETLIB_NATIVE_LIB_PATH);
+        if (setProperty) {
+            System.setProperty(NETLIB_NATIVE_LIB_PATH, library.toString());
+        }
+        BLAS blas;
+        try {
+            blas = instance("dev.ludovic.netlib.blas.JNIBLAS");
+        } catch (LinkageError | IllegalStateException e) {
+            throw new IllegalStateException("native BLAS " + library + " failed to load (" + rootMessage(e)
+                    + "; netlib loads its native library only once per JVM)", e);
+        } finally {
+            if (setProperty) {
+                if (previous == null) {
+                    System.clearProperty(NETLIB_NATIVE_LIB_PATH);
+                } else {
+                    System.setProperty(NETLIB_NATIVE_LIB_PATH, previous);
+                }
+            }
+        }
+        if (!isMapped(library)) {
+            throw new IllegalStateException("netlib's native BLAS is initialised but " + library + " is not mapped"
+                    + " in this process (was BLAS.getInstance() called earlier with another library?)");
+        }
+        return blas;
+    }
+
+    /** True if the library's real path appears in /proc/self/maps, or if that file cannot be read (not Linux). */
+    private static boolean isMapped(Path library) {
+        Path maps = Paths.get("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return true;
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            String real = library.toRealPath().toString();
+            return lines.anyMatch(line -> line.endsWith(" " + real));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static Selection vectorSelection(String suffix) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("Java Vector API unavailable (module jdk.incubator.vector not in the"
+                    + " boot layer; run java with --add-modules=jdk.incubator.vector)");
+        }
+        BLAS blas;
+        try {
+            blas = instance("dev.ludovic.netlib.blas.VectorBLAS");
+        } catch (LinkageError | IllegalStateException e) {
+            throw new IllegalStateException("VectorBLAS failed to load (" + rootMessage(e) + ")", e);
+        }
+        checkWorks(blas, "VectorBLAS");
+        return new Selection(blas, "VectorBLAS (Java Vector API)", "VectorBLAS (Java Vector API)" + suffix);
+    }
+
+    private static Selection javaSelection(String suffix) {
+        BLAS blas = instance("dev.ludovic.netlib.blas.Java11BLAS");
+        return new Selection(blas, "JavaBLAS (pure Java)", "JavaBLAS (pure Java)" + suffix);
+    }
+
+    /** netlib's implementation classes are package-private; each has a public static getInstance(). */
+    private static BLAS instance(String className) {
+        try {
+            Method getInstance = Class.forName(className, true, Blas.class.getClassLoader())
+                    .getDeclaredMethod("getInstance");
+            getInstance.setAccessible(true);
+            return (BLAS) getInstance.invoke(null);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(className + ".getInstance() failed: " + rootMessage(e), e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException(className + " not usable: " + rootMessage(e), e);
+        }
+    }
+
+    /** A 2x2 product, so that a library that loads but computes garbage is not picked. */
+    private static void checkWorks(BLAS blas, String what) {
+        float[] c = new float[4];
+        try {
+            sgemm(blas, false, false, 2, 2, 2, 1f, new float[]{1, 2, 3, 4}, 0, 2, new float[]{5, 6, 7, 8}, 0, 2,
+                    0f, c, 0, 2);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException(what + " failed a 2x2 sgemm check: " + rootMessage(e), e);
+        }
+        if (!Arrays.equals(c, new float[]{19, 22, 43, 50})) {
+            throw new IllegalStateException(what + " computed " + Arrays.toString(c)
+                    + " for a 2x2 sgemm, expected [19.0, 22.0, 43.0, 50.0]");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

@@ -1,6 +1,11 @@
 package dev.kindling.core.tensor;
 
+import dev.kindling.core.blas.Blas;
+
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Random;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -18,86 +23,208 @@ import java.util.function.DoubleUnaryOperator;
 public final class Tensor implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** How many values {@link #toString()} shows. */
+    private static final int DISPLAY_VALUES = 10;
+
+    private final Shape shape;
+    private final DType dtype;
+    /** Storage of a float32 tensor, else null. */
+    private final float[] f;
+    /** Storage of a float64 tensor, else null. */
+    private final double[] d;
+    private final int offset;
+    /** {@code shape.size()}, cached. */
+    private final int size;
+
+    private Tensor(Shape shape, DType dtype, float[] f, double[] d, int offset) {
+        this.shape = shape;
+        this.dtype = dtype;
+        this.f = f;
+        this.d = d;
+        this.offset = offset;
+        this.size = shape.size();
+        int length = f != null ? f.length : d.length;
+        if (offset < 0 || (long) offset + size > length) {
+            throw new IllegalArgumentException("a view of shape " + shape + " (" + size + " elements) at offset "
+                    + offset + " does not fit in an array of length " + length);
+        }
+    }
+
     // ---- creation ------------------------------------------------------------------------------------
 
     /** A tensor of zeros. */
-    public static Tensor zeros(DType dtype, int... shape) { throw todo(); }
+    public static Tensor zeros(DType dtype, int... shape) {
+        return zeros(Shape.of(shape), dtype);
+    }
 
-    public static Tensor zeros(Shape shape, DType dtype) { throw todo(); }
+    public static Tensor zeros(Shape shape, DType dtype) {
+        int n = shape.size();
+        return dtype == DType.FLOAT32
+                ? new Tensor(shape, dtype, new float[n], null, 0)
+                : new Tensor(shape, dtype, null, new double[n], 0);
+    }
 
-    public static Tensor ones(DType dtype, int... shape) { throw todo(); }
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(Shape.of(shape), dtype, 1.0);
+    }
 
     /** A tensor with every element set to {@code value}. */
-    public static Tensor full(Shape shape, DType dtype, double value) { throw todo(); }
+    public static Tensor full(Shape shape, DType dtype, double value) {
+        return zeros(shape, dtype).fillInPlace(value);
+    }
 
     /** A rank-0 tensor. */
-    public static Tensor scalar(double value, DType dtype) { throw todo(); }
+    public static Tensor scalar(double value, DType dtype) {
+        return full(Shape.scalar(), dtype, value);
+    }
 
     /** A float32 tensor holding a copy of {@code values}; {@code values.length} must equal the shape's size. */
-    public static Tensor of(float[] values, int... shape) { throw todo(); }
+    public static Tensor of(float[] values, int... shape) {
+        Shape s = Shape.of(shape);
+        requireLength("of", values.length, s);
+        return new Tensor(s, DType.FLOAT32, values.clone(), null, 0);
+    }
 
     /** A float64 tensor holding a copy of {@code values}; {@code values.length} must equal the shape's size. */
-    public static Tensor of(double[] values, int... shape) { throw todo(); }
+    public static Tensor of(double[] values, int... shape) {
+        Shape s = Shape.of(shape);
+        requireLength("of", values.length, s);
+        return new Tensor(s, DType.FLOAT64, null, values.clone(), 0);
+    }
 
     /** A view (no copy) of {@code shape.size()} elements of {@code data} starting at {@code offset}. */
-    public static Tensor wrap(float[] data, int offset, Shape shape) { throw todo(); }
+    public static Tensor wrap(float[] data, int offset, Shape shape) {
+        return new Tensor(shape, DType.FLOAT32, data, null, offset);
+    }
 
     /** A view (no copy) of {@code shape.size()} elements of {@code data} starting at {@code offset}. */
-    public static Tensor wrap(double[] data, int offset, Shape shape) { throw todo(); }
+    public static Tensor wrap(double[] data, int offset, Shape shape) {
+        return new Tensor(shape, DType.FLOAT64, null, data, offset);
+    }
 
     /** {@code 0, 1, ..., n-1} as a rank-1 tensor. */
-    public static Tensor arange(DType dtype, int n) { throw todo(); }
+    public static Tensor arange(DType dtype, int n) {
+        Tensor t = zeros(Shape.of(n), dtype);
+        for (int i = 0; i < n; i++) {
+            t.put(i, i);
+        }
+        return t;
+    }
 
     /** Independent uniform samples from {@code [low, high)}. */
-    public static Tensor uniform(Shape shape, DType dtype, double low, double high, Random rng) { throw todo(); }
+    public static Tensor uniform(Shape shape, DType dtype, double low, double high, Random rng) {
+        Tensor t = zeros(shape, dtype);
+        for (int i = 0; i < t.size; i++) {
+            t.put(i, low + (high - low) * rng.nextDouble());
+        }
+        return t;
+    }
 
     // ---- metadata and element access -----------------------------------------------------------------
 
-    public Shape shape() { throw todo(); }
+    public Shape shape() {
+        return shape;
+    }
 
-    public int rank() { throw todo(); }
+    public int rank() {
+        return shape.rank();
+    }
 
     /** Size of one axis; negative axes count from the end. */
-    public int dim(int axis) { throw todo(); }
+    public int dim(int axis) {
+        return shape.dim(axis);
+    }
 
     /** Number of elements. */
-    public int size() { throw todo(); }
+    public int size() {
+        return size;
+    }
 
-    public DType dtype() { throw todo(); }
+    public DType dtype() {
+        return dtype;
+    }
 
     /** The element at a full index (one coordinate per axis, 0-based). */
-    public double get(int... index) { throw todo(); }
+    public double get(int... index) {
+        return at(offset + flatIndex(index));
+    }
 
-    public void set(double value, int... index) { throw todo(); }
+    public void set(double value, int... index) {
+        put(offset + flatIndex(index), value);
+    }
 
     /** The i-th element in row-major order. */
-    public double getFlat(int i) { throw todo(); }
+    public double getFlat(int i) {
+        return at(offset + checkFlat(i));
+    }
 
-    public void setFlat(int i, double value) { throw todo(); }
+    public void setFlat(int i, double value) {
+        put(offset + checkFlat(i), value);
+    }
 
     /** The value of a tensor with exactly one element. */
-    public double item() { throw todo(); }
+    public double item() {
+        if (size != 1) {
+            throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + size + " elements, not 1");
+        }
+        return at(offset);
+    }
 
     /**
      * The backing array of a float32 tensor, for hot loops; elements are {@code [offset(), offset() + size())}.
      * Writes are visible through every view of the same storage.
      */
-    public float[] floatStorage() { throw todo(); }
+    public float[] floatStorage() {
+        if (f == null) {
+            throw new IllegalStateException("floatStorage() called on a " + dtype + " tensor of shape " + shape);
+        }
+        return f;
+    }
 
     /** The backing array of a float64 tensor; see {@link #floatStorage()}. */
-    public double[] doubleStorage() { throw todo(); }
+    public double[] doubleStorage() {
+        if (d == null) {
+            throw new IllegalStateException("doubleStorage() called on a " + dtype + " tensor of shape " + shape);
+        }
+        return d;
+    }
 
     /** Index of element 0 in the backing array. */
-    public int offset() { throw todo(); }
+    public int offset() {
+        return offset;
+    }
 
     /** A fresh copy of the elements as doubles, row-major. */
-    public double[] toDoubleArray() { throw todo(); }
+    public double[] toDoubleArray() {
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = at(offset + i);
+        }
+        return out;
+    }
 
     /** A fresh copy of the elements as floats, row-major. */
-    public float[] toFloatArray() { throw todo(); }
+    public float[] toFloatArray() {
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (float) at(offset + i);
+        }
+        return out;
+    }
 
     /** The elements as ints (they must be integral, such as class indices); throws naming the first that is not. */
-    public int[] toIntArray() { throw todo(); }
+    public int[] toIntArray() {
+        int[] out = new int[size];
+        for (int i = 0; i < size; i++) {
+            double v = at(offset + i);
+            if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("toIntArray: element at flat index " + i + " is " + v
+                        + ", not an integer (tensor shape " + shape + ")");
+            }
+            out[i] = (int) v;
+        }
+        return out;
+    }
 
     // ---- shape manipulation --------------------------------------------------------------------------
 
@@ -105,152 +232,960 @@ public final class Tensor implements Serializable {
      * Row-major reshape (R's {@code array_reshape}, numpy's {@code reshape}); at most one dimension may be -1
      * and is inferred. Returns a view sharing storage.
      */
-    public Tensor reshape(int... dims) { throw todo(); }
+    public Tensor reshape(int... dims) {
+        int[] resolved = dims.clone();
+        int unknown = -1;
+        long known = 1;
+        for (int i = 0; i < resolved.length; i++) {
+            if (resolved[i] == -1) {
+                if (unknown >= 0) {
+                    throw new IllegalArgumentException("cannot reshape " + shape + " to " + formatDims(dims)
+                            + ": at most one dimension may be -1");
+                }
+                unknown = i;
+            } else if (resolved[i] < 0) {
+                throw new IllegalArgumentException("cannot reshape " + shape + " to " + formatDims(dims)
+                        + ": negative dimension " + resolved[i]);
+            } else {
+                known *= resolved[i];
+            }
+        }
+        if (unknown >= 0) {
+            if (known == 0 || size % known != 0) {
+                throw new IllegalArgumentException("cannot reshape " + shape + " (" + size + " elements) to "
+                        + formatDims(dims));
+            }
+            resolved[unknown] = (int) (size / known);
+        } else if (known != size) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " (" + size + " elements) to "
+                    + formatDims(dims) + " (" + known + " elements)");
+        }
+        return new Tensor(Shape.of(resolved), dtype, f, d, offset);
+    }
 
-    public Tensor reshape(Shape shape) { throw todo(); }
+    public Tensor reshape(Shape shape) {
+        if (shape.size() != size) {
+            throw new IllegalArgumentException("cannot reshape " + this.shape + " (" + size + " elements) to "
+                    + shape + " (" + shape.size() + " elements)");
+        }
+        return new Tensor(shape, dtype, f, d, offset);
+    }
 
     /** Elements {@code from} (inclusive) to {@code to} (exclusive), 0-based, along one axis. Copies. */
-    public Tensor slice(int axis, int from, int to) { throw todo(); }
+    public Tensor slice(int axis, int from, int to) {
+        int ax = shape.normalizeAxis(axis);
+        int n = shape.dim(ax);
+        if (from < 0 || to > n || from > to) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") is out of bounds for axis " + axis
+                    + " of shape " + shape);
+        }
+        int outer = product(0, ax);
+        int inner = product(ax + 1, shape.rank());
+        Tensor r = zeros(shape.withDim(ax, to - from), dtype);
+        int chunk = (to - from) * inner;
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(storage(), offset + (o * n + from) * inner, r.storage(), o * chunk, chunk);
+        }
+        return r;
+    }
 
     /** The entries at the given indices along one axis, in that order (a gather; used to build shuffled batches). */
-    public Tensor take(int axis, int[] indices) { throw todo(); }
+    public Tensor take(int axis, int[] indices) {
+        int ax = shape.normalizeAxis(axis);
+        int n = shape.dim(ax);
+        for (int index : indices) {
+            if (index < 0 || index >= n) {
+                throw new IndexOutOfBoundsException("take: index " + index + " is out of bounds for axis " + axis
+                        + " of shape " + shape);
+            }
+        }
+        int outer = product(0, ax);
+        int inner = product(ax + 1, shape.rank());
+        int m = indices.length;
+        Tensor r = zeros(shape.withDim(ax, m), dtype);
+        Object src = storage();
+        Object dst = r.storage();
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < m; k++) {
+                System.arraycopy(src, offset + (o * n + indices[k]) * inner, dst, (o * m + k) * inner, inner);
+            }
+        }
+        return r;
+    }
 
     /** Reverses the axes (for a matrix, the usual transpose). Copies. */
-    public Tensor transpose() { throw todo(); }
+    public Tensor transpose() {
+        int rank = shape.rank();
+        int[] axes = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            axes[i] = rank - 1 - i;
+        }
+        return permute(axes);
+    }
 
     /** Reorders the axes: output axis i is input axis {@code axes[i]}. Copies. */
-    public Tensor permute(int... axes) { throw todo(); }
+    public Tensor permute(int... axes) {
+        int rank = shape.rank();
+        if (axes.length != rank) {
+            throw new IllegalArgumentException("permute: axes " + java.util.Arrays.toString(axes)
+                    + " do not match the rank of shape " + shape);
+        }
+        int[] perm = new int[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            int a = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (a < 0 || a >= rank || seen[a]) {
+                throw new IllegalArgumentException("permute: axes " + java.util.Arrays.toString(axes)
+                        + " are not a permutation of the axes of shape " + shape);
+            }
+            seen[a] = true;
+            perm[i] = a;
+        }
+        int[] inDims = shape.dims();
+        int[] inStrides = shape.strides();
+        int[] outDims = new int[rank];
+        int[] strides = new int[rank]; // input stride of each output axis
+        for (int i = 0; i < rank; i++) {
+            outDims[i] = inDims[perm[i]];
+            strides[i] = inStrides[perm[i]];
+        }
+        Tensor r = zeros(Shape.of(outDims), dtype);
+        if (size == 0) {
+            return r;
+        }
+        int[] idx = new int[rank];
+        int src = offset;
+        for (int i = 0; i < size; i++) {
+            if (f != null) {
+                r.f[i] = f[src];
+            } else {
+                r.d[i] = d[src];
+            }
+            for (int a = rank - 1; a >= 0; a--) {
+                src += strides[a];
+                if (++idx[a] < outDims[a]) {
+                    break;
+                }
+                src -= strides[a] * outDims[a];
+                idx[a] = 0;
+            }
+        }
+        return r;
+    }
 
     /** A copy converted to another dtype (a copy even when the dtype is the same). */
-    public Tensor astype(DType dtype) { throw todo(); }
+    public Tensor astype(DType dtype) {
+        Tensor r = zeros(shape, dtype);
+        if (dtype == this.dtype) {
+            System.arraycopy(storage(), offset, r.storage(), 0, size);
+        } else {
+            for (int i = 0; i < size; i++) {
+                r.put(i, at(offset + i));
+            }
+        }
+        return r;
+    }
 
     /** A contiguous copy with its own storage. */
-    public Tensor copy() { throw todo(); }
+    public Tensor copy() {
+        return astype(dtype);
+    }
 
     // ---- element-wise (broadcasting) -----------------------------------------------------------------
 
-    public Tensor add(Tensor other) { throw todo(); }
+    public Tensor add(Tensor other) {
+        return binary("add", BinOp.ADD, null, other);
+    }
 
-    public Tensor sub(Tensor other) { throw todo(); }
+    public Tensor sub(Tensor other) {
+        return binary("sub", BinOp.SUB, null, other);
+    }
 
-    public Tensor mul(Tensor other) { throw todo(); }
+    public Tensor mul(Tensor other) {
+        return binary("mul", BinOp.MUL, null, other);
+    }
 
-    public Tensor div(Tensor other) { throw todo(); }
+    public Tensor div(Tensor other) {
+        return binary("div", BinOp.DIV, null, other);
+    }
 
     /** Element-wise maximum of two broadcast tensors. */
-    public Tensor maximum(Tensor other) { throw todo(); }
+    public Tensor maximum(Tensor other) {
+        return binary("maximum", BinOp.MAX, null, other);
+    }
 
     /** Applies {@code f} to broadcast pairs of elements. The result has this tensor's dtype. */
-    public Tensor zip(Tensor other, DoubleBinaryOperator f) { throw todo(); }
+    public Tensor zip(Tensor other, DoubleBinaryOperator f) {
+        return binary("zip", BinOp.ZIP, f, other);
+    }
 
-    public Tensor add(double scalar) { throw todo(); }
+    public Tensor add(double scalar) {
+        return unary(UnOp.ADD, null, scalar);
+    }
 
-    public Tensor mul(double scalar) { throw todo(); }
+    public Tensor mul(double scalar) {
+        return unary(UnOp.MUL, null, scalar);
+    }
 
     /** Applies {@code f} to every element. */
-    public Tensor map(DoubleUnaryOperator f) { throw todo(); }
+    public Tensor map(DoubleUnaryOperator f) {
+        return unary(UnOp.FN, f, 0);
+    }
 
-    public Tensor neg() { throw todo(); }
+    public Tensor neg() {
+        return unary(UnOp.NEG, null, 0);
+    }
 
-    public Tensor exp() { throw todo(); }
+    public Tensor exp() {
+        return unary(UnOp.EXP, null, 0);
+    }
 
-    public Tensor log() { throw todo(); }
+    public Tensor log() {
+        return unary(UnOp.LOG, null, 0);
+    }
 
-    public Tensor sqrt() { throw todo(); }
+    public Tensor sqrt() {
+        return unary(UnOp.SQRT, null, 0);
+    }
 
-    public Tensor square() { throw todo(); }
+    public Tensor square() {
+        return unary(UnOp.SQUARE, null, 0);
+    }
 
-    public Tensor pow(double exponent) { throw todo(); }
+    public Tensor pow(double exponent) {
+        return unary(UnOp.POW, null, exponent);
+    }
 
-    public Tensor relu() { throw todo(); }
+    public Tensor relu() {
+        return unary(UnOp.RELU, null, 0);
+    }
 
-    public Tensor sigmoid() { throw todo(); }
+    public Tensor sigmoid() {
+        return unary(UnOp.SIGMOID, null, 0);
+    }
 
-    public Tensor tanh() { throw todo(); }
+    public Tensor tanh() {
+        return unary(UnOp.TANH, null, 0);
+    }
 
     // ---- reductions ----------------------------------------------------------------------------------
 
     /** Sum of all elements, as a rank-0 tensor. Accumulates in double. */
-    public Tensor sum() { throw todo(); }
+    public Tensor sum() {
+        return flat().reduce("sum", Reduction.SUM, 0, false);
+    }
 
     /** Sum along one axis; {@code keepDims} leaves that axis with size 1. */
-    public Tensor sum(int axis, boolean keepDims) { throw todo(); }
+    public Tensor sum(int axis, boolean keepDims) {
+        return reduce("sum", Reduction.SUM, axis, keepDims);
+    }
 
-    public Tensor mean() { throw todo(); }
+    public Tensor mean() {
+        return flat().reduce("mean", Reduction.MEAN, 0, false);
+    }
 
-    public Tensor mean(int axis, boolean keepDims) { throw todo(); }
+    public Tensor mean(int axis, boolean keepDims) {
+        return reduce("mean", Reduction.MEAN, axis, keepDims);
+    }
 
     /** Largest element, as a rank-0 tensor. */
-    public Tensor max() { throw todo(); }
+    public Tensor max() {
+        return flat().reduce("max", Reduction.MAX, 0, false);
+    }
 
-    public Tensor max(int axis, boolean keepDims) { throw todo(); }
+    public Tensor max(int axis, boolean keepDims) {
+        return reduce("max", Reduction.MAX, axis, keepDims);
+    }
 
     /** Index of the largest element along one axis (first on ties); the axis is removed. float64 indices. */
-    public Tensor argmax(int axis) { throw todo(); }
+    public Tensor argmax(int axis) {
+        return reduce("argmax", Reduction.ARGMAX, axis, false);
+    }
 
     /**
      * Sums this (broadcast) tensor down to {@code target}, a shape that broadcasts to this one: the gradient
      * of a broadcast is the sum over the axes that were broadcast. The only place broadcasting is undone.
      */
-    public Tensor sumToShape(Shape target) { throw todo(); }
+    public Tensor sumToShape(Shape target) {
+        Shape common;
+        try {
+            common = Shape.broadcast(target, shape);
+        } catch (IllegalArgumentException e) {
+            common = null;
+        }
+        if (!shape.equals(common)) {
+            throw new IllegalArgumentException("sumToShape: target shape " + target
+                    + " does not broadcast to this tensor's shape " + shape);
+        }
+        int lead = shape.rank() - target.rank();
+        Tensor r = this;
+        if (lead > 0) {
+            int rows = 1;
+            for (int i = 0; i < lead; i++) {
+                rows *= shape.dim(i);
+            }
+            int[] rest = new int[target.rank()];
+            for (int i = 0; i < rest.length; i++) {
+                rest[i] = shape.dim(lead + i);
+            }
+            r = r.reshape(Shape.of(concat(new int[] {rows}, rest))).sum(0, false);
+        }
+        for (int i = 0; i < target.rank(); i++) {
+            if (target.dim(i) == 1 && r.shape.dim(i) != 1) {
+                r = r.sum(i, true);
+            }
+        }
+        return r == this ? copy() : r;
+    }
 
     // ---- products ------------------------------------------------------------------------------------
 
     /** Matrix product of two rank-2 tensors {@code (m,k)·(k,n) -> (m,n)} through BLAS. */
-    public Tensor matmul(Tensor other) { throw todo(); }
+    public Tensor matmul(Tensor other) {
+        if (rank() != 2 || other.rank() != 2) {
+            throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape
+                    + " must both be rank 2");
+        }
+        requireSameDtype("matmul", other);
+        if (dim(1) != other.dim(0)) {
+            throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape
+                    + " do not align: " + dim(1) + " != " + other.dim(0));
+        }
+        Tensor c = zeros(Shape.of(dim(0), other.dim(1)), dtype);
+        gemmInPlace(1.0, this, false, other, false, 0.0, c);
+        return c;
+    }
 
     /**
      * {@code C := alpha * op(A) * op(B) + beta * C} for rank-2 tensors of one dtype, through BLAS, where
      * {@code op(X)} is X or its transpose. With {@code beta = 1}, this accumulates into C (a gradient view).
      */
     public static void gemmInPlace(double alpha, Tensor a, boolean transposeA, Tensor b, boolean transposeB,
-                                   double beta, Tensor c) { throw todo(); }
+                                   double beta, Tensor c) {
+        String shapes = "A " + a.shape + (transposeA ? "^T" : "") + ", B " + b.shape + (transposeB ? "^T" : "")
+                + ", C " + c.shape;
+        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
+            throw new IllegalArgumentException("gemmInPlace: all operands must be rank 2: " + shapes);
+        }
+        if (a.dtype != b.dtype || a.dtype != c.dtype) {
+            throw new IllegalArgumentException("gemmInPlace: dtypes differ: A " + a.dtype + ", B " + b.dtype
+                    + ", C " + c.dtype + " (" + shapes + ")");
+        }
+        int m = transposeA ? a.dim(1) : a.dim(0);
+        int k = transposeA ? a.dim(0) : a.dim(1);
+        int kb = transposeB ? b.dim(1) : b.dim(0);
+        int n = transposeB ? b.dim(0) : b.dim(1);
+        if (k != kb) {
+            throw new IllegalArgumentException("gemmInPlace: shapes do not align: " + shapes + ": " + k + " != " + kb);
+        }
+        if (c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("gemmInPlace: C must have shape (" + m + ", " + n + "): " + shapes);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) { // op(A)*op(B) is all zeros; BLAS would reject the leading dimensions
+            if (beta == 0) {
+                c.fillInPlace(0);
+            } else {
+                c.scaleInPlace(beta);
+            }
+            return;
+        }
+        int lda = a.dim(1);
+        int ldb = b.dim(1);
+        int ldc = c.dim(1);
+        if (c.f != null) {
+            Blas.sgemm(transposeA, transposeB, m, n, k, (float) alpha, a.f, a.offset, lda, b.f, b.offset, ldb,
+                    (float) beta, c.f, c.offset, ldc);
+        } else {
+            Blas.dgemm(transposeA, transposeB, m, n, k, alpha, a.d, a.offset, lda, b.d, b.offset, ldb,
+                    beta, c.d, c.offset, ldc);
+        }
+    }
 
     /**
      * Contracts the last axis of this tensor with the first axis of {@code other}:
      * {@code (a,b,c,d)·(d) -> (a,b,c)} and {@code (a,b,c,d)·(d,e) -> (a,b,c,e)}.
      */
-    public Tensor tensorDot(Tensor other) { throw todo(); }
+    public Tensor tensorDot(Tensor other) {
+        if (rank() < 1 || other.rank() < 1) {
+            throw new IllegalArgumentException("tensorDot: shapes " + shape + " and " + other.shape
+                    + " must both have rank >= 1");
+        }
+        int k = dim(-1);
+        if (k != other.dim(0)) {
+            throw new IllegalArgumentException("tensorDot: shapes " + shape + " and " + other.shape
+                    + " do not align: " + k + " != " + other.dim(0));
+        }
+        requireSameDtype("tensorDot", other);
+        int[] lead = java.util.Arrays.copyOf(shape.dims(), rank() - 1);
+        int[] trail = java.util.Arrays.copyOfRange(other.shape.dims(), 1, other.rank());
+        int rows = product(lead);
+        int cols = product(trail);
+        Tensor product = reshape(Shape.of(rows, k)).matmul(other.reshape(Shape.of(k, cols)));
+        return product.reshape(Shape.of(concat(lead, trail)));
+    }
 
     // ---- in place ------------------------------------------------------------------------------------
 
     /** {@code this += other}, where other broadcasts to this shape. Returns this. */
-    public Tensor addInPlace(Tensor other) { throw todo(); }
+    public Tensor addInPlace(Tensor other) {
+        requireSameDtype("addInPlace", other);
+        Shape common = broadcastShapes("addInPlace", shape, other.shape);
+        if (!common.equals(shape)) {
+            throw new IllegalArgumentException("addInPlace: shape " + other.shape + " does not broadcast to "
+                    + shape);
+        }
+        broadcastLoop(BinOp.ADD, null, this, other, this);
+        return this;
+    }
 
     /** {@code this += alpha * other} for same-shaped tensors. Returns this. */
-    public Tensor axpyInPlace(double alpha, Tensor other) { throw todo(); }
+    public Tensor axpyInPlace(double alpha, Tensor other) {
+        requireSameDtype("axpyInPlace", other);
+        if (!shape.equals(other.shape)) {
+            throw new IllegalArgumentException("axpyInPlace: shapes " + shape + " and " + other.shape + " differ");
+        }
+        int o = other.offset;
+        if (f != null) {
+            float[] x = other.f;
+            for (int i = 0; i < size; i++) {
+                f[offset + i] = (float) (f[offset + i] + alpha * x[o + i]);
+            }
+        } else {
+            double[] x = other.d;
+            for (int i = 0; i < size; i++) {
+                d[offset + i] += alpha * x[o + i];
+            }
+        }
+        return this;
+    }
 
     /** {@code this *= factor}. Returns this. */
-    public Tensor scaleInPlace(double factor) { throw todo(); }
+    public Tensor scaleInPlace(double factor) {
+        if (f != null) {
+            for (int i = offset; i < offset + size; i++) {
+                f[i] = (float) (f[i] * factor);
+            }
+        } else {
+            for (int i = offset; i < offset + size; i++) {
+                d[i] *= factor;
+            }
+        }
+        return this;
+    }
 
-    public Tensor fillInPlace(double value) { throw todo(); }
+    public Tensor fillInPlace(double value) {
+        if (f != null) {
+            java.util.Arrays.fill(f, offset, offset + size, (float) value);
+        } else {
+            java.util.Arrays.fill(d, offset, offset + size, value);
+        }
+        return this;
+    }
 
     /** Copies {@code source} (same shape; dtype converted) into this tensor's storage. Returns this. */
-    public Tensor assignInPlace(Tensor source) { throw todo(); }
+    public Tensor assignInPlace(Tensor source) {
+        if (!shape.equals(source.shape)) {
+            throw new IllegalArgumentException("assignInPlace: shapes " + shape + " and " + source.shape
+                    + " differ");
+        }
+        if (dtype == source.dtype) {
+            System.arraycopy(source.storage(), source.offset, storage(), offset, size);
+        } else {
+            for (int i = 0; i < size; i++) {
+                put(offset + i, source.at(source.offset + i));
+            }
+        }
+        return this;
+    }
 
     // ---- comparison and display ----------------------------------------------------------------------
 
     /** Same shape and {@code |a-b| <= atol + rtol*|b|} element-wise. */
-    public boolean allClose(Tensor other, double rtol, double atol) { throw todo(); }
+    public boolean allClose(Tensor other, double rtol, double atol) {
+        if (!shape.equals(other.shape)) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            double a = at(offset + i);
+            double b = other.at(other.offset + i);
+            if (!(a == b || Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Whether any element is NaN or infinite. */
-    public boolean hasNonFinite() { throw todo(); }
+    public boolean hasNonFinite() {
+        if (f != null) {
+            for (int i = offset; i < offset + size; i++) {
+                if (!Float.isFinite(f[i])) {
+                    return true;
+                }
+            }
+        } else {
+            for (int i = offset; i < offset + size; i++) {
+                if (!Double.isFinite(d[i])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /** Value equality: same dtype, same shape, same elements. */
     @Override
-    public boolean equals(Object o) { throw todo(); }
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Tensor t) || dtype != t.dtype || !shape.equals(t.shape)) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            double a = at(offset + i);
+            double b = t.at(t.offset + i);
+            if (a != b && !(Double.isNaN(a) && Double.isNaN(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     @Override
-    public int hashCode() { throw todo(); }
+    public int hashCode() {
+        int h = 31 * dtype.ordinal() + shape.hashCode();
+        for (int i = 0; i < size; i++) {
+            double v = at(offset + i);
+            // canonical forms so that hashCode agrees with equals: 0.0 == -0.0 and all NaNs are equal
+            h = 31 * h + Double.hashCode(v == 0.0 ? 0.0 : Double.isNaN(v) ? Double.NaN : v);
+        }
+        return h;
+    }
 
     /**
      * Like R's {@code str()}: dtype, shape and the first values, e.g.
      * {@code float32 (60000, 28, 28) [0, 0, 0.0118, 0.0706, ...]}.
      */
     @Override
-    public String toString() { throw todo(); }
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(dtype).append(' ').append(shape).append(" [");
+        int shown = Math.min(size, DISPLAY_VALUES);
+        for (int i = 0; i < shown; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(formatValue(at(offset + i)));
+        }
+        if (size > shown) {
+            sb.append(", ...");
+        }
+        return sb.append(']').toString();
+    }
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("not implemented yet");
+    // ---- private helpers -----------------------------------------------------------------------------
+
+    /** This tensor as a rank-1 view. */
+    private Tensor flat() {
+        return reshape(Shape.of(size));
+    }
+
+    private static int product(int[] dims) {
+        long p = 1;
+        for (int x : dims) {
+            p *= x;
+        }
+        return Math.toIntExact(p);
+    }
+
+    /** Product of the dimensions of axes [from, to). */
+    private int product(int from, int to) {
+        int p = 1;
+        for (int i = from; i < to; i++) {
+            p *= shape.dim(i);
+        }
+        return p;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private void requireSameDtype(String op, Tensor other) {
+        if (dtype != other.dtype) {
+            throw new IllegalArgumentException(op + ": dtypes " + dtype + " and " + other.dtype + " differ (shapes "
+                    + shape + " and " + other.shape + "); convert one with astype");
+        }
+    }
+
+    private static Shape broadcastShapes(String op, Shape a, Shape b) {
+        try {
+            return Shape.broadcast(a, b);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- element-wise kernels ------------------------------------------------------------------------
+
+    private enum BinOp { ADD, SUB, MUL, DIV, MAX, ZIP }
+
+    private static double apply(BinOp op, DoubleBinaryOperator fn, double x, double y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAX -> Math.max(x, y);
+            case ZIP -> fn.applyAsDouble(x, y);
+        };
+    }
+
+    private Tensor binary(String name, BinOp op, DoubleBinaryOperator fn, Tensor other) {
+        requireSameDtype(name, other);
+        Tensor r = zeros(broadcastShapes(name, shape, other.shape), dtype);
+        broadcastLoop(op, fn, this, other, r);
+        return r;
+    }
+
+    /**
+     * {@code r = a op b} with numpy broadcasting; r has the broadcast shape and may be a (then in place). The
+     * trailing axes over which both a and b are either contiguous or constant form one inner run handled by a
+     * plain loop (all of it for same-shaped operands or a scalar, one row for a row-vector bias); the leading
+     * axes are walked with an odometer over broadcast strides.
+     */
+    private static void broadcastLoop(BinOp op, DoubleBinaryOperator fn, Tensor a, Tensor b, Tensor r) {
+        if (r.size == 0) {
+            return;
+        }
+        int rank = r.rank();
+        int[] dims = r.shape.dims();
+        int[] as = broadcastStrides(a.shape, dims);
+        int[] bs = broadcastStrides(b.shape, dims);
+        int k = rank;
+        int run = 1;
+        int aStep = -1;
+        int bStep = -1;
+        while (k > 0) {
+            int ax = k - 1;
+            if (dims[ax] != 1) {
+                int sa = as[ax] == 0 ? 0 : 1;
+                int sb = bs[ax] == 0 ? 0 : 1;
+                if ((aStep >= 0 && sa != aStep) || (bStep >= 0 && sb != bStep)) {
+                    break;
+                }
+                aStep = sa;
+                bStep = sb;
+            }
+            run *= dims[ax];
+            k--;
+        }
+        aStep = Math.max(aStep, 0);
+        bStep = Math.max(bStep, 0);
+        int[] idx = new int[k];
+        int ai = a.offset;
+        int bi = b.offset;
+        int oi = r.offset;
+        for (int blocks = r.size / run; blocks > 0; blocks--) {
+            if (r.f != null) {
+                kernel(op, fn, a.f, ai, aStep, b.f, bi, bStep, r.f, oi, run);
+            } else {
+                kernel(op, fn, a.d, ai, aStep, b.d, bi, bStep, r.d, oi, run);
+            }
+            oi += run;
+            for (int ax = k - 1; ax >= 0; ax--) {
+                ai += as[ax];
+                bi += bs[ax];
+                if (++idx[ax] < dims[ax]) {
+                    break;
+                }
+                ai -= as[ax] * dims[ax];
+                bi -= bs[ax] * dims[ax];
+                idx[ax] = 0;
+            }
+        }
+    }
+
+    /** Strides of {@code s} aligned from the right to {@code dims}, 0 on axes that {@code s} broadcasts. */
+    private static int[] broadcastStrides(Shape s, int[] dims) {
+        int[] own = s.strides();
+        int lead = dims.length - s.rank();
+        int[] out = new int[dims.length];
+        for (int i = lead; i < dims.length; i++) {
+            out[i] = s.dim(i - lead) == 1 ? 0 : own[i - lead];
+        }
+        return out;
+    }
+
+    /** {@code o[oi+j] = a[ai+j*as] op b[bi+j*bs]} for j in [0, n); steps are 0 or 1. Computed in double. */
+    private static void kernel(BinOp op, DoubleBinaryOperator fn, float[] a, int ai, int as, float[] b, int bi,
+                               int bs, float[] o, int oi, int n) {
+        if (as == 1 && bs == 1) {
+            switch (op) {
+                case ADD -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = (float) ((double) a[ai + j] + b[bi + j]);
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = (float) ((double) a[ai + j] - b[bi + j]);
+                    }
+                }
+                case MUL -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = (float) ((double) a[ai + j] * b[bi + j]);
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = (float) apply(op, fn, a[ai + j], b[bi + j]);
+                    }
+                }
+            }
+            return;
+        }
+        for (int j = 0, x = ai, y = bi; j < n; j++, x += as, y += bs) {
+            o[oi + j] = (float) apply(op, fn, a[x], b[y]);
+        }
+    }
+
+    /** The float64 twin of the float32 kernel. */
+    private static void kernel(BinOp op, DoubleBinaryOperator fn, double[] a, int ai, int as, double[] b, int bi,
+                               int bs, double[] o, int oi, int n) {
+        if (as == 1 && bs == 1) {
+            switch (op) {
+                case ADD -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = a[ai + j] + b[bi + j];
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = a[ai + j] - b[bi + j];
+                    }
+                }
+                case MUL -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = a[ai + j] * b[bi + j];
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oi + j] = apply(op, fn, a[ai + j], b[bi + j]);
+                    }
+                }
+            }
+            return;
+        }
+        for (int j = 0, x = ai, y = bi; j < n; j++, x += as, y += bs) {
+            o[oi + j] = apply(op, fn, a[x], b[y]);
+        }
+    }
+
+    private enum UnOp { NEG, EXP, LOG, SQRT, SQUARE, POW, RELU, SIGMOID, TANH, ADD, MUL, FN }
+
+    private static double apply(UnOp op, DoubleUnaryOperator fn, double p, double x) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case SQUARE -> x * x;
+            case POW -> Math.pow(x, p);
+            case RELU -> x <= 0 ? 0.0 : x; // NaN stays NaN
+            case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            case TANH -> Math.tanh(x);
+            case ADD -> x + p;
+            case MUL -> x * p;
+            case FN -> fn.applyAsDouble(x);
+        };
+    }
+
+    private Tensor unary(UnOp op, DoubleUnaryOperator fn, double p) {
+        Tensor r = zeros(shape, dtype);
+        if (f != null) {
+            float[] o = r.f;
+            for (int i = 0; i < size; i++) {
+                o[i] = (float) apply(op, fn, p, f[offset + i]);
+            }
+        } else {
+            double[] o = r.d;
+            for (int i = 0; i < size; i++) {
+                o[i] = apply(op, fn, p, d[offset + i]);
+            }
+        }
+        return r;
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------------
+
+    private enum Reduction { SUM, MEAN, MAX, ARGMAX }
+
+    /**
+     * Reduces one axis, viewing the tensor as (outer, n, inner): for each outer block the n slabs of
+     * {@code inner} contiguous elements are folded into an accumulator row, so memory is read in order.
+     */
+    private Tensor reduce(String name, Reduction kind, int axis, boolean keepDims) {
+        int ax = shape.normalizeAxis(axis);
+        int n = shape.dim(ax);
+        boolean extremum = kind == Reduction.MAX || kind == Reduction.ARGMAX;
+        if (extremum && n == 0) {
+            throw new IllegalArgumentException(name + ": axis " + axis + " is empty in shape " + shape);
+        }
+        int outer = product(0, ax);
+        int inner = product(ax + 1, shape.rank());
+        double[] acc = new double[outer * inner];
+        int[] arg = kind == Reduction.ARGMAX ? new int[acc.length] : null;
+        for (int o = 0; o < outer; o++) {
+            int base = o * inner;
+            for (int j = 0; j < n; j++) {
+                int src = offset + (o * n + j) * inner;
+                if (!extremum) {
+                    for (int i = 0; i < inner; i++) {
+                        acc[base + i] += at(src + i);
+                    }
+                } else {
+                    for (int i = 0; i < inner; i++) {
+                        double v = at(src + i);
+                        double best = acc[base + i];
+                        // first maximum wins; a NaN wins over numbers and the first NaN sticks (numpy)
+                        if (j == 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
+                            acc[base + i] = v;
+                            if (arg != null) {
+                                arg[base + i] = j;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Shape outShape = keepDims ? shape.withDim(ax, 1) : shape.withoutAxis(ax);
+        Tensor r = zeros(outShape, kind == Reduction.ARGMAX ? DType.FLOAT64 : dtype);
+        for (int i = 0; i < acc.length; i++) {
+            double v = switch (kind) {
+                case SUM, MAX -> acc[i];
+                case MEAN -> acc[i] / n;
+                case ARGMAX -> arg[i];
+            };
+            r.put(i, v);
+        }
+        return r;
+    }
+
+    // ---- serialization -------------------------------------------------------------------------------
+
+    /** A view is written as a compact copy of just its elements, not its whole backing array. */
+    private Object writeReplace() {
+        return offset == 0 && storageLength() == size ? this : copy();
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        boolean valid = shape != null && dtype != null && size == shape.size()
+                && (dtype == DType.FLOAT32 ? f != null && d == null : d != null && f == null)
+                && offset >= 0 && (long) offset + size <= storageLength();
+        if (!valid) {
+            throw new java.io.InvalidObjectException("corrupt serialized tensor");
+        }
+    }
+
+    /** The backing array, for System.arraycopy. */
+    private Object storage() {
+        return f != null ? f : d;
+    }
+
+    private int storageLength() {
+        return f != null ? f.length : d.length;
+    }
+
+    /** The element at an index into the backing array (not relative to offset). */
+    private double at(int storageIndex) {
+        return f != null ? f[storageIndex] : d[storageIndex];
+    }
+
+    /** Stores at an index into the backing array (not relative to offset), rounding to float for float32. */
+    private void put(int storageIndex, double value) {
+        if (f != null) {
+            f[storageIndex] = (float) value;
+        } else {
+            d[storageIndex] = value;
+        }
+    }
+
+    private int flatIndex(int[] index) {
+        int rank = shape.rank();
+        if (index.length != rank) {
+            throw new IndexOutOfBoundsException("index " + java.util.Arrays.toString(index) + " has "
+                    + index.length + " coordinates but shape " + shape + " has rank " + rank);
+        }
+        int flat = 0;
+        for (int i = 0; i < rank; i++) {
+            int dimI = shape.dim(i);
+            if (index[i] < 0 || index[i] >= dimI) {
+                throw new IndexOutOfBoundsException("index " + java.util.Arrays.toString(index)
+                        + " is out of bounds for shape " + shape);
+            }
+            flat = flat * dimI + index[i];
+        }
+        return flat;
+    }
+
+    private int checkFlat(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("flat index " + i + " is out of bounds for shape " + shape
+                    + " (" + size + " elements)");
+        }
+        return i;
+    }
+
+    private static void requireLength(String op, int length, Shape shape) {
+        if (length != shape.size()) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + shape + " ("
+                    + shape.size() + " elements)");
+        }
+    }
+
+    /** Formats requested dimensions (which may contain -1) like {@link Shape#toString()}. */
+    private static String formatDims(int[] dims) {
+        if (dims.length == 1) {
+            return "(" + dims[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < dims.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(dims[i]);
+        }
+        return sb.append(')').toString();
+    }
+
+    /**
+     * Compact display of one value: integers without decimals, otherwise at most 4 significant digits and at
+     * most 4 decimals (0.011764 shows as 0.0118); non-integers below 1e-3 or from 1e4 up in scientific notation.
+     */
+    static String formatValue(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "Inf" : "-Inf";
+        }
+        double a = Math.abs(v);
+        if (v == Math.rint(v) && a < 1e15) {
+            return Long.toString((long) v);
+        }
+        BigDecimal bd = new BigDecimal(v).round(new MathContext(4, RoundingMode.HALF_EVEN));
+        if (a >= 1e-3 && a < 1e4) {
+            if (bd.scale() > 4) {
+                bd = bd.setScale(4, RoundingMode.HALF_EVEN);
+            }
+            return bd.stripTrailingZeros().toPlainString();
+        }
+        return bd.stripTrailingZeros().toString();
     }
 }
