@@ -1,0 +1,100 @@
+package dev.kindling.core.optim;
+
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Argument validation shared by the optimizers; messages start with the optimizer's Keras name. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** A learning rate: finite and strictly positive. */
+    static double learningRate(String optimizer, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(optimizer + ": learning_rate must be finite, got " + value);
+        }
+        if (value <= 0) {
+            throw new IllegalArgumentException(optimizer + ": learning_rate must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** A decay rate such as momentum, rho or a beta: in {@code [0, 1)}. */
+    static double decay(String optimizer, String parameter, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(optimizer + ": " + parameter + " must be in [0, 1), got " + value);
+        }
+        return value;
+    }
+
+    /** An epsilon or initial value: finite and {@code >= 0}. */
+    static double nonNegative(String optimizer, String parameter, double value) {
+        if (!(value >= 0 && Double.isFinite(value))) {
+            throw new IllegalArgumentException(
+                    optimizer + ": " + parameter + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** The parameter count passed to {@code init}. */
+    static int parameterCount(String optimizer, int count, DType dtype) {
+        Objects.requireNonNull(dtype, "dtype");
+        if (count < 0) {
+            throw new IllegalArgumentException(optimizer + ": parameterCount must be >= 0, got " + count);
+        }
+        return count;
+    }
+
+    /** Fresh rank-1 slots filled with {@code value}, one per name. */
+    static OptimizerState newState(List<String> slotNames, int count, DType dtype, double value) {
+        List<Tensor> slots = new ArrayList<>(slotNames.size());
+        for (int i = 0; i < slotNames.size(); i++) {
+            slots.add(value == 0 ? Tensor.zeros(Shape.of(count), dtype) : Tensor.full(Shape.of(count), dtype, value));
+        }
+        return new OptimizerState(0, slots);
+    }
+
+    /**
+     * Validates one update: params and grads are rank-1 with equal size and dtype, and the state holds exactly the
+     * optimizer's slots, each with the params' size and dtype.
+     */
+    static void step(Optimizer optimizer, OptimizerState state, Tensor params, Tensor grads) {
+        String name = optimizer.name();
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(grads, "grads");
+        if (params.rank() != 1) {
+            throw new IllegalArgumentException(
+                    name + ": params must be a flat rank-1 tensor, got shape " + params.shape());
+        }
+        if (grads.rank() != 1) {
+            throw new IllegalArgumentException(
+                    name + ": grads must be a flat rank-1 tensor, got shape " + grads.shape());
+        }
+        if (grads.size() != params.size() || grads.dtype() != params.dtype()) {
+            throw new IllegalArgumentException(name + ": grads must match params: expected "
+                    + describe(params) + ", got " + describe(grads));
+        }
+        List<String> names = optimizer.slotNames();
+        List<Tensor> slots = state.slots();
+        if (slots.size() != names.size()) {
+            throw new IllegalArgumentException(name + ": expected a state with " + names.size() + " slot(s) "
+                    + names + ", got " + slots.size() + " (was the state created by this optimizer's init?)");
+        }
+        for (int i = 0; i < slots.size(); i++) {
+            Tensor slot = slots.get(i);
+            if (slot.rank() != 1 || slot.size() != params.size() || slot.dtype() != params.dtype()) {
+                throw new IllegalArgumentException(name + ": state slot " + names.get(i)
+                        + " does not match params: expected " + describe(params) + ", got " + describe(slot));
+            }
+        }
+    }
+
+    private static String describe(Tensor t) {
+        return t.dtype() + " " + t.shape();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.kindling.core.optim;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RMSprop (not centered, no momentum); Keras's {@code RMSprop} ({@code keras/src/optimizers/rmsprop.py},
+ * {@code RMSprop.update_step} with {@code centered=False, momentum=0}). With learning rate {@code lr} and
+ * gradient {@code g}, one step is:
+ * <pre>
+ * s = rho * s + (1 - rho) * g^2                          (slot "mean_square", initialised to 0)
+ * w = w - lr * g / sqrt(s + epsilon)                     (epsilon INSIDE the square root, as in Keras 3)
+ * </pre>
+ * Keras defaults: learning rate 0.001, rho 0.9, epsilon 1e-7 ({@link Optimizer#rmsprop()}). Keras's
+ * {@code centered} and {@code momentum} options are not supported.
+ *
+ * @param learningRate {@code learning_rate}, finite and {@code > 0}
+ * @param rho {@code rho}, the decay of the moving average of squared gradients, in {@code [0, 1)}
+ * @param epsilon {@code epsilon}, finite and {@code >= 0}
+ */
+public record RmsProp(
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("rho") double rho,
+        @JsonProperty("epsilon") double epsilon) implements Optimizer {
+    private static final long serialVersionUID = 1L;
+
+    static final String NAME = "rmsprop";
+    static final double DEFAULT_LEARNING_RATE = 0.001;
+    static final double DEFAULT_RHO = 0.9;
+    static final double DEFAULT_EPSILON = 1e-7;
+    private static final List<String> SLOTS = List.of("mean_square");
+
+    public RmsProp {
+        Checks.learningRate(NAME, learningRate);
+        Checks.decay(NAME, "rho", rho);
+        Checks.nonNegative(NAME, "epsilon", epsilon);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public RmsProp withLearningRate(double learningRate) {
+        return new RmsProp(learningRate, rho, epsilon);
+    }
+
+    public RmsProp withRho(double rho) {
+        return new RmsProp(learningRate, rho, epsilon);
+    }
+
+    public RmsProp withEpsilon(double epsilon) {
+        return new RmsProp(learningRate, rho, epsilon);
+    }
+
+    /** {@code [mean_square]}. */
+    @Override
+    public List<String> slotNames() {
+        return SLOTS;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", NAME);
+        c.put("learning_rate", learningRate);
+        c.put("rho", rho);
+        c.put("epsilon", epsilon);
+        return Collections.unmodifiableMap(c);
+    }
+
+    @Override
+    public OptimizerState init(int parameterCount, DType dtype) {
+        Checks.parameterCount(NAME, parameterCount, dtype);
+        return Checks.newState(SLOTS, parameterCount, dtype, 0.0);
+    }
+
+    @Override
+    public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
+        Checks.step(this, state, params, grads);
+        Tensor meanSquare = state.slot(0);
+        int n = params.size();
+        int wo = params.offset();
+        int go = grads.offset();
+        int so = meanSquare.offset();
+        double lr = learningRate;
+        double decay = rho;
+        double oneMinusRho = 1 - rho;
+        double eps = epsilon;
+        if (params.dtype() == DType.FLOAT32) {
+            float[] w = params.floatStorage();
+            float[] g = grads.floatStorage();
+            float[] s = meanSquare.floatStorage();
+            for (int i = 0; i < n; i++) {
+                double gi = g[go + i];
+                float si = (float) (decay * s[so + i] + oneMinusRho * (gi * gi));
+                s[so + i] = si;
+                w[wo + i] = (float) (w[wo + i] - lr * gi / Math.sqrt(si + eps));
+            }
+        } else {
+            double[] w = params.doubleStorage();
+            double[] g = grads.doubleStorage();
+            double[] s = meanSquare.doubleStorage();
+            for (int i = 0; i < n; i++) {
+                double gi = g[go + i];
+                double si = decay * s[so + i] + oneMinusRho * (gi * gi);
+                s[so + i] = si;
+                w[wo + i] = w[wo + i] - lr * gi / Math.sqrt(si + eps);
+            }
+        }
+        return state.next();
+    }
+}

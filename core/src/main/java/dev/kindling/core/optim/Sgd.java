@@ -1,0 +1,133 @@
+package dev.kindling.core.optim;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent, optionally with (Nesterov) momentum; Keras's {@code SGD}
+ * ({@code keras/src/optimizers/sgd.py}, {@code SGD.update_step}). With learning rate {@code lr}, momentum
+ * {@code mu} and gradient {@code g}, one step is:
+ * <pre>
+ * momentum == 0:   w = w - lr * g                       (no slot)
+ * otherwise:       v = mu * v - lr * g                  (slot "velocity", initialised to 0)
+ *                  w = w + v                            if not nesterov
+ *                  w = w + mu * v - lr * g              if nesterov (with the updated v)
+ * </pre>
+ * Keras defaults: learning rate 0.01, momentum 0, nesterov false ({@link Optimizer#sgd()}). With momentum 0 the
+ * nesterov flag has no effect, as in Keras. (Keras accepts momentum 1; Kindling requires {@code [0, 1)}.)
+ *
+ * @param learningRate {@code learning_rate}, finite and {@code > 0}
+ * @param momentum {@code momentum}, in {@code [0, 1)}
+ * @param nesterov {@code nesterov}: whether to apply Nesterov momentum
+ */
+public record Sgd(
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("momentum") double momentum,
+        @JsonProperty("nesterov") boolean nesterov) implements Optimizer {
+    private static final long serialVersionUID = 1L;
+
+    static final String NAME = "sgd";
+    static final double DEFAULT_LEARNING_RATE = 0.01;
+    private static final List<String> MOMENTUM_SLOTS = List.of("velocity");
+
+    public Sgd {
+        Checks.learningRate(NAME, learningRate);
+        Checks.decay(NAME, "momentum", momentum);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Sgd withLearningRate(double learningRate) {
+        return new Sgd(learningRate, momentum, nesterov);
+    }
+
+    public Sgd withMomentum(double momentum) {
+        return new Sgd(learningRate, momentum, nesterov);
+    }
+
+    public Sgd withNesterov(boolean nesterov) {
+        return new Sgd(learningRate, momentum, nesterov);
+    }
+
+    /** {@code [velocity]} when momentum is non-zero, else no slots. */
+    @Override
+    public List<String> slotNames() {
+        return momentum != 0 ? MOMENTUM_SLOTS : List.of();
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", NAME);
+        c.put("learning_rate", learningRate);
+        c.put("momentum", momentum);
+        c.put("nesterov", nesterov);
+        return Collections.unmodifiableMap(c);
+    }
+
+    @Override
+    public OptimizerState init(int parameterCount, DType dtype) {
+        Checks.parameterCount(NAME, parameterCount, dtype);
+        return Checks.newState(slotNames(), parameterCount, dtype, 0.0);
+    }
+
+    @Override
+    public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
+        Checks.step(this, state, params, grads);
+        int n = params.size();
+        int wo = params.offset();
+        int go = grads.offset();
+        double lr = learningRate;
+        double mu = momentum;
+        if (mu == 0) {
+            if (params.dtype() == DType.FLOAT32) {
+                float[] w = params.floatStorage();
+                float[] g = grads.floatStorage();
+                for (int i = 0; i < n; i++) {
+                    w[wo + i] = (float) (w[wo + i] - lr * g[go + i]);
+                }
+            } else {
+                double[] w = params.doubleStorage();
+                double[] g = grads.doubleStorage();
+                for (int i = 0; i < n; i++) {
+                    w[wo + i] = w[wo + i] - lr * g[go + i];
+                }
+            }
+            return state.next();
+        }
+        Tensor velocity = state.slot(0);
+        int vo = velocity.offset();
+        boolean nag = nesterov;
+        if (params.dtype() == DType.FLOAT32) {
+            float[] w = params.floatStorage();
+            float[] g = grads.floatStorage();
+            float[] v = velocity.floatStorage();
+            for (int i = 0; i < n; i++) {
+                double gi = g[go + i];
+                float vi = (float) (mu * v[vo + i] - lr * gi);
+                v[vo + i] = vi;
+                w[wo + i] = (float) (w[wo + i] + (nag ? mu * vi - lr * gi : vi));
+            }
+        } else {
+            double[] w = params.doubleStorage();
+            double[] g = grads.doubleStorage();
+            double[] v = velocity.doubleStorage();
+            for (int i = 0; i < n; i++) {
+                double gi = g[go + i];
+                double vi = mu * v[vo + i] - lr * gi;
+                v[vo + i] = vi;
+                w[wo + i] = w[wo + i] + (nag ? mu * vi - lr * gi : vi);
+            }
+        }
+        return state.next();
+    }
+}
