@@ -7,15 +7,18 @@ import dev.kindling.core.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
-import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
@@ -55,6 +58,7 @@ public final class Idx {
     /** Deflate cannot expand data by more than about 1032:1, so a gzip file of n bytes inflates to less than this. */
     private static final long MAX_GZIP_RATIO = 1100;
     private static final int BUFFER = 1 << 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Idx() {
     }
@@ -340,11 +344,15 @@ public final class Idx {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         boolean gzip = target.getFileName().toString().endsWith(".gz");
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: that makes the file owner-only (0600); CREATE_NEW honours the umask like any
+        // other new file. The random suffix keeps concurrent writers of the same target apart.
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + ".tmp");
         try {
-            try (FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
-                // Closing the stream chain must not close fos before it is synced.
-                OutputStream shield = new FilterOutputStream(fos) {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                // Closing the stream chain must not close the channel before it is forced to disk.
+                OutputStream shield = new FilterOutputStream(Channels.newOutputStream(channel)) {
                     @Override
                     public void write(byte[] b, int off, int len) throws IOException {
                         out.write(b, off, len);
@@ -360,7 +368,7 @@ public final class Idx {
                     out.write(header.array());
                     out.write(body);
                 }
-                fos.getFD().sync();
+                channel.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException | Error e) {
