@@ -54,7 +54,8 @@ final class ModelFiles {
         json.put("version", VERSION);
         json.put("dtype", network.dtype().keyword());
         json.put("inputDim", network.inputDim());
-        json.set("layers", JSON.valueToTree(network.layers()));
+        // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
+        json.set("layers", JSON.valueToTree(network.layers().toArray(new Layer[0])));
         json.put("parameters", weights.size());
         if (compiled != null) {
             ObjectNode compile = json.putObject("compile");

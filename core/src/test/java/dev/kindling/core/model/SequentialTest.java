@@ -47,7 +47,7 @@ class SequentialTest {
 
     private static Sequential smallModel() {
         Sequential model = new Sequential(new Dense(16, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
-        model.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        model.compile(Optimizer.rmsprop(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         return model;
     }
 
@@ -201,7 +201,7 @@ class SequentialTest {
         Tensor[] data = blobs(200, 6);
         Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX))
                 .dtype(DType.FLOAT64);
-        model.compile(Optimizer.adam(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         model.fit(data[0], data[1], quiet(5, 16, 0));
         assertEquals(DType.FLOAT64, model.weights().dtype());
         assertTrue(model.evaluate(data[0], data[1]).accuracy() > 0.8);
