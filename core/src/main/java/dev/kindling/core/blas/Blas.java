@@ -249,6 +249,9 @@ public final class Blas {
         Path library;
         if (configured != null && !configured.isBlank()) {
             library = Paths.get(configured);
+            if (configured.contains("/") && !Files.exists(library)) {
+                throw new IllegalStateException(NETLIB_NATIVE_LIB_PATH + "=" + configured + " does not exist");
+            }
         } else {
             List<Path> candidates = openBlasCandidates();
             library = candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() ->
@@ -290,8 +293,9 @@ public final class Blas {
         try {
             blas = instance("dev.ludovic.netlib.blas.JNIBLAS");
         } catch (LinkageError | IllegalStateException e) {
-            throw new IllegalStateException("native BLAS " + library + " failed to load (" + rootMessage(e)
-                    + "; netlib loads its native library only once per JVM)", e);
+            throw new IllegalStateException("native BLAS " + library + " failed to load: netlib's JNI glue could"
+                    + " not dlopen it or resolve its BLAS symbols, or an earlier attempt in this JVM failed ("
+                    + rootMessage(e) + ")", e);
         } finally {
             if (setProperty) {
                 if (previous == null) {
