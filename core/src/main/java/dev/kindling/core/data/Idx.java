@@ -133,7 +133,8 @@ public final class Idx {
         int magic = ByteBuffer.wrap(magicBytes).getInt();
         if (magicBytes[0] != 0 || magicBytes[1] != 0) {
             throw new IdxFormatException(file, "not an IDX file: bad magic number: expected " + expectedMagic
-                    + ", got " + hex(magic) + (gzipped ? " (after gunzip)" : ""));
+                    + ", got " + hex(magic) + (gzipped ? " (after gunzip)" : "")
+                    + ((magic >>> 16) == 0x1f8b ? "; that is a gzip header: is the file gzipped twice?" : ""));
         }
         int type = magicBytes[2] & 0xff;
         int rank = magicBytes[3] & 0xff;
