@@ -1166,7 +1166,8 @@ public final class Tensor implements Serializable {
 
     /**
      * Compact display of one value: integers without decimals, otherwise at most 4 significant digits and at
-     * most 4 decimals (0.011764 shows as 0.0118); non-integers below 1e-3 or from 1e4 up in scientific notation.
+     * most 4 decimals (0.011764 shows as 0.0118); non-integers below 1e-3 or from 1e4 up in
+     * scientific notation as R prints it ({@code 1.235e-05}).
      */
     static String formatValue(double v) {
         if (Double.isNaN(v)) {
@@ -1186,6 +1187,8 @@ public final class Tensor implements Serializable {
             }
             return bd.stripTrailingZeros().toPlainString();
         }
-        return bd.stripTrailingZeros().toString();
+        int exponent = bd.precision() - bd.scale() - 1;
+        String mantissa = bd.movePointLeft(exponent).stripTrailingZeros().toPlainString();
+        return String.format("%se%s%02d", mantissa, exponent < 0 ? "-" : "+", Math.abs(exponent));
     }
 }
