@@ -991,34 +991,95 @@ public final class Tensor implements Serializable {
 
     private enum UnOp { NEG, EXP, LOG, SQRT, SQUARE, POW, RELU, SIGMOID, TANH, ADD, MUL, FN }
 
-    private static double apply(UnOp op, DoubleUnaryOperator fn, double p, double x) {
-        return switch (op) {
-            case NEG -> -x;
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case SQRT -> Math.sqrt(x);
-            case SQUARE -> x * x;
-            case POW -> Math.pow(x, p);
-            case RELU -> x <= 0 ? 0.0 : x; // NaN stays NaN
-            case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-            case TANH -> Math.tanh(x);
-            case ADD -> x + p;
-            case MUL -> x * p;
-            case FN -> fn.applyAsDouble(x);
-        };
+    /** {@code o[oi+j] = op(x[xi+j])} for j in [0, n); one plain loop per operation. x and o may be the same. */
+    private static void map(UnOp op, DoubleUnaryOperator fn, double p, double[] x, int xi, double[] o, int oi,
+                            int n) {
+        switch (op) {
+            case NEG -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = -x[xi + j];
+                }
+            }
+            case EXP -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.exp(x[xi + j]);
+                }
+            }
+            case LOG -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.log(x[xi + j]);
+                }
+            }
+            case SQRT -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.sqrt(x[xi + j]);
+                }
+            }
+            case SQUARE -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = x[xi + j] * x[xi + j];
+                }
+            }
+            case POW -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.pow(x[xi + j], p);
+                }
+            }
+            case RELU -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.max(x[xi + j], 0.0); // branch-free; NaN stays NaN, -0.0 becomes 0.0
+                }
+            }
+            case SIGMOID -> {
+                for (int j = 0; j < n; j++) {
+                    double v = x[xi + j];
+                    // stable for large |v|: exp of a non-positive number only
+                    o[oi + j] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+                }
+            }
+            case TANH -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = Math.tanh(x[xi + j]);
+                }
+            }
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = x[xi + j] + p;
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = x[xi + j] * p;
+                }
+            }
+            case FN -> {
+                for (int j = 0; j < n; j++) {
+                    o[oi + j] = fn.applyAsDouble(x[xi + j]);
+                }
+            }
+        }
     }
+
+    /** Elements per chunk when a float32 map is computed in double through a buffer. */
+    private static final int MAP_CHUNK = 1024;
 
     private Tensor unary(UnOp op, DoubleUnaryOperator fn, double p) {
         Tensor r = zeros(shape, dtype);
-        if (f != null) {
-            float[] o = r.f;
-            for (int i = 0; i < size; i++) {
-                o[i] = (float) apply(op, fn, p, f[offset + i]);
+        if (d != null) {
+            map(op, fn, p, d, offset, r.d, 0, size);
+            return r;
+        }
+        // float32: widen a chunk to double, map it, round back to float
+        double[] buffer = new double[Math.min(size, MAP_CHUNK)];
+        float[] o = r.f;
+        for (int start = 0; start < size; start += MAP_CHUNK) {
+            int n = Math.min(MAP_CHUNK, size - start);
+            for (int j = 0; j < n; j++) {
+                buffer[j] = f[offset + start + j];
             }
-        } else {
-            double[] o = r.d;
-            for (int i = 0; i < size; i++) {
-                o[i] = apply(op, fn, p, d[offset + i]);
+            map(op, fn, p, buffer, 0, buffer, 0, n);
+            for (int j = 0; j < n; j++) {
+                o[start + j] = (float) buffer[j];
             }
         }
         return r;
@@ -1045,11 +1106,32 @@ public final class Tensor implements Serializable {
         int[] arg = kind == Reduction.ARGMAX ? new int[acc.length] : null;
         for (int o = 0; o < outer; o++) {
             int base = o * inner;
+            if (!extremum && inner == 1) { // sum along the last axis: one running double per row
+                int src = offset + o * n;
+                double s = 0;
+                if (f != null) {
+                    for (int j = 0; j < n; j++) {
+                        s += f[src + j];
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        s += d[src + j];
+                    }
+                }
+                acc[o] = s;
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 int src = offset + (o * n + j) * inner;
                 if (!extremum) {
-                    for (int i = 0; i < inner; i++) {
-                        acc[base + i] += at(src + i);
+                    if (f != null) {
+                        for (int i = 0; i < inner; i++) {
+                            acc[base + i] += f[src + i];
+                        }
+                    } else {
+                        for (int i = 0; i < inner; i++) {
+                            acc[base + i] += d[src + i];
+                        }
                     }
                 } else {
                     for (int i = 0; i < inner; i++) {

@@ -25,7 +25,7 @@ class MnistTest {
 
     @Test
     void shippedDigitsLoadWithTheDocumentedShapesAndCounts() throws IOException {
-        Mnist m = Mnist.load(TestData.dataDir().resolve("mnist-digits"));
+        Mnist m = Mnist.load(RepoDataDir.dataDir().resolve("mnist-digits"));
         assertEquals(Shape.of(8000, 28, 28), m.trainImages().shape());
         assertEquals(Shape.of(8000), m.trainLabels().shape());
         assertEquals(Shape.of(2000, 28, 28), m.testImages().shape());
@@ -58,7 +58,7 @@ class MnistTest {
     void shippedDigitsAreRealDigitsNotNoise() throws IOException {
         // Rough shape check that would fail for shuffled pixels or misaligned labels: the border is nearly
         // always black, and the mean "1" has far less ink than the mean "0".
-        Mnist m = Mnist.load(TestData.dataDir().resolve("mnist-digits"));
+        Mnist m = Mnist.load(RepoDataDir.dataDir().resolve("mnist-digits"));
         double[] ink = new double[10];
         int[] n = counts(m.trainLabels());
         double border = 0;
@@ -80,7 +80,7 @@ class MnistTest {
 
     @Test
     void flattenAndScaleGivesRowsOfPixelsOver255() throws IOException {
-        Mnist m = Mnist.load(TestData.dataDir().resolve("mnist-digits"));
+        Mnist m = Mnist.load(RepoDataDir.dataDir().resolve("mnist-digits"));
         float[] before = m.trainImages().toFloatArray();
         Tensor x = Mnist.flattenAndScale(m.trainImages());
         assertEquals(Shape.of(8000, 784), x.shape());

@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the repository's {@code data/} directory for tests. */
-final class TestData {
-    private TestData() {
+final class RepoDataDir {
+    private RepoDataDir() {
     }
 
     /**
