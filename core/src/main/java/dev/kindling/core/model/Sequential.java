@@ -1,6 +1,5 @@
 package dev.kindling.core.model;
 
-import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -104,24 +103,24 @@ public final class Sequential {
         CompileConfig config = requireCompiled("fit");
         Tensor xs = checkedInputs(x, "fit");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
-        int samples = xs.dim(0);
-        int trainSamples = (int) (samples * (1.0 - options.validationSplit()));
-        if (trainSamples == 0) {
-            throw new IllegalArgumentException("fit: validation_split " + options.validationSplit() + " of " + samples
-                    + " samples leaves no training samples");
-        }
-        Tensor trainX = xs.slice(0, 0, trainSamples);
-        Tensor trainY = ys.slice(0, 0, trainSamples);
-        boolean validate = trainSamples < samples;
-        Tensor valX = validate ? xs.slice(0, trainSamples, samples) : null;
-        Tensor valY = validate ? ys.slice(0, trainSamples, samples) : null;
+        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()), xs, ys,
+                options.validationSplit()), options);
+    }
 
-        List<Metric> metrics = config.resolvedMetrics(network.outputDim());
+    /**
+     * The training loop, for any source of gradients (a Spark data set, for instance): each epoch visits the
+     * training samples in {@link MiniBatches}' order, and each step adds the batch's summed gradient, divides it
+     * by the batch size and applies the optimizer. {@code options.validationSplit()} is the data's business here.
+     */
+    public History fit(TrainingData data, FitOptions options) {
+        CompileConfig config = requireCompiled("fit");
+        network();
         Optimizer optimizer = config.optimizer();
         if (optimizerState == null) {
             optimizerState = optimizer.init(weights.size(), dtype);
         }
         Tensor grad = Tensor.zeros(dtype, weights.size());
+        int trainSamples = data.trainSamples();
         int steps = MiniBatches.steps(trainSamples, options.batchSize());
         History history = new History();
         for (int epoch = 1; epoch <= options.epochs(); epoch++) {
@@ -130,14 +129,12 @@ public final class Sequential {
             }
             long start = System.nanoTime();
             int[] order = MiniBatches.order(trainSamples, options.seed(), epoch, options.shuffle());
-            BatchStats epochStats = BatchStats.empty(metrics.size());
+            BatchStats epochStats = BatchStats.empty(config.metrics().size());
             for (int step = 0; step < steps; step++) {
                 int[] rows = MiniBatches.batch(order, step, options.batchSize());
-                ForwardContext context = ForwardContext.training(
-                        MiniBatches.stepSeed(options.seed(), epoch, step), toLongs(rows));
                 grad.fillInPlace(0.0);
-                BatchStats batch = BatchGradient.accumulate(network, config.loss(), metrics, weights,
-                        trainX.take(0, rows), trainY.take(0, rows), context, grad);
+                BatchStats batch = data.accumulateGradient(rows, MiniBatches.stepSeed(options.seed(), epoch, step),
+                        weights, grad, new TrainingData.Step(epoch, options.epochs(), step + 1, steps));
                 if (!Double.isFinite(batch.lossSum())) {
                     throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
                 }
@@ -146,8 +143,8 @@ public final class Sequential {
                 epochStats = epochStats.merge(batch);
             }
             Map<String, Double> logs = logs(config, epochStats, "");
-            if (validate) {
-                logs.putAll(logs(config, evaluateStats(config, metrics, valX, valY), "val_"));
+            if (data.hasValidation()) {
+                logs.putAll(logs(config, data.evaluateValidation(weights), "val_"));
             }
             EpochLogs epochLogs = new EpochLogs(epoch, options.epochs(), steps, (System.nanoTime() - start) / 1e9, logs);
             history.append(epochLogs);
@@ -163,7 +160,8 @@ public final class Sequential {
         CompileConfig config = requireCompiled("evaluate");
         Tensor xs = checkedInputs(x, "evaluate");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
-        BatchStats stats = evaluateStats(config, config.resolvedMetrics(network.outputDim()), xs, ys);
+        BatchStats stats = InMemoryData.evaluate(network, config.loss(), config.resolvedMetrics(network.outputDim()),
+                weights, xs, ys);
         Map<String, Double> metrics = logs(config, stats, "");
         double loss = metrics.remove("loss");
         return new Evaluation(loss, metrics);
@@ -320,17 +318,6 @@ public final class Sequential {
         return y.dtype() == dtype ? y : y.astype(dtype);
     }
 
-    private BatchStats evaluateStats(CompileConfig config, List<Metric> metrics, Tensor x, Tensor y) {
-        BatchStats total = BatchStats.empty(metrics.size());
-        int rows = x.dim(0);
-        for (int from = 0; from < rows; from += INFERENCE_CHUNK) {
-            int to = Math.min(rows, from + INFERENCE_CHUNK);
-            total = total.merge(BatchGradient.evaluate(network, config.loss(), metrics, weights,
-                    x.slice(0, from, to), y.slice(0, from, to)));
-        }
-        return total;
-    }
-
     /** Keras's log names: {@code loss} and each metric as the user named it, with a prefix for validation. */
     private static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
         Map<String, Double> logs = new LinkedHashMap<>();
@@ -339,13 +326,5 @@ public final class Sequential {
             logs.put(prefix + config.metrics().get(i).keyword(), stats.meanMetric(i));
         }
         return logs;
-    }
-
-    private static long[] toLongs(int[] rows) {
-        long[] ids = new long[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            ids[i] = rows[i];
-        }
-        return ids;
     }
 }

@@ -1,0 +1,40 @@
+package dev.kindling.core.model;
+
+import dev.kindling.core.tensor.Tensor;
+
+/**
+ * Where the training loop of {@link Sequential#fit(TrainingData, FitOptions)} gets its gradients: the samples
+ * are numbered {@code 0..trainSamples()-1} (training) followed by the validation samples, and each step asks for
+ * the summed gradient over a set of those numbers. The loop itself (batch order, optimizer update, NaN check,
+ * history, progress) is the same whether the samples sit in one JVM's tensors ({@link InMemoryData}) or in the
+ * partitions of a Spark data set, which is what makes both learn the same weights.
+ */
+public interface TrainingData {
+
+    /** Number of training samples; they are numbered {@code 0..trainSamples()-1}. */
+    int trainSamples();
+
+    /** Whether validation samples follow the training samples. */
+    boolean hasValidation();
+
+    /**
+     * Adds d(sum of the losses of the given samples)/d(weights) into {@code gradSink} and returns their sums.
+     *
+     * @param rows     training sample numbers of this step's batch
+     * @param stepSeed the step's randomness (dropout), see {@link MiniBatches#stepSeed}
+     * @param step     which step this is, for progress displays
+     */
+    BatchStats accumulateGradient(int[] rows, long stepSeed, Tensor weights, Tensor gradSink, Step step);
+
+    /** Loss and metric sums over the validation samples, without dropout. */
+    BatchStats evaluateValidation(Tensor weights);
+
+    /** A step's place in training, 1-based: epoch {@code epoch} of {@code epochs}, step {@code step} of {@code steps}. */
+    record Step(int epoch, int epochs, int step, int steps) {
+        /** As shown to people, e.g. {@code epoch 2/5, step 120/469}. */
+        @Override
+        public String toString() {
+            return "epoch " + epoch + "/" + epochs + ", step " + step + "/" + steps;
+        }
+    }
+}
