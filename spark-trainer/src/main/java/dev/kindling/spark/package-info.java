@@ -1,7 +1,9 @@
 /**
- * The data-parallel trainer on Apache Spark: the driver broadcasts the flat weight vector, each partition
- * computes the summed gradient of its share of the global mini-batch with the core engine, the sums are
- * tree-aggregated on the driver, and the driver applies the core optimizer. Not built yet: this module only
- * reserves its place in the build.
+ * The data-parallel trainer on Apache Spark. {@link dev.kindling.spark.SparkTrainer} fits, evaluates and
+ * predicts with a core {@code Sequential} on a DataFrame or an RDD of {@link dev.kindling.spark.Sample}s. Each
+ * partition is packed once into contiguous blocks and cached; each step the driver broadcasts the weights, the
+ * partitions sum the gradients of their share of the global mini-batch, {@code treeAggregate} brings the sums to
+ * the driver, and the core's training loop applies the optimizer. Batches are drawn by sample number, so the
+ * partitioning never changes what is learned.
  */
 package dev.kindling.spark;

@@ -93,6 +93,14 @@ public enum Loss {
      * range. Messages name the row and the expected and actual values.
      */
     public void checkTargets(Tensor targets, int rows, int outputs) {
+        checkTargets(targets, rows, outputs, 0);
+    }
+
+    /**
+     * As {@link #checkTargets(Tensor, int, int)}, for a block of a larger data set whose first row has number
+     * {@code firstRow}: messages name rows by their number in the whole data set.
+     */
+    public void checkTargets(Tensor targets, int rows, int outputs, long firstRow) {
         if (targets.rank() == 0 || targets.dim(0) != rows) {
             throw new IllegalArgumentException(keyword() + ": targets " + targets.shape() + " do not match " + rows
                     + " input rows");
@@ -105,7 +113,7 @@ public enum Loss {
             for (int r = 0; r < rows; r++) {
                 double label = targets.getFlat(r);
                 if (label != Math.rint(label) || label < 0 || label >= outputs) {
-                    throw new IllegalArgumentException(keyword() + ": label at row " + r + " is " + label
+                    throw new IllegalArgumentException(keyword() + ": label at row " + (firstRow + r) + " is " + label
                             + ", expected an integer class in [0, " + outputs + ")");
                 }
             }
@@ -121,7 +129,7 @@ public enum Loss {
         for (int i = 0; i < targets.size(); i++) {
             double v = targets.getFlat(i);
             if (!Double.isFinite(v) || probabilities && (v < 0 || v > 1)) {
-                throw new IllegalArgumentException(keyword() + ": target at row " + i / outputs + ", column "
+                throw new IllegalArgumentException(keyword() + ": target at row " + (firstRow + i / outputs) + ", column "
                         + i % outputs + " is " + v + ", expected " + (probabilities ? "a value in [0, 1]" : "a finite number"));
             }
         }

@@ -212,6 +212,11 @@ public final class Sequential {
                 .append("Non-trainable params: 0\n").append(rule).append('\n').toString();
     }
 
+    /** Whether the weights exist (the input width is known). */
+    public boolean isBuilt() {
+        return network != null || layers.get(0).inputDim() != 0;
+    }
+
     /** The architecture; throws if the input width is not known yet. */
     public Network network() {
         if (network == null) {
@@ -267,7 +272,18 @@ public final class Sequential {
 
     // ---- internals ---------------------------------------------------------------------------------------
 
-    private void build(int inputDim) {
+    /**
+     * Creates the weights for inputs of width {@code inputDim}, as Keras's {@code build}; a no-op if the model is
+     * built for that width already. Fit, evaluate and predict call it with the data's width.
+     */
+    public void build(int inputDim) {
+        if (network != null) {
+            if (network.inputDim() != inputDim) {
+                throw new IllegalArgumentException("the model was built for " + network.inputDim()
+                        + " features per sample, got " + inputDim);
+            }
+            return;
+        }
         network = new Network(layers, inputDim, dtype);
         weights = network.initialWeights(initSeed);
     }
@@ -299,17 +315,8 @@ public final class Sequential {
             throw new IllegalArgumentException(call + ": the model expects " + declared + " features per sample, inputs"
                     + " have shape " + x.shape());
         }
-        if (x.hasNonFinite()) {
-            for (int i = 0; i < x.size(); i++) {
-                if (!Double.isFinite(x.getFlat(i))) {
-                    throw new IllegalArgumentException(call + ": input at row " + i / x.dim(1) + ", column "
-                            + i % x.dim(1) + " is " + x.getFlat(i) + ", expected a finite number");
-                }
-            }
-        }
-        if (network == null) {
-            build(x.dim(1));
-        }
+        Inputs.requireFinite(x, call, 0);
+        build(x.dim(1));
         return x.dtype() == dtype ? x : x.astype(dtype);
     }
 

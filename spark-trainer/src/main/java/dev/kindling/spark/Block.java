@@ -1,0 +1,68 @@
+package dev.kindling.spark;
+
+import dev.kindling.core.tensor.Tensor;
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * One partition's samples packed once into contiguous tensors, so a step runs GEMM on a block instead of
+ * looping over rows. Each sample keeps its number in the whole data set ({@code ids}, ascending): batches are
+ * chosen by number, so which partition holds a sample never changes what is learned.
+ *
+ * @param ids      global sample numbers, ascending
+ * @param features {@code (rows, inputDim)} in the model's dtype
+ * @param targets  {@code (rows, targetWidth)} in the model's dtype
+ */
+record Block(long[] ids, Tensor features, Tensor targets) implements Serializable {
+
+    int rows() {
+        return ids.length;
+    }
+
+    /** Positions in this block of the given global numbers (sorted ascending) that it holds. */
+    int[] positionsOf(int[] sortedIds) {
+        int[] positions = new int[Math.min(sortedIds.length, ids.length)];
+        int found = 0;
+        for (int id : sortedIds) {
+            int p = Arrays.binarySearch(ids, id);
+            if (p >= 0) {
+                positions[found++] = p;
+            }
+        }
+        return Arrays.copyOf(positions, found);
+    }
+
+    /** Positions of the samples numbered {@code from} or more. */
+    int[] positionsFrom(long from) {
+        int start = Arrays.binarySearch(ids, from);
+        if (start < 0) {
+            start = -start - 1;
+        }
+        int[] positions = new int[ids.length - start];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = start + i;
+        }
+        return positions;
+    }
+
+    /** Positions of the samples numbered below {@code to}. */
+    int[] positionsBelow(long to) {
+        int end = Arrays.binarySearch(ids, to);
+        if (end < 0) {
+            end = -end - 1;
+        }
+        int[] positions = new int[end];
+        for (int i = 0; i < end; i++) {
+            positions[i] = i;
+        }
+        return positions;
+    }
+
+    long[] idsAt(int[] positions) {
+        long[] out = new long[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            out[i] = ids[positions[i]];
+        }
+        return out;
+    }
+}

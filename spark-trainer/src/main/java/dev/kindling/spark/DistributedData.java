@@ -1,0 +1,115 @@
+package dev.kindling.spark;
+
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.BatchGradient;
+import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.Network;
+import dev.kindling.core.model.TrainingData;
+import dev.kindling.core.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Training data spread over the cached blocks of a Spark data set. Each step is one Spark job: broadcast the
+ * weights, let every partition sum the gradient of its share of the batch, tree-aggregate the sums to the driver,
+ * destroy the broadcast. Samples numbered {@code trainSamples} and above validate.
+ */
+final class DistributedData implements TrainingData {
+    /** Rows per forward pass when evaluating a block: bounds executor memory. */
+    static final int EVALUATION_CHUNK = 2048;
+
+    private final JavaSparkContext spark;
+    private final JavaRDD<Block> blocks;
+    private final Network network;
+    private final Loss loss;
+    private final List<Metric> metrics;
+    private final int trainSamples;
+    private final long samples;
+    private final int treeDepth;
+    private StepTimings timings = StepTimings.none();
+
+    DistributedData(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss, List<Metric> metrics,
+                    double validationSplit, int treeDepth) {
+        this.spark = spark;
+        this.blocks = packed.blocks();
+        this.samples = packed.samples();
+        this.network = network;
+        this.loss = loss;
+        this.metrics = metrics;
+        this.trainSamples = (int) (samples * (1.0 - validationSplit));
+        this.treeDepth = treeDepth;
+        if (trainSamples == 0) {
+            throw new DataException("validation_split " + validationSplit + " of " + samples
+                    + " rows leaves no training rows");
+        }
+    }
+
+    @Override
+    public int trainSamples() {
+        return trainSamples;
+    }
+
+    @Override
+    public boolean hasValidation() {
+        return trainSamples < samples;
+    }
+
+    @Override
+    public BatchStats accumulateGradient(int[] rows, long stepSeed, Tensor weights, Tensor gradSink, Step step) {
+        int[] sorted = rows.clone();
+        Arrays.sort(sorted);
+        GradientSum.Step work = new GradientSum.Step(network, loss, metrics, sorted, stepSeed);
+
+        long t0 = System.nanoTime();
+        // A copy: the driver updates its weights in place right after this step, and in local mode the
+        // broadcast value may be the very object handed to it.
+        Broadcast<Tensor> broadcast = spark.broadcast(weights.copy());
+        long t1 = System.nanoTime();
+        spark.setJobDescription(step.toString());
+        GradientSum sum = blocks.treeAggregate(GradientSum.zero(metrics.size()),
+                (partial, block) -> partial.add(block, work, broadcast.value()),
+                GradientSum::merge, treeDepth);
+        long t2 = System.nanoTime();
+        broadcast.destroy();
+        long t3 = System.nanoTime();
+        timings = timings.plus((t1 - t0) / 1e9, (t2 - t1) / 1e9, sum.maxComputeNanos() / 1e9, (t3 - t2) / 1e9);
+
+        if (sum.gradient() != null) {
+            gradSink.addInPlace(sum.gradient());
+        }
+        return sum.stats();
+    }
+
+    @Override
+    public BatchStats evaluateValidation(Tensor weights) {
+        spark.setJobDescription("validation");
+        return evaluate(spark, blocks, network, loss, metrics, weights, trainSamples);
+    }
+
+    /** Loss and metric sums over the samples numbered {@code from} and above, computed where the blocks live. */
+    static BatchStats evaluate(JavaSparkContext spark, JavaRDD<Block> blocks, Network network, Loss loss,
+                               List<Metric> metrics, Tensor weights, long from) {
+        Broadcast<Tensor> broadcast = spark.broadcast(weights.copy());
+        try {
+            return blocks.treeAggregate(BatchStats.empty(metrics.size()), (total, block) -> {
+                int[] positions = block.positionsFrom(from);
+                for (int start = 0; start < positions.length; start += EVALUATION_CHUNK) {
+                    int[] chunk = Arrays.copyOfRange(positions, start, Math.min(positions.length, start + EVALUATION_CHUNK));
+                    total = total.merge(BatchGradient.evaluate(network, loss, metrics, broadcast.value(),
+                            block.features().take(0, chunk), block.targets().take(0, chunk)));
+                }
+                return total;
+            }, BatchStats::merge, 2);
+        } finally {
+            broadcast.destroy();
+        }
+    }
+
+    StepTimings timings() {
+        return timings;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.kindling.spark;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads one input element (a DataFrame row, or a {@link Sample}) into a features row and a label. Runs on the
+ * executors; every problem is a {@link DataException} naming the column, the row and expected against got.
+ */
+interface SampleReader<T> extends Serializable {
+
+    /** Copies the features of {@code element} into {@code out} at {@code offset}, exactly {@code width} values. */
+    void features(T element, long row, float[] out, int offset, int width);
+
+    /** The label of {@code element}: one number (a class index) or several. */
+    double[] label(T element, long row);
+
+    /** Name of the label column, for messages. */
+    String labelColumn();
+
+    /** Reads DataFrame rows whose features are at {@code featuresIndex} and label at {@code labelIndex}. */
+    static SampleReader<Row> rows(Columns columns, int featuresIndex, boolean featuresAreVector, int labelIndex,
+                                  boolean labelIsArray) {
+        return new RowReader(columns, featuresIndex, featuresAreVector, labelIndex, labelIsArray);
+    }
+
+    /** Reads {@link Sample}s. */
+    static SampleReader<Sample> samples() {
+        return new SampleRecordReader();
+    }
+
+    record RowReader(Columns columns, int featuresIndex, boolean featuresAreVector, int labelIndex,
+                     boolean labelIsArray) implements SampleReader<Row> {
+
+        @Override
+        public void features(Row row, long id, float[] out, int offset, int width) {
+            if (row.isNullAt(featuresIndex)) {
+                throw new DataException("features column '" + columns.features() + "', row " + id + ": null, expected "
+                        + width + " numbers");
+            }
+            if (featuresAreVector) {
+                Vector v = row.getAs(featuresIndex);
+                checkWidth(v.size(), width, id);
+                double[] values = v.toArray();
+                for (int i = 0; i < width; i++) {
+                    out[offset + i] = (float) values[i];
+                }
+            } else {
+                List<Object> values = row.getList(featuresIndex);
+                checkWidth(values.size(), width, id);
+                for (int i = 0; i < width; i++) {
+                    Object x = values.get(i);
+                    if (x == null) {
+                        throw new DataException("features column '" + columns.features() + "', row " + id
+                                + ": element " + i + " is null, expected a number");
+                    }
+                    out[offset + i] = ((Number) x).floatValue();
+                }
+            }
+        }
+
+        private void checkWidth(int got, int width, long id) {
+            if (got != width) {
+                throw new DataException("features column '" + columns.features() + "', row " + id + ": expected "
+                        + width + " values, got " + got);
+            }
+        }
+
+        @Override
+        public double[] label(Row row, long id) {
+            if (row.isNullAt(labelIndex)) {
+                throw new DataException("label column '" + columns.label() + "', row " + id + ": null, expected "
+                        + (labelIsArray ? "an array of numbers" : "a class index"));
+            }
+            if (!labelIsArray) {
+                return new double[] {((Number) row.get(labelIndex)).doubleValue()};
+            }
+            List<Object> values = row.getList(labelIndex);
+            double[] label = new double[values.size()];
+            for (int i = 0; i < label.length; i++) {
+                Object x = values.get(i);
+                if (x == null) {
+                    throw new DataException("label column '" + columns.label() + "', row " + id + ": element " + i
+                            + " is null, expected a number");
+                }
+                label[i] = ((Number) x).doubleValue();
+            }
+            return label;
+        }
+
+        @Override
+        public String labelColumn() {
+            return columns.label();
+        }
+    }
+
+    record SampleRecordReader() implements SampleReader<Sample> {
+        @Override
+        public void features(Sample s, long id, float[] out, int offset, int width) {
+            if (s.features().length != width) {
+                throw new DataException("sample features, row " + id + ": expected " + width + " values, got "
+                        + s.features().length);
+            }
+            System.arraycopy(s.features(), 0, out, offset, width);
+        }
+
+        @Override
+        public double[] label(Sample s, long id) {
+            double[] label = new double[s.target().length];
+            for (int i = 0; i < label.length; i++) {
+                label[i] = s.target()[i];
+            }
+            return label;
+        }
+
+        @Override
+        public String labelColumn() {
+            return "target";
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.kindling.spark;
+
+import dev.kindling.core.model.CompileConfig;
+import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.Evaluation;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.History;
+import dev.kindling.core.model.Network;
+import dev.kindling.core.model.Sequential;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Trains, evaluates and predicts with a core {@link Sequential} on Spark data, data-parallel. In order of use:
+ * <pre>{@code
+ * Sequential network = new Sequential(new Dense(512, Activation.RELU, 784), new Dense(10, Activation.SOFTMAX));
+ * network.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+ * SparkTrainer trainer = SparkTrainer.create();
+ * History history = trainer.fit(network, trainDf, Columns.defaults(), FitOptions.builder().epochs(5).batchSize(128).build());
+ * Evaluation result = trainer.evaluate(network, testDf, Columns.defaults());
+ * Dataset<Row> predictions = trainer.predict(network, testDf, "features");   // + probability, prediction
+ * }</pre>
+ *
+ * <p>Each iteration the driver broadcasts the weights; each partition computes the summed gradient of its share
+ * of the global mini-batch; {@code treeAggregate} brings the sums to the driver, which divides by the batch size
+ * and applies the optimizer. The loop is the core's own ({@link Sequential#fit(dev.kindling.core.model.TrainingData,
+ * FitOptions)}): samples are numbered in the data's order and batches are drawn by number, so with the same seed
+ * and row order, 1, 2 or 40 partitions learn the same weights as the one-JVM fit, up to float rounding.
+ * The trained weights and optimizer state stay in the {@code Sequential} on the driver.
+ */
+public final class SparkTrainer {
+    private final int treeDepth;
+    private final int partitions;
+    private final StorageLevel storageLevel;
+    private StepTimings lastTimings = StepTimings.none();
+
+    private SparkTrainer(int treeDepth, int partitions, StorageLevel storageLevel) {
+        if (treeDepth < 1) {
+            throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
+        }
+        if (partitions < 0) {
+            throw new IllegalArgumentException("partitions must be >= 0 (0 keeps the data's), got " + partitions);
+        }
+        this.treeDepth = treeDepth;
+        this.partitions = partitions;
+        this.storageLevel = storageLevel;
+    }
+
+    /** Tree depth 2, the data's own partitioning, blocks cached in memory (spilling to disk). */
+    public static SparkTrainer create() {
+        return new SparkTrainer(2, 0, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Depth of {@code treeAggregate}: 2 suits tens of partitions, more suits hundreds. */
+    public SparkTrainer withTreeDepth(int depth) {
+        return new SparkTrainer(depth, partitions, storageLevel);
+    }
+
+    /** Repartitions the data into {@code n} partitions before packing (0 keeps the data's partitioning). */
+    public SparkTrainer withPartitions(int n) {
+        return new SparkTrainer(treeDepth, n, storageLevel);
+    }
+
+    public SparkTrainer withStorageLevel(StorageLevel level) {
+        return new SparkTrainer(treeDepth, partitions, level);
+    }
+
+    /**
+     * Trains {@code model} on a DataFrame; the last {@code options.validationSplit()} of its rows (in the
+     * data's order) validate at the end of each epoch. The data is read and checked before the first step.
+     *
+     * @throws DataException for a missing or mistyped column, a features row of the wrong length, a null label,
+     *                       a label out of range, NaN features, or no rows; nothing is trained then
+     */
+    public History fit(Sequential model, Dataset<Row> data, Columns columns, FitOptions options) {
+        CompileConfig config = requireCompiled(model, "fit");
+        Input<Row> input = rowsOf(model, data, columns, true);
+        return fit(model, config, input.rdd(), input.reader(), input.labelIsArray(), columns.features(), options);
+    }
+
+    /** Trains {@code model} on an RDD of samples, as {@link #fit(Sequential, Dataset, Columns, FitOptions)}. */
+    public History fit(Sequential model, JavaRDD<Sample> samples, FitOptions options) {
+        CompileConfig config = requireCompiled(model, "fit");
+        if (!model.isBuilt()) {
+            Sample first = firstOrFail(samples);
+            model.build(first.features().length);
+        }
+        boolean arrayTargets = config.loss() != dev.kindling.core.losses.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                && firstOrFail(samples).target().length > 1;
+        return fit(model, config, samples, SampleReader.samples(), arrayTargets, "features", options);
+    }
+
+    private <T> History fit(Sequential model, CompileConfig config, JavaRDD<T> rdd, SampleReader<T> reader,
+                            boolean labelIsArray, String featuresColumn, FitOptions options) {
+        Network network = model.network();
+        Packing.Packed packed = Packing.pack(rdd, reader, layout(network, config, labelIsArray, featuresColumn),
+                partitions, storageLevel);
+        try {
+            DistributedData data = new DistributedData(JavaSparkContext.fromSparkContext(rdd.context()), packed,
+                    network, config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(),
+                    treeDepth);
+            try {
+                return model.fit(data, options);
+            } finally {
+                lastTimings = data.timings();
+            }
+        } finally {
+            packed.release();
+        }
+    }
+
+    /** Mean loss and metrics of {@code model} over a DataFrame, computed where the data lives. */
+    public Evaluation evaluate(Sequential model, Dataset<Row> data, Columns columns) {
+        CompileConfig config = requireCompiled(model, "evaluate");
+        Input<Row> input = rowsOf(model, data, columns, true);
+        Network network = model.network();
+        Packing.Packed packed = Packing.pack(input.rdd(), input.reader(),
+                layout(network, config, input.labelIsArray(), columns.features()), partitions, storageLevel);
+        try {
+            BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext()),
+                    packed.blocks(), network, config.loss(), config.resolvedMetrics(network.outputDim()),
+                    model.weights(), 0);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            for (int i = 0; i < config.metrics().size(); i++) {
+                metrics.put(config.metrics().get(i).keyword(), stats.meanMetric(i));
+            }
+            return new Evaluation(stats.meanLoss(), metrics);
+        } finally {
+            packed.release();
+        }
+    }
+
+    /**
+     * {@code data} with two more columns: {@code probability} (the model's outputs, a Spark ML vector) and
+     * {@code prediction} (the index of the largest output, as a double, as Spark ML classifiers do).
+     */
+    public Dataset<Row> predict(Sequential model, Dataset<Row> data, String featuresColumn) {
+        StructType schema = data.schema();
+        int featuresIndex = fieldIndex(schema, featuresColumn, "features");
+        boolean vector = checkFeaturesType(schema.fields()[featuresIndex]);
+        if (!model.isBuilt()) {
+            model.build(featureWidth(data, featuresColumn, vector));
+        }
+        return Predictions.of(data, model.network(), model.weights(), featuresIndex, vector, featuresColumn);
+    }
+
+    /** Where the driver's time went in the last fit (for benchmarks and tuning). */
+    public StepTimings lastTimings() {
+        return lastTimings;
+    }
+
+    // ---- input checks (on the driver, before any job) ---------------------------------------------------
+
+    private record Input<T>(JavaRDD<T> rdd, SampleReader<T> reader, boolean labelIsArray) {
+    }
+
+    private Input<Row> rowsOf(Sequential model, Dataset<Row> data, Columns columns, boolean needLabel) {
+        StructType schema = data.schema();
+        int featuresIndex = fieldIndex(schema, columns.features(), "features");
+        boolean vector = checkFeaturesType(schema.fields()[featuresIndex]);
+        int labelIndex = -1;
+        boolean labelIsArray = false;
+        if (needLabel) {
+            if (columns.label() == null) {
+                throw new DataException("a label column is needed to " + "train or evaluate");
+            }
+            labelIndex = fieldIndex(schema, columns.label(), "label");
+            labelIsArray = checkLabelType(schema.fields()[labelIndex]);
+        }
+        if (!model.isBuilt()) {
+            model.build(featureWidth(data, columns.features(), vector));
+        }
+        Dataset<Row> selected = data.select(columns.features(), columns.label());
+        return new Input<>(selected.javaRDD(), SampleReader.rows(columns, 0, vector, 1, labelIsArray), labelIsArray);
+    }
+
+    private static int fieldIndex(StructType schema, String column, String role) {
+        for (int i = 0; i < schema.fields().length; i++) {
+            if (schema.fields()[i].name().equals(column)) {
+                return i;
+            }
+        }
+        throw new DataException(role + " column '" + column + "' is missing; the data has columns "
+                + String.join(", ", schema.fieldNames()));
+    }
+
+    /** True for a Spark ML vector, false for an array of numbers; anything else is an error. */
+    private static boolean checkFeaturesType(StructField field) {
+        DataType type = field.dataType();
+        if (type.sameType(SQLDataTypes.VectorType())) {
+            return true;
+        }
+        if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
+            return false;
+        }
+        throw new DataException("features column '" + field.name() + "' has type " + type.simpleString()
+                + ", expected a Spark ML vector or an array of numbers");
+    }
+
+    /** False for a numeric class index, true for an array of numbers; anything else is an error. */
+    private static boolean checkLabelType(StructField field) {
+        DataType type = field.dataType();
+        if (type instanceof NumericType) {
+            return false;
+        }
+        if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
+            return true;
+        }
+        throw new DataException("label column '" + field.name() + "' has type " + type.simpleString()
+                + ", expected a numeric class index or an array of numbers");
+    }
+
+    private static int featureWidth(Dataset<Row> data, String column, boolean vector) {
+        Row[] first = (Row[]) data.select(column).na().drop().head(1);
+        if (first.length == 0) {
+            throw new DataException("the data has no rows with features in column '" + column + "'");
+        }
+        return vector ? ((Vector) first[0].get(0)).size() : first[0].getList(0).size();
+    }
+
+    private static Sample firstOrFail(JavaRDD<Sample> samples) {
+        java.util.List<Sample> first = samples.take(1);
+        if (first.isEmpty()) {
+            throw new DataException("the data has no rows");
+        }
+        return first.get(0);
+    }
+
+    private static Packing.Layout layout(Network network, CompileConfig config, boolean labelIsArray, String features) {
+        return new Packing.Layout(network.inputDim(), Targets.of(config.loss(), network.outputDim(), labelIsArray),
+                config.loss(), network.outputDim(), network.dtype(), features);
+    }
+
+    private static CompileConfig requireCompiled(Sequential model, String call) {
+        CompileConfig config = model.compileConfig();
+        if (config == null) {
+            throw new IllegalStateException(call + " called before compile: call compile(optimizer, loss, metrics) first");
+        }
+        return config;
+    }
+
+}
