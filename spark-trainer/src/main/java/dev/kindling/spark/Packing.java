@@ -42,6 +42,10 @@ final class Packing {
         }
         JavaRDD<Block> blocks = numbered.mapPartitions(rows -> List.of(block(rows, reader, layout)).iterator())
                 .persist(level);
+        // Cut the lineage once the blocks exist: a task's partition otherwise still references its parents',
+        // and data created on the driver (parallelize, createDataFrame from a list) would be serialized with
+        // every task of every step.
+        blocks.rdd().localCheckpoint();
         long samples;
         try {
             samples = blocks.map(b -> (long) b.rows()).fold(0L, Long::sum);

@@ -1,0 +1,120 @@
+package dev.kindling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.core.data.Labels;
+import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.History;
+import dev.kindling.core.model.Sequential;
+import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The trainer's promise: with the same seeds, training on any number of partitions learns the same weights as the
+ * core's one-JVM fit, within float rounding (sums are added in a different order).
+ */
+class EquivalenceTest {
+    /** float32 sums of the same terms in another order, carried through a few dozen RMSProp steps. */
+    private static final double FLOAT32_TOLERANCE = 1e-4;
+    private static final double FLOAT64_TOLERANCE = 1e-10;
+    private static final int ROWS = 203; // not a multiple of the batch size nor of the partition counts
+
+    private static Sequential model(DType dtype, Supplier<Optimizer> optimizer) {
+        Sequential model = new Sequential(new Dense(16, Activation.TANH, 4), new Dropout(0.2),
+                new Dense(3, Activation.SOFTMAX)).dtype(dtype).seed(5);
+        model.compile(optimizer.get(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return model;
+    }
+
+    private static FitOptions options() {
+        return FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(11).listeners().build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void partitionsLearnWhatOneJvmLearns(int partitions) {
+        compare(DType.FLOAT32, FLOAT32_TOLERANCE, partitions, 0, Optimizer::rmsprop);
+    }
+
+    @Test
+    void unevenTinyAndEmptyPartitionsToo() {
+        // 203 rows in 64 slices: partitions of 3 or 4 rows, plus a repartition that scatters rows across
+        // 7 partitions of uneven sizes. Batches of 32 span many partitions, some partitions hold none of a batch.
+        compare(DType.FLOAT32, FLOAT32_TOLERANCE, 64, 0, Optimizer::rmsprop);
+        compare(DType.FLOAT32, FLOAT32_TOLERANCE, 3, 7, () -> Optimizer.sgd(0.05, 0.9, true));
+    }
+
+    @Test
+    void float64IsEqualToRoundingError() {
+        compare(DType.FLOAT64, FLOAT64_TOLERANCE, 4, 0, Optimizer::adam);
+    }
+
+    private static void compare(DType dtype, double tolerance, int slices, int repartition,
+                                Supplier<Optimizer> optimizer) {
+        Object[] data = TestSpark.blobs(ROWS, 1);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+
+        Sequential local = model(dtype, optimizer);
+        History localHistory = local.fit(x, Labels.toCategorical(Tensor.of(toFloats(labels), ROWS), 3), options());
+
+        SparkSession spark = TestSpark.local();
+        Sequential distributed = model(dtype, optimizer);
+        History sparkHistory = SparkTrainer.create().withPartitions(repartition)
+                .fit(distributed, TestSpark.frame(spark, x, labels, slices), Columns.defaults(), options());
+
+        Tensor a = local.weights();
+        Tensor b = distributed.weights();
+        assertTrue(b.allClose(a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + slices
+                + " slices: max |diff| " + b.sub(a).map(Math::abs).max().item());
+        assertEquals(local.optimizerState().iterations(), distributed.optimizerState().iterations());
+        for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
+            List<Double> l = localHistory.get(key);
+            List<Double> s = sparkHistory.get(key);
+            for (int e = 0; e < l.size(); e++) {
+                assertEquals(l.get(e), s.get(e), 10 * tolerance, key + " at epoch " + (e + 1));
+            }
+        }
+    }
+
+    @Test
+    void rddOfSamplesTrainsTheSame() {
+        Object[] data = TestSpark.blobs(ROWS, 2);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+        Sequential local = model(DType.FLOAT32, Optimizer::rmsprop);
+        local.fit(x, Labels.toCategorical(Tensor.of(toFloats(labels), ROWS), 3), options());
+
+        List<Sample> samples = new ArrayList<>();
+        for (int r = 0; r < ROWS; r++) {
+            samples.add(Sample.of(x.slice(0, r, r + 1).toFloatArray(), labels[r]));
+        }
+        JavaRDD<Sample> rdd = TestSpark.jsc(TestSpark.local()).parallelize(samples, 3);
+        Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
+        SparkTrainer.create().fit(distributed, rdd, options());
+        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+    }
+
+    private static float[] toFloats(int[] labels) {
+        float[] f = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            f[i] = labels[i];
+        }
+        return f;
+    }
+}
