@@ -133,14 +133,22 @@ public final class Sequential {
             for (int step = 0; step < steps; step++) {
                 int[] rows = MiniBatches.batch(order, step, options.batchSize());
                 grad.fillInPlace(0.0);
+                TrainingData.Step stepInfo = new TrainingData.Step(epoch, options.epochs(), step + 1, steps);
                 BatchStats batch = data.accumulateGradient(rows, MiniBatches.stepSeed(options.seed(), epoch, step),
-                        weights, grad, new TrainingData.Step(epoch, options.epochs(), step + 1, steps));
+                        weights, grad, stepInfo);
                 if (!Double.isFinite(batch.lossSum())) {
                     throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
                 }
                 grad.scaleInPlace(1.0 / rows.length);
                 optimizerState = optimizer.applyInPlace(optimizerState, weights, grad);
                 epochStats = epochStats.merge(batch);
+                if (!options.listeners().isEmpty()) {
+                    Map<String, Double> running = logs(config, epochStats, "");
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    for (TrainingListener l : options.listeners()) {
+                        l.onBatchEnd(stepInfo, elapsed, running);
+                    }
+                }
             }
             Map<String, Double> logs = logs(config, epochStats, "");
             if (data.hasValidation()) {
