@@ -1,0 +1,2 @@
+/** Benchmarks of the Spark trainer (run by scripts, never by the test suite). */
+package dev.kindling.spark.bench;
