@@ -95,11 +95,14 @@ public record Adagrad(
             float[] w = params.floatStorage();
             float[] g = grads.floatStorage();
             float[] acc = accumulator.floatStorage();
+            // float arithmetic, as Keras's float32 variables, so that C2 vectorizes the loop (see RmsProp).
+            float lrF = (float) lr;
+            float epsF = (float) eps;
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                float ai = (float) (acc[ao + i] + gi * gi);
+                float gi = g[go + i];
+                float ai = acc[ao + i] + gi * gi;
                 acc[ao + i] = ai;
-                w[wo + i] = (float) (w[wo + i] - lr * gi / Math.sqrt(ai + eps));
+                w[wo + i] = w[wo + i] - lrF * gi / (float) Math.sqrt(ai + epsF);
             }
         } else {
             double[] w = params.doubleStorage();

@@ -97,11 +97,17 @@ public record RmsProp(
             float[] w = params.floatStorage();
             float[] g = grads.floatStorage();
             float[] s = meanSquare.floatStorage();
+            // float arithmetic, as Keras's float32 variables: C2 vectorizes this loop (SqrtVF, DivVF), which
+            // a double version with conversions is not; the update is about 5x faster.
+            float lrF = (float) lr;
+            float decayF = (float) decay;
+            float oneMinusRhoF = (float) oneMinusRho;
+            float epsF = (float) eps;
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                float si = (float) (decay * s[so + i] + oneMinusRho * (gi * gi));
+                float gi = g[go + i];
+                float si = decayF * s[so + i] + oneMinusRhoF * (gi * gi);
                 s[so + i] = si;
-                w[wo + i] = (float) (w[wo + i] - lr * gi / Math.sqrt(si + eps));
+                w[wo + i] = w[wo + i] - lrF * gi / (float) Math.sqrt(si + epsF);
             }
         } else {
             double[] w = params.doubleStorage();

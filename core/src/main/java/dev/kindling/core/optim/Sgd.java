@@ -92,8 +92,9 @@ public record Sgd(
             if (params.dtype() == DType.FLOAT32) {
                 float[] w = params.floatStorage();
                 float[] g = grads.floatStorage();
+                float lrF = (float) lr;
                 for (int i = 0; i < n; i++) {
-                    w[wo + i] = (float) (w[wo + i] - lr * g[go + i]);
+                    w[wo + i] = w[wo + i] - lrF * g[go + i];
                 }
             } else {
                 double[] w = params.doubleStorage();
@@ -111,11 +112,14 @@ public record Sgd(
             float[] w = params.floatStorage();
             float[] g = grads.floatStorage();
             float[] v = velocity.floatStorage();
+            // float arithmetic, as Keras's float32 variables, so that C2 vectorizes the loop (see RmsProp).
+            float lrF = (float) lr;
+            float muF = (float) mu;
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                float vi = (float) (mu * v[vo + i] - lr * gi);
+                float gi = g[go + i];
+                float vi = muF * v[vo + i] - lrF * gi;
                 v[vo + i] = vi;
-                w[wo + i] = (float) (w[wo + i] + (nag ? mu * vi - lr * gi : vi));
+                w[wo + i] = w[wo + i] + (nag ? muF * vi - lrF * gi : vi);
             }
         } else {
             double[] w = params.doubleStorage();
