@@ -1,5 +1,6 @@
 package dev.kindling.spark;
 
+import dev.kindling.core.model.Inputs;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -33,15 +34,20 @@ final class Predictions {
         int width = network.inputDim();
         SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(featuresColumn, null), featuresIndex,
                 vector, -1, false);
-        JavaRDD<Row> out = data.javaRDD().mapPartitions(rows -> predictPartition(rows, network, broadcast, reader, width));
+        JavaRDD<Row> out = data.javaRDD().mapPartitionsWithIndex(
+                (partition, rows) -> predictPartition(partition, rows, network, broadcast, reader, width), true);
         StructType schema = data.schema()
                 .add("probability", SQLDataTypes.VectorType(), false)
                 .add("prediction", DataTypes.DoubleType, false);
         return data.sparkSession().createDataFrame(out, schema);
     }
 
-    private static Iterator<Row> predictPartition(Iterator<Row> rows, Network network, Broadcast<Tensor> weights,
-                                                  SampleReader.RowReader reader, int width) {
+    /**
+     * Rows are numbered within their partition here (numbering them globally would cost a pass over the data),
+     * so problems are reported as "row N of partition P".
+     */
+    private static Iterator<Row> predictPartition(int partition, Iterator<Row> rows, Network network,
+                                                  Broadcast<Tensor> weights, SampleReader.RowReader reader, int width) {
         return new Iterator<>() {
             private final List<Row> pending = new ArrayList<>();
             private int next;
@@ -62,11 +68,17 @@ final class Predictions {
                     return false;
                 }
                 float[] x = new float[block.size() * width];
-                for (int r = 0; r < block.size(); r++) {
-                    reader.features(block.get(r), position + r, x, r * width, width);
+                Tensor input = Tensor.wrap(x, 0, Shape.of(block.size(), width));
+                try {
+                    for (int r = 0; r < block.size(); r++) {
+                        reader.features(block.get(r), position + r, x, r * width, width);
+                    }
+                    Inputs.requireFinite(input, "features column '" + reader.columns().features() + "'", position);
+                } catch (IllegalArgumentException e) {
+                    throw new DataException(e.getMessage().replaceFirst("row (\\d+)", "row $1 of partition " + partition));
                 }
                 position += block.size();
-                Tensor input = Tensor.wrap(x, 0, Shape.of(block.size(), width)).astype(network.dtype());
+                input = input.astype(network.dtype());
                 Tensor outputs = network.predict(input, weights.value());
                 int k = outputs.dim(1);
                 for (int r = 0; r < block.size(); r++) {

@@ -117,4 +117,14 @@ class BadInputTest {
         assertFails(spark.createDataFrame(TestSpark.jsc(spark).parallelize(rows, 2), schema), Columns.defaults(),
                 "features column 'features', row 4", "element 1 is null");
     }
+
+    @Test
+    void predictRefusesNaNFeaturesNamingRowAndPartition() {
+        Dataset<Row> data = frame(TestSpark.SCHEMA, 4, RowFactory.create(Vectors.dense(1, 2, Double.NaN, 4), 1.0));
+        Dataset<Row> predictions = SparkTrainer.create().predict(model(), data, "features");
+        Exception e = assertThrows(Exception.class, predictions::collectAsList);
+        // 10 rows in 3 slices of 3, 3, 4: row 4 is the second row (1) of partition 1.
+        assertTrue(e.getMessage().contains("features column 'features': input at row 1 of partition 1, column 2 is NaN"),
+                e.getMessage());
+    }
 }
