@@ -45,6 +45,12 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class TrainerBench {
     private static final int WEIGHTS = 407_050;
+    /**
+     * Forward + backward of 784-512-10 per sample, 2 FLOP per multiply-add: the forward and the kernel gradient of
+     * each layer, and the second layer's input gradient (the input's gradient is never computed): 1.64 MFLOP.
+     */
+    private static final double FLOP_PER_SAMPLE = 2.0 * (2 * 784 * 512 + 3 * 512 * 10);
+    private static final double TARGET_ACCURACY = 0.85;
 
     private TrainerBench() {
     }
@@ -53,62 +59,97 @@ public final class TrainerBench {
         Path data = Path.of(System.getProperty("bench.data", "data/fashion-mnist"));
         String master = System.getProperty("bench.master", "local[2]");
         int epochs = Integer.getInteger("bench.epochs", 5);
-        int batch = Integer.getInteger("bench.batch", 128);
         int partitions = Integer.getInteger("bench.partitions", 2);
+        List<Integer> batches = Arrays.stream(System.getProperty("bench.batches", "128,1024").split(","))
+                .map(String::trim).map(Integer::valueOf).toList();
 
-        SparkSession spark = SparkSession.builder().master(master).appName("kindling-bench")
+        SparkSession.Builder builder = SparkSession.builder().master(master).appName("kindling-bench")
                 .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        String executorClasspath = System.getProperty("bench.executorClasspath");
+        if (executorClasspath != null) {
+            builder.config("spark.executor.extraClassPath", executorClasspath);
+        }
+        SparkSession spark = builder.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        System.out.printf(Locale.ROOT, "master %s, partitions %d, batch %d, epochs %d, BLAS %s%n", master, partitions,
-                batch, epochs, Blas.implementationName());
+        System.out.printf(Locale.ROOT, "master %s, partitions %d, epochs %d, BLAS %s, OPENBLAS_NUM_THREADS=%s%n", master,
+                partitions, epochs, Blas.implementationName(), System.getenv("OPENBLAS_NUM_THREADS"));
 
+        double sgemm = sgemmGflops();
+        System.out.printf(Locale.ROOT, "SGEMM (128x784)x(784x512) on the driver: %.1f GFLOP/s%n", sgemm);
         double bareJob = median(timeRuns(30, 100, () -> jsc.parallelize(List.of(1, 2), 2).count()));
         System.out.printf(Locale.ROOT, "bare Spark job (parallelize 2 ints, count): median %.1f ms%n", bareJob * 1e3);
         double naive = median(timeRuns(10, 30, () -> naiveRound(jsc)));
         System.out.printf(Locale.ROOT, "naive round (broadcast %d floats + treeAggregate of that size over 2 "
                 + "partitions): median %.1f ms%n", WEIGHTS, naive * 1e3);
+        double update = median(timeRuns(5, 50, driverUpdate()));
 
         Mnist mnist = Mnist.load(data);
         Dataset<Row> train = frame(spark, jsc, Mnist.flattenAndScale(mnist.trainImages()), mnist.trainLabels(), partitions);
         Dataset<Row> test = frame(spark, jsc, Mnist.flattenAndScale(mnist.testImages()), mnist.testLabels(), partitions);
+        for (int batch : batches) {
+            run(train, test, mnist.trainLabels().size(), batch, epochs, bareJob, update, sgemm);
+        }
+        spark.stop();
+    }
 
+    /** One fit of the seed recipe at one batch size, with its figures. */
+    private static void run(Dataset<Row> train, Dataset<Row> test, int samples, int batch, int epochs, double bareJob,
+                            double update, double sgemm) {
+        System.out.printf(Locale.ROOT, "%n== batch %d ==%n", batch);
         Sequential network = new Sequential(new Dense(512, Activation.RELU, 784), new Dense(10, Activation.SOFTMAX)).seed(1);
         network.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        SparkTrainer trainer = SparkTrainer.create();
         List<Double> epochSeconds = new ArrayList<>();
-        TrainingListener collect = new TrainingListener() {
+        double[] timeToTarget = {Double.NaN};
+        TrainingListener clock = new TrainingListener() {
             @Override
             public void onEpochEnd(EpochLogs logs) {
                 epochSeconds.add(logs.seconds());
+                if (Double.isNaN(timeToTarget[0])) {
+                    double accuracy = trainer.evaluate(network, test, Columns.defaults()).accuracy();
+                    if (accuracy >= TARGET_ACCURACY) {
+                        timeToTarget[0] = epochSeconds.stream().mapToDouble(Double::doubleValue).sum();
+                    }
+                }
             }
         };
-        SparkTrainer trainer = SparkTrainer.create();
-        long start = System.nanoTime();
         trainer.fit(network, train, Columns.defaults(), FitOptions.builder().epochs(epochs).batchSize(batch).seed(1)
-                .listeners(new ProgressPrinter(System.out), collect).build());
-        double fitSeconds = (System.nanoTime() - start) / 1e9;
+                .listeners(new ProgressPrinter(System.out, 30), clock).build());
         StepTimings t = trainer.lastTimings();
         Evaluation result = trainer.evaluate(network, test, Columns.defaults());
 
-        double update = median(timeRuns(5, 50, driverUpdate()));
+        double meanEpoch = epochSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double perStep = 1e3 / t.steps();
         double stepMs = (t.broadcastSeconds() + t.jobSeconds() + t.cleanupSeconds()) * perStep + update * 1e3;
-        System.out.println();
+        double computeMs = t.computeSeconds() * perStep;
+        double syncMs = stepMs - computeMs;
+        double gflops = batch * FLOP_PER_SAMPLE * 1e-9 / (computeMs / 1e3);
         System.out.printf(Locale.ROOT, "test accuracy %.4f, test loss %.4f%n", result.accuracy(), result.loss());
-        System.out.printf(Locale.ROOT, "fit %.1f s (packing included); seconds per epoch %s, mean %.2f%n", fitSeconds,
-                epochSeconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toList(),
-                epochSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        System.out.printf(Locale.ROOT, "seconds per epoch %s, mean %.2f; %.0f samples/s%n",
+                epochSeconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toList(), meanEpoch,
+                samples / meanEpoch);
+        System.out.printf(Locale.ROOT, "time to test accuracy >= %.2f: %s%n", TARGET_ACCURACY,
+                Double.isNaN(timeToTarget[0]) ? "not reached" : String.format(Locale.ROOT, "%.1f s of training",
+                        timeToTarget[0]));
         System.out.printf(Locale.ROOT, "per iteration (mean of %d): broadcast %.1f ms | job %.1f ms = slowest partition's"
                         + " gradient %.1f ms + scheduling/serialization/aggregation %.1f ms | broadcast destroy %.1f ms"
                         + " | driver update %.1f ms (median, measured apart) | total %.1f ms%n",
-                t.steps(), t.broadcastSeconds() * perStep, t.jobSeconds() * perStep, t.computeSeconds() * perStep,
+                t.steps(), t.broadcastSeconds() * perStep, t.jobSeconds() * perStep, computeMs,
                 t.overheadSeconds() * perStep, t.cleanupSeconds() * perStep, update * 1e3, stepMs);
         System.out.printf(Locale.ROOT, "sync cost per iteration (all but the gradient arithmetic): %.1f ms = %.2fx the"
-                + " bare job's %.1f ms%n", stepMs - t.computeSeconds() * perStep,
-                (stepMs - t.computeSeconds() * perStep) / (bareJob * 1e3), bareJob * 1e3);
-        spark.stop();
+                + " bare job's %.1f ms%n", syncMs, syncMs / (bareJob * 1e3), bareJob * 1e3);
+        System.out.printf(Locale.ROOT, "gradient arithmetic: %.1f GFLOP/s (batch FLOP / slowest partition's time) ="
+                + " %.0f%% of the driver's SGEMM peak%n", gflops, 100 * gflops / sgemm);
+    }
+
+    private static double sgemmGflops() {
+        Tensor a = Tensor.uniform(dev.kindling.core.tensor.Shape.of(128, 784), DType.FLOAT32, -1, 1, new Random(1));
+        Tensor b = Tensor.uniform(dev.kindling.core.tensor.Shape.of(784, 512), DType.FLOAT32, -1, 1, new Random(2));
+        Tensor c = Tensor.zeros(DType.FLOAT32, 128, 512);
+        double seconds = median(timeRuns(200, 200, () -> Tensor.gemmInPlace(1, a, false, b, false, 0, c)));
+        return 2.0 * 128 * 784 * 512 / seconds / 1e9;
     }
 
     private static Dataset<Row> frame(SparkSession spark, JavaSparkContext jsc, Tensor x, Tensor labels, int partitions) {
