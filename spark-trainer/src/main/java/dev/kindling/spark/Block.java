@@ -45,19 +45,6 @@ record Block(long[] ids, Tensor features, Tensor targets) implements Serializabl
         return positions;
     }
 
-    /** Positions of the samples numbered below {@code to}. */
-    int[] positionsBelow(long to) {
-        int end = Arrays.binarySearch(ids, to);
-        if (end < 0) {
-            end = -end - 1;
-        }
-        int[] positions = new int[end];
-        for (int i = 0; i < end; i++) {
-            positions[i] = i;
-        }
-        return positions;
-    }
-
     long[] idsAt(int[] positions) {
         long[] out = new long[positions.length];
         for (int i = 0; i < positions.length; i++) {

@@ -93,12 +93,12 @@ public final class SparkTrainer {
     /** Trains {@code model} on an RDD of samples, as {@link #fit(Sequential, Dataset, Columns, FitOptions)}. */
     public History fit(Sequential model, JavaRDD<Sample> samples, FitOptions options) {
         CompileConfig config = requireCompiled(model, "fit");
+        Sample first = firstOrFail(samples);
         if (!model.isBuilt()) {
-            Sample first = firstOrFail(samples);
             model.build(first.features().length);
         }
         boolean arrayTargets = config.loss() != dev.kindling.core.losses.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
-                && firstOrFail(samples).target().length > 1;
+                && first.target().length > 1;
         return fit(model, config, samples, SampleReader.samples(), arrayTargets, "features", options);
     }
 

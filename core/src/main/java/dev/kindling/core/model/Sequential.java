@@ -33,9 +33,6 @@ import java.util.Map;
  * {@code inputDim}, or else from the data at the first fit, evaluate or predict.
  */
 public final class Sequential {
-    /** Rows per chunk in evaluate and predict: bounds memory for large inputs. */
-    private static final int INFERENCE_CHUNK = 2048;
-
     private final List<Layer> layers;
     private DType dtype = DType.FLOAT32;
     private long initSeed = 0L;
@@ -180,8 +177,8 @@ public final class Sequential {
         Tensor xs = checkedInputs(x, "predict");
         int rows = xs.dim(0);
         Tensor out = Tensor.zeros(dtype, rows, network.outputDim());
-        for (int from = 0; from < rows; from += INFERENCE_CHUNK) {
-            int to = Math.min(rows, from + INFERENCE_CHUNK);
+        for (int from = 0; from < rows; from += InMemoryData.EVALUATION_CHUNK) {
+            int to = Math.min(rows, from + InMemoryData.EVALUATION_CHUNK);
             Tensor chunk = network.predict(xs.slice(0, from, to), weights);
             for (int i = 0; i < chunk.size(); i++) {
                 out.setFlat(from * network.outputDim() + i, chunk.getFlat(i));
