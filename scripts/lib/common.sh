@@ -57,7 +57,9 @@ app_jar() {
   fi
   if [[ -n $stale ]]; then
     echo "Building app/target/kindling-app.jar ($stale): mvn -q -pl app -am package -DskipTests" >&2
-    (cd "$KINDLING_ROOT" && mvn -q -B -pl app -am package -DskipTests >&2) || die "the app build failed (see above)"
+    # (Maven 3.8 prints stray colour resets even with -B; drop them.)
+    (cd "$KINDLING_ROOT" && mvn -q -B -pl app -am package -DskipTests | sed -e 's/\x1b\[0m//g' >&2) ||
+      die "the app build failed (see above)"
     [[ -f $jar ]] || die "the build succeeded but made no $jar (is the shade plugin's finalName kindling-app?)"
   fi
   echo "$jar"
