@@ -58,7 +58,7 @@ app_jar() {
   if [[ -n $stale ]]; then
     echo "Building app/target/kindling-app.jar ($stale): mvn -q -pl app -am package -DskipTests" >&2
     # (Maven 3.8 prints stray colour resets even with -B; drop them.)
-    (cd "$KINDLING_ROOT" && mvn -q -B -pl app -am package -DskipTests | sed -e 's/\x1b\[0m//g' >&2) ||
+    (cd "$KINDLING_ROOT" && mvn -q -B -pl app -am package -DskipTests 2>&1 | sed -e 's/\x1b\[0m//g' >&2) ||
       die "the app build failed (see above)"
     [[ -f $jar ]] || die "the build succeeded but made no $jar (is the shade plugin's finalName kindling-app?)"
   fi
@@ -79,7 +79,7 @@ spark_classpath() {
       echo "Resolving Spark's classpath with Maven (once; cached in target/spark-classpath.txt) ..." >&2
       mkdir -p "$KINDLING_ROOT/target"
       (cd "$KINDLING_ROOT" && mvn -q -B -f "$pom" dependency:build-classpath -DincludeScope=runtime \
-        -Dmdep.outputFile="$file.tmp" >/dev/null) || die "resolving Spark's classpath failed: mvn -f $pom dependency:build-classpath"
+        -Dmdep.outputFile="$file.tmp" 2>&1 | sed -e 's/\x1b\[0m//g' >&2) || die "resolving Spark's classpath failed: mvn -f $pom dependency:build-classpath"
       mv -f "$file.tmp" "$file"
     fi
   fi
