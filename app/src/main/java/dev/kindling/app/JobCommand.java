@@ -1,0 +1,109 @@
+package dev.kindling.app;
+
+import dev.kindling.app.config.BadConfigurationException;
+import dev.kindling.app.config.JobConfig;
+import dev.kindling.app.config.JobConfigLoader;
+import dev.kindling.core.blas.Blas;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/**
+ * What the three commands share: the configuration options, checking the whole configuration before Spark
+ * starts, and owning the Spark session for the length of the command.
+ */
+abstract class JobCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "Job configuration (HOCON), e.g. conf/mnist-mlp.conf. Unset keys take the defaults of "
+                    + "reference.conf (see docs/configuration.md).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one key of the configuration (repeatable; later wins), e.g. --set fit.epochs=2"
+                    + " --set spark.master=local[4]. VALUE is a HOCON value (42, true, [a, b], \"text\");"
+                    + " anything else, like local[2] or spark://host:7077, is taken as plain text.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--check",
+            description = "Only check the configuration: print it with every default filled in and exit (0 if"
+                    + " it is good, 2 if not). Spark is not started and nothing is written.")
+    boolean check;
+
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    void streams(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    abstract JobConfigLoader.Task task();
+
+    /** Checks a command adds to the configuration's own (e.g. that the model file exists). */
+    void checkMore(JobConfig job, List<String> problems) {
+    }
+
+    /** The command's work, given a running Spark session. */
+    abstract int run(JobConfig job, SparkSession spark) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig job = JobConfigLoader.load(config, overrides, task());
+        List<String> problems = new ArrayList<>();
+        checkMore(job, problems);
+        if (!check && job.spark().master() == null && System.getProperty("spark.master") == null
+                && !job.spark().conf().containsKey("spark.master")) {
+            problems.add(config + ": spark.master: not set, and not run by spark-submit (which sets it from"
+                    + " --master); run through spark-submit or --set spark.master=local[2]");
+        }
+        if (!problems.isEmpty()) {
+            throw new BadConfigurationException(problems);
+        }
+        if (check) {
+            out.print(job.toHocon());
+            out.println("# configuration OK: " + config);
+            return Main.OK;
+        }
+        SparkSession spark = startSpark(job.spark());
+        try {
+            return run(job, spark);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    static SparkSession startSpark(JobConfig.SparkConfig conf) {
+        SparkSession.Builder builder = SparkSession.builder().appName(conf.appName());
+        if (conf.master() != null) {
+            builder = builder.master(conf.master());
+        }
+        for (var e : conf.conf().entrySet()) {
+            builder = builder.config(e.getKey(), e.getValue());
+        }
+        return builder.getOrCreate();
+    }
+
+    /**
+     * The BLAS implementations the executors use, one tiny task per core (in local mode the executors are the
+     * driver's JVM, so this is the driver's).
+     */
+    static List<String> executorBlas(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int n = Math.max(1, sc.defaultParallelism());
+        return sc.parallelize(IntStream.range(0, n).boxed().toList(), n)
+                .map(i -> Blas.implementationName()).distinct().collect();
+    }
+
+    static String relative(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+}

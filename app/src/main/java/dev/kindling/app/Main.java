@@ -1,0 +1,136 @@
+package dev.kindling.app;
+
+import dev.kindling.app.config.BadConfigurationException;
+import dev.kindling.core.data.IdxFormatException;
+import dev.kindling.spark.DataException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point for {@code spark-submit --class dev.kindling.app.Main kindling-app.jar <command> ...}.
+ * {@link #run} is the same without {@code System.exit}, for tests.
+ */
+@Command(name = "kindling",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+            CommandLine.HelpCommand.class},
+        description = {
+            "Trains, evaluates and applies Kindling models on Apache Spark, as described by a job configuration",
+            "(HOCON; every key and default: reference.conf in this jar, docs/configuration.md).",
+            ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  spark-submit --master local[2] --class dev.kindling.app.Main app/target/kindling-app.jar \\",
+            "      train --config conf/mnist-mlp.conf",
+            "  spark-submit ... kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=2 --set output.dir=out/quick",
+            "  spark-submit ... kindling-app.jar evaluate -c conf/mnist-mlp.conf",
+            "  spark-submit ... kindling-app.jar predict -c conf/mnist-mlp.conf --set predict.format=csv",
+            "",
+            "Exit codes: 0 done, 1 failed, 2 bad configuration or command line, 3 bad input data."})
+public final class Main implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_CONFIGURATION = 2;
+    public static final int BAD_DATA = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /** Runs a command line; returns the exit code instead of exiting. Output and errors go to the given streams. */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getCommand() instanceof JobCommand job) {
+                job.streams(out, err);
+            }
+        }
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("kindling: a command is needed: train, evaluate or predict");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return BAD_CONFIGURATION;
+    }
+
+    /** One clear message on stderr per kind of failure, and its exit code. */
+    static int report(Exception e, PrintStream err) {
+        if (e instanceof BadConfigurationException bad) {
+            err.println("kindling: " + bad.getMessage());
+            return BAD_CONFIGURATION;
+        }
+        String data = dataProblem(e);
+        if (data != null) {
+            err.println("kindling: bad input data: " + data);
+            return BAD_DATA;
+        }
+        err.println("kindling: failed: " + e);
+        e.printStackTrace(err);
+        return FAILED;
+    }
+
+    private static final String DATA_MARKER = DataException.class.getName() + ": ";
+
+    /**
+     * The data problem behind a failure, if there is one: a DataException or a malformed/missing IDX file,
+     * directly, as a cause (local mode), or only as text inside a Spark job failure (remote executors).
+     */
+    static String dataProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataException || t instanceof IdxFormatException) {
+                return t.getMessage();
+            }
+            if (t instanceof NoSuchFileException missing) {
+                return missing.getReason() != null ? missing.getReason() : "no such file: " + missing.getFile();
+            }
+            if (t.getClass().getName().equals("org.apache.spark.sql.AnalysisException")
+                    && String.valueOf(t.getMessage()).contains("PATH_NOT_FOUND")) {
+                return t.getMessage();
+            }
+        }
+        String text = String.valueOf(e.getMessage());
+        int at = text.indexOf(DATA_MARKER);
+        if (at >= 0) {
+            int end = text.indexOf('\n', at);
+            return text.substring(at + DATA_MARKER.length(), end < 0 ? text.length() : end);
+        }
+        return null;
+    }
+
+    /** The Kindling version, from the jar. */
+    public static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Kindling " + version()};
+        }
+    }
+}

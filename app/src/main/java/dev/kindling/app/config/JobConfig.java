@@ -1,0 +1,102 @@
+package dev.kindling.app.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import dev.kindling.core.layers.Layer;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.Sequential;
+import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.DType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole job configuration, checked and typed (see {@link JobConfigLoader}). The sections follow the file:
+ * {@code data}, {@code model}, {@code compile}, {@code fit}, {@code spark}, {@code output}, {@code predict}.
+ *
+ * @param resolved the merged configuration (file, overrides and defaults), kept to echo it into metrics.json
+ */
+public record JobConfig(DataConfig data, ModelConfig model, CompileSettings compile, FitConfig fit,
+                        SparkConfig spark, OutputConfig output, PredictConfig predict, Config resolved) {
+
+    /** The resolved configuration as JSON (for metrics.json). */
+    public String toJson() {
+        return resolved.root().render(ConfigRenderOptions.concise());
+    }
+
+    /** The resolved configuration as commented HOCON (for {@code --check}). */
+    public String toHocon() {
+        return resolved.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    /** Input formats. */
+    public enum Format {
+        IDX, CSV, LIBSVM, PARQUET;
+
+        public String keyword() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param dir        idx: the folder with the four MNIST files, or null
+     * @param train      training inputs (paths), possibly empty
+     * @param test       test inputs (paths), possibly empty
+     * @param numClasses one-hot width (already resolved: never 0)
+     */
+    public record DataConfig(Format format, String dir, List<String> train, List<String> test, int numClasses,
+                             double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
+                             String parquetFeaturesColumn, String parquetLabelColumn) {
+
+        public boolean hasTest() {
+            return dir != null || !test.isEmpty();
+        }
+    }
+
+    /** @param featureColumns empty = every column but the label */
+    public record CsvOptions(boolean header, String delimiter, String labelColumn, List<String> featureColumns) {
+    }
+
+    public record ModelConfig(List<Layer> layers, int inputDim, DType dtype, long seed) {
+
+        /** A new, uncompiled model as configured. */
+        public Sequential newModel() {
+            Sequential model = new Sequential(layers).dtype(dtype).seed(seed);
+            if (inputDim > 0) {
+                model.build(inputDim);
+            }
+            return model;
+        }
+    }
+
+    public record CompileSettings(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+
+        public void applyTo(Sequential model) {
+            model.compile(optimizer, loss, metrics.toArray(new Metric[0]));
+        }
+    }
+
+    public record FitConfig(int epochs, int batchSize, double validationSplit, long seed, boolean shuffle,
+                            int partitions, int treeDepth) {
+
+        /** Fit options with the core's default progress printer (Keras-like lines on standard output). */
+        public FitOptions toFitOptions() {
+            return FitOptions.builder().epochs(epochs).batchSize(batchSize).validationSplit(validationSplit)
+                    .seed(seed).shuffle(shuffle).build();
+        }
+    }
+
+    /** @param master null: leave it to spark-submit's --master */
+    public record SparkConfig(String master, String appName, Map<String, String> conf) {
+    }
+
+    public record OutputConfig(Path dir) {
+    }
+
+    /** @param path where predictions go (already resolved: never null) */
+    public record PredictConfig(String path, String format) {
+    }
+}

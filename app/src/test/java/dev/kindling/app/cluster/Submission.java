@@ -1,0 +1,88 @@
+package dev.kindling.app.cluster;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run of {@code scripts/submit} (which execs the driver JVM, so the process started here is the driver), with
+ * its output in a log file. While it runs, the children of the given worker JVMs are sampled: each is an executor
+ * JVM the worker launched, recorded by its {@code --executor-id}.
+ */
+final class Submission {
+
+    /** How a submission ended: exit code, output, the driver JVM's pid, executor id to executor JVM pid. */
+    record Result(int exitCode, String output, long driverPid, Map<String, Long> executorPids, Duration elapsed) {
+    }
+
+    private Submission() {
+    }
+
+    static Result run(Path root, Map<String, String> env, List<Long> workerPids, Path log, Duration timeout,
+            List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts/submit").toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // A SPARK_HOME of the machine would make scripts/submit use that distribution instead of the test's jars.
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().remove("SPARK_CONF_DIR");
+        builder.environment().putAll(env);
+
+        Map<String, Long> executors = new ConcurrentHashMap<>();
+        long started = System.nanoTime();
+        Process driver = builder.start();
+        Thread watcher = new Thread(() -> {
+            while (driver.isAlive()) {
+                for (long worker : workerPids) {
+                    ProcessHandle.of(worker).ifPresent(w -> w.children().forEach(child ->
+                            executorId(child).ifPresent(id -> executors.putIfAbsent(id, child.pid()))));
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "executor-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        boolean finished = driver.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        if (!finished) {
+            driver.descendants().forEach(ProcessHandle::destroyForcibly);
+            driver.destroyForcibly().waitFor();
+        }
+        watcher.interrupt();
+        watcher.join();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        if (!finished) {
+            throw new AssertionError("scripts/submit " + args + " did not finish within " + timeout
+                    + "; its output:\n" + output);
+        }
+        return new Result(driver.exitValue(), output, driver.pid(), Map.copyOf(executors), elapsed);
+    }
+
+    /** The value of {@code --executor-id} if the process is a Spark executor JVM. */
+    private static Optional<String> executorId(ProcessHandle process) {
+        String[] arguments = process.info().arguments().orElse(new String[0]);
+        boolean executor = false;
+        String id = null;
+        for (int i = 0; i < arguments.length; i++) {
+            if (arguments[i].equals("org.apache.spark.executor.CoarseGrainedExecutorBackend")) {
+                executor = true;
+            } else if (arguments[i].equals("--executor-id") && i + 1 < arguments.length) {
+                id = arguments[i + 1];
+            }
+        }
+        return executor ? Optional.ofNullable(id) : Optional.empty();
+    }
+}

@@ -1,0 +1,117 @@
+# shellcheck shell=bash
+# Shared by scripts/train, scripts/submit and scripts/cluster (sourced, not run): the repository root, the JVM
+# flags a Spark JVM started by plain `java` needs, the app jar (built when missing or stale) and Spark's classpath
+# from Maven (resolved once, cached under target/). Needs only Java 17 and Maven.
+#
+# Environment overrides (the end-to-end test uses them so that it never runs Maven inside Maven):
+#   KINDLING_APP_JAR               app jar to submit instead of app/target/kindling-app.jar (never rebuilt)
+#   KINDLING_SPARK_CLASSPATH_FILE  file holding Spark's classpath (one line, ':'-separated) instead of the cached one
+#   JAVA_HOME                      the JDK to use (else `java` on the PATH)
+
+KINDLING_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+KINDLING_APP_MAIN=dev.kindling.app.Main
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# The java launcher: $JAVA_HOME/bin/java, else java from the PATH.
+java_bin() {
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
+    echo "$JAVA_HOME/bin/java"
+  else
+    command -v java || die "java not found: install Java 17 or set JAVA_HOME"
+  fi
+}
+
+# Fills the array SPARK_JVM_FLAGS with the flags of the root pom's <test.jvm.flags> (all but -Xmx): Spark's
+# --add-opens list (its JavaModuleOptions), --add-modules=jdk.incubator.vector and the two -D flags. The list lives
+# once, in the root pom, and is read from there so the tests and the scripts cannot drift apart.
+load_spark_jvm_flags() {
+  local pom="$KINDLING_ROOT/pom.xml" block flag
+  block="$(sed -n '/<test\.jvm\.flags>/,/<\/test\.jvm\.flags>/p' "$pom" | sed -e 's/<[^>]*>/ /g')"
+  SPARK_JVM_FLAGS=()
+  for flag in $block; do
+    [[ $flag == -Xmx* ]] || SPARK_JVM_FLAGS+=("$flag")
+  done
+  [[ " ${SPARK_JVM_FLAGS[*]} " == *" --add-opens=java.base/sun.nio.ch=ALL-UNNAMED "* ]] ||
+    die "could not read Spark's --add-opens flags from <test.jvm.flags> in $pom (got: ${SPARK_JVM_FLAGS[*]:-nothing})"
+}
+
+# Prints the path of the app jar, building it first (mvn -pl app -am package -DskipTests) when it is missing or
+# older than any source or pom of core, spark-trainer and app. KINDLING_APP_JAR, when set, is used as it is.
+app_jar() {
+  if [[ -n ${KINDLING_APP_JAR:-} ]]; then
+    [[ -f $KINDLING_APP_JAR ]] || die "KINDLING_APP_JAR=$KINDLING_APP_JAR: no such file"
+    echo "$KINDLING_APP_JAR"
+    return
+  fi
+  local jar="$KINDLING_ROOT/app/target/kindling-app.jar" stale=""
+  if [[ ! -f $jar ]]; then
+    stale="missing"
+  else
+    stale="$(cd "$KINDLING_ROOT" && find pom.xml core/pom.xml spark-trainer/pom.xml app/pom.xml \
+      core/src/main spark-trainer/src/main app/src/main -newer "$jar" -print -quit 2>/dev/null)"
+    [[ -z $stale ]] || stale="older than $stale"
+  fi
+  if [[ -n $stale ]]; then
+    echo "Building app/target/kindling-app.jar ($stale): mvn -q -pl app -am package -DskipTests" >&2
+    # (Maven 3.8 prints stray colour resets even with -B; drop them.)
+    (cd "$KINDLING_ROOT" && mvn -q -B -pl app -am package -DskipTests 2>&1 | sed -e 's/\x1b\[0m//g' >&2) ||
+      die "the app build failed (see above)"
+    [[ -f $jar ]] || die "the build succeeded but made no $jar (is the shade plugin's finalName kindling-app?)"
+  fi
+  echo "$jar"
+}
+
+# Prints Spark's runtime classpath (':'-separated): Spark 4.1 core, sql and mllib with their dependencies, as a Spark
+# distribution's jars/ folder has them, resolved by Maven from scripts/lib/spark-pom.xml (versions from the root
+# pom) and cached in target/spark-classpath.txt until a pom changes. KINDLING_SPARK_CLASSPATH_FILE overrides it.
+spark_classpath() {
+  local file="${KINDLING_SPARK_CLASSPATH_FILE:-}"
+  if [[ -n $file ]]; then
+    [[ -s $file ]] || die "KINDLING_SPARK_CLASSPATH_FILE=$file: missing or empty"
+  else
+    file="$KINDLING_ROOT/target/spark-classpath.txt"
+    local pom="$KINDLING_ROOT/scripts/lib/spark-pom.xml"
+    if [[ ! -s $file || $pom -nt $file || $KINDLING_ROOT/pom.xml -nt $file ]]; then
+      echo "Resolving Spark's classpath with Maven (once; cached in target/spark-classpath.txt) ..." >&2
+      mkdir -p "$KINDLING_ROOT/target"
+      (cd "$KINDLING_ROOT" && mvn -q -B -f "$pom" dependency:build-classpath -DincludeScope=runtime \
+        -Dmdep.outputFile="$file.tmp" 2>&1 | sed -e 's/\x1b\[0m//g' >&2) || die "resolving Spark's classpath failed: mvn -f $pom dependency:build-classpath"
+      mv -f "$file.tmp" "$file"
+    fi
+  fi
+  local cp
+  cp="$(<"$file")"
+  [[ $cp == *spark-core_2.13-* ]] || die "$file does not hold Spark's classpath (no spark-core_2.13 jar in it)"
+  echo "$cp"
+}
+
+# Prints the value of KEY in a Java properties file (Spark's spark-defaults.conf syntax: KEY VALUE or KEY=VALUE),
+# or nothing.
+property_value() {
+  local file="$1" key="$2"
+  [[ -f $file ]] || return 0
+  sed -nE "s/^[[:space:]]*${key//./\\.}[[:space:]=:]+(.*[^[:space:]])[[:space:]]*$/\1/p" "$file" | tail -n 1
+}
+
+# Runs org.apache.spark.deploy.SparkSubmit in this shell's process (exec) through plain `java`: Spark's classpath,
+# SPARK_JVM_FLAGS and log4j2 configured for this JVM. The driver runs in this JVM (client deploy mode), so the
+# driver options spark-submit's launcher would turn into JVM flags are applied here: DRIVER_MEMORY (-Xmx) and
+# conf/log4j2.properties (-Dlog4j2.configurationFile, the property log4j 2 reads; a Spark conf
+# spark.driver.extraJavaOptions would come too late for a JVM that is already running). JAVA_OPTS is appended.
+exec_spark_submit() {
+  local java cp log4j=() memory=()
+  java="$(java_bin)"
+  cp="$(spark_classpath)"
+  load_spark_jvm_flags
+  if [[ -f $KINDLING_ROOT/conf/log4j2.properties ]]; then
+    log4j=("-Dlog4j2.configurationFile=$KINDLING_ROOT/conf/log4j2.properties")
+  fi
+  [[ -z ${DRIVER_MEMORY:-} ]] || memory=("-Xmx$DRIVER_MEMORY")
+  # shellcheck disable=SC2086  # JAVA_OPTS is a list of flags
+  exec "$java" "${memory[@]}" "${SPARK_JVM_FLAGS[@]}" "${log4j[@]}" ${JAVA_OPTS:-} \
+    -cp "$cp" org.apache.spark.deploy.SparkSubmit "$@"
+}
