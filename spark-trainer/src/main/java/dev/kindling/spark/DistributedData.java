@@ -70,9 +70,14 @@ final class DistributedData implements TrainingData {
         Broadcast<Tensor> broadcast = spark.broadcast(weights.copy());
         long t1 = System.nanoTime();
         spark.setJobDescription(step.toString());
-        GradientSum sum = blocks.treeAggregate(GradientSum.zero(metrics.size()),
-                (partial, block) -> partial.add(block, work, broadcast.value()),
-                GradientSum::merge, treeDepth);
+        int metricCount = metrics.size();
+        GradientSum sum = Aggregation.treeAggregate(blocks, GradientSum.zero(metricCount), partition -> {
+            GradientSum partial = GradientSum.zero(metricCount);
+            while (partition.hasNext()) {
+                partial = partial.add(partition.next(), work, broadcast.value());
+            }
+            return partial;
+        }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class);
         long t2 = System.nanoTime();
         broadcast.destroy();
         long t3 = System.nanoTime();
