@@ -479,8 +479,8 @@ public final class JobConfigLoader {
                 String message = e.getMessage();
                 String param = null;
                 for (String k : keys) {
-                    String keras = k.equals("initial-accumulator") ? "initial_accumulator_value" : k.replace('-', '_');
-                    if (message.contains(" " + keras + " ") && c.hasPath(k)) {
+                    String kerasName = k.equals("initial-accumulator") ? "initial_accumulator_value" : k.replace('-', '_');
+                    if (message.contains(" " + kerasName + " ") && c.hasPath(k)) {
                         param = k;
                     }
                 }
