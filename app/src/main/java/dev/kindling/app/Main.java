@@ -92,7 +92,7 @@ public final class Main implements Callable<Integer> {
      * The data problem behind a failure, if there is one: a DataException or a malformed/missing IDX file,
      * directly, as a cause (local mode), or only as text inside a Spark job failure (remote executors).
      */
-    static String dataProblem(Throwable e) {
+    public static String dataProblem(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DataException || t instanceof IdxFormatException) {
                 return t.getMessage();

@@ -286,6 +286,9 @@ public final class Inputs {
                 }
             }
             String file = r.getString(r.length() - 1);
+            if (file != null && file.startsWith("file:")) {
+                file = Path.of(java.net.URI.create(file)).toString();
+            }
             throw new DataException("csv " + file + ": row " + row + (oneFile ? " (line " + (row + firstLine) + ")"
                     : "") + ", column '" + column + "': " + (text == null ? "empty" : "'" + text + "'")
                     + " is not a number");
