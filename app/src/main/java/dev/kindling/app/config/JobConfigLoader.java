@@ -172,8 +172,9 @@ public final class JobConfigLoader {
         }
         ConfigValue value;
         try {
+            // root().get keeps a null value (--set data.dir=null), which getValue would refuse.
             value = ConfigFactory.parseString("v = " + text,
-                    ConfigParseOptions.defaults().setOriginDescription(origin)).getValue("v");
+                    ConfigParseOptions.defaults().setOriginDescription(origin)).root().get("v");
         } catch (ConfigException e) {
             // Not a HOCON value (local[2], spark://host:7077, ...): the text itself.
             value = ConfigValueFactory.fromAnyRef(text, origin);
