@@ -20,13 +20,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {
-            "Loads a saved model and computes its loss and metrics on data.test with Spark; prints them and",
-            "writes evaluation.json (atomically) to output.dir, or to --output.",
-            ""},
+        description = "Loads a saved model and computes its loss and metrics on data.test with Spark; prints them and "
+                + "writes evaluation.json (atomically) to output.dir, or to --output.",
         footerHeading = "%nExample:%n",
-        footer = "  spark-submit --master local[2] --class dev.kindling.app.Main app/target/kindling-app.jar"
-                + " evaluate -c conf/mnist-mlp.conf")
+        footer = {"  spark-submit --master local[2] --class dev.kindling.app.Main \\",
+            "      app/target/kindling-app.jar evaluate -c conf/mnist-mlp.conf"})
 final class EvaluateCommand extends JobCommand {
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",

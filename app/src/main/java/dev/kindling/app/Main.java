@@ -23,19 +23,22 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
             CommandLine.HelpCommand.class},
-        description = {
-            "Trains, evaluates and applies Kindling models on Apache Spark, as described by a job configuration",
-            "(HOCON; every key and default: reference.conf in this jar, docs/configuration.md).",
-            ""},
+        description = "Trains, evaluates and applies Kindling models on Apache Spark, as described by a job "
+                + "configuration (HOCON; every key and default: reference.conf in this jar, "
+                + "docs/configuration.md).",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  spark-submit --master local[2] --class dev.kindling.app.Main app/target/kindling-app.jar \\",
-            "      train --config conf/mnist-mlp.conf",
-            "  spark-submit ... kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=2 --set output.dir=out/quick",
+            "  spark-submit --master local[2] --class dev.kindling.app.Main \\",
+            "      app/target/kindling-app.jar train --config conf/mnist-mlp.conf",
+            "  spark-submit ... kindling-app.jar train -c conf/mnist-mlp.conf \\",
+            "      --set fit.epochs=2 --set output.dir=out/quick",
             "  spark-submit ... kindling-app.jar evaluate -c conf/mnist-mlp.conf",
-            "  spark-submit ... kindling-app.jar predict -c conf/mnist-mlp.conf --set predict.format=csv",
+            "  spark-submit ... kindling-app.jar predict -c conf/mnist-mlp.conf \\",
+            "      --set predict.format=csv",
+            "  spark-submit ... kindling-app.jar train -c my-job.conf --check",
             "",
-            "Exit codes: 0 done, 1 failed, 2 bad configuration or command line, 3 bad input data."})
+            "Exit codes: 0 done, 1 failed, 2 bad configuration or command line,",
+            "3 bad input data. Configuration reference: docs/configuration.md."})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -92,7 +95,7 @@ public final class Main implements Callable<Integer> {
      * The data problem behind a failure, if there is one: a DataException or a malformed/missing IDX file,
      * directly, as a cause (local mode), or only as text inside a Spark job failure (remote executors).
      */
-    static String dataProblem(Throwable e) {
+    public static String dataProblem(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DataException || t instanceof IdxFormatException) {
                 return t.getMessage();

@@ -19,15 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {
-            "Loads a saved model and predicts data.test with Spark. Writes one row per sample (the label when",
-            "the input has one, prediction = the most probable class, and the class probabilities) to",
-            "predict.path as Parquet (probability: an array) or CSV (probability_0, probability_1, ...).",
-            "Spark writes to a temporary folder next to it, renamed into place when complete.",
-            ""},
+        description = "Loads a saved model and predicts data.test with Spark. Writes one row per sample (the label "
+                + "when the input has one, prediction = the most probable class, and the class probabilities) to "
+                + "predict.path as Parquet (probability: an array) or CSV (probability_0, probability_1, ...). "
+                + "Spark writes to a temporary folder next to it, renamed into place when complete.",
         footerHeading = "%nExample:%n",
-        footer = "  spark-submit --master local[2] --class dev.kindling.app.Main app/target/kindling-app.jar"
-                + " predict -c conf/mnist-mlp.conf --set predict.format=csv")
+        footer = {"  spark-submit --master local[2] --class dev.kindling.app.Main \\",
+            "      app/target/kindling-app.jar predict -c conf/mnist-mlp.conf --set predict.format=csv"})
 final class PredictCommand extends JobCommand {
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",

@@ -21,14 +21,13 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {
-            "Trains the configured model on data.train with Spark, evaluates it on data.test (when given), and",
-            "writes model.kindling, history.json, metrics.json and history.png to output.dir. The directory is",
-            "replaced only when everything is written; a failed run leaves a previous one as it was.",
-            ""},
+        description = "Trains the configured model on data.train with Spark, evaluates it on data.test (when given), "
+                + "and writes model.kindling, history.json, metrics.json and history.png to output.dir. The "
+                + "directory is replaced only when everything is written; a failed run leaves a previous one as it "
+                + "was.",
         footerHeading = "%nExample:%n",
-        footer = "  spark-submit --master local[2] --class dev.kindling.app.Main app/target/kindling-app.jar"
-                + " train -c conf/mnist-mlp.conf --set fit.epochs=1")
+        footer = {"  spark-submit --master local[2] --class dev.kindling.app.Main \\",
+            "      app/target/kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=1"})
 final class TrainCommand extends JobCommand {
 
     @Override

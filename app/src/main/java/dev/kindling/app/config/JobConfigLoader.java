@@ -172,8 +172,9 @@ public final class JobConfigLoader {
         }
         ConfigValue value;
         try {
+            // root().get keeps a null value (--set data.dir=null), which getValue would refuse.
             value = ConfigFactory.parseString("v = " + text,
-                    ConfigParseOptions.defaults().setOriginDescription(origin)).getValue("v");
+                    ConfigParseOptions.defaults().setOriginDescription(origin)).root().get("v");
         } catch (ConfigException e) {
             // Not a HOCON value (local[2], spark://host:7077, ...): the text itself.
             value = ConfigValueFactory.fromAnyRef(text, origin);
@@ -187,14 +188,22 @@ public final class JobConfigLoader {
             String path = prefix.isEmpty() ? ConfigUtil.joinPath(key) : prefix + "." + ConfigUtil.joinPath(key);
             ConfigValue known = ref.get(key);
             if (known == null) {
-                problems.add(where(e.getValue().origin()) + path + ": unknown key"
+                problems.add(where(firstOrigin(e.getValue())) + path + ": unknown key"
                         + Suggestions.didYouMean(key, ref.keySet()) + "; known keys here: "
-                        + String.join(", ", ref.keySet()));
+                        + String.join(", ", new java.util.TreeSet<>(ref.keySet())));
             } else if (!OPEN_SECTIONS.contains(path) && known.valueType() == ConfigValueType.OBJECT
                     && e.getValue().valueType() == ConfigValueType.OBJECT) {
                 checkKnownKeys((ConfigObject) e.getValue(), (ConfigObject) known, path);
             }
         }
+    }
+
+    /** Where a value came from; for an object, where its first value came from (an object made by --set a.b=1 has no origin of its own). */
+    private static ConfigOrigin firstOrigin(ConfigValue v) {
+        if (v instanceof ConfigObject o && !o.isEmpty()) {
+            return firstOrigin(o.values().iterator().next());
+        }
+        return v.origin();
     }
 
     // ---- sections ----------------------------------------------------------------------------------------
@@ -466,8 +475,21 @@ public final class JobConfigLoader {
             return problems.size() == before ? built : null;
         } catch (IllegalArgumentException e) {
             if (problems.size() == before) {
-                // The core checks ranges (rho and betas in [0, 1), epsilon >= 0, ...) and names the parameter.
-                problem(key, e.getMessage().replace('_', '-'));
+                // The core checks ranges (rho and betas in [0, 1), epsilon >= 0, ...) and names the parameter
+                // in Keras's spelling; point at our key for it.
+                String message = e.getMessage();
+                String param = null;
+                for (String k : keys) {
+                    String kerasName = k.equals("initial-accumulator") ? "initial_accumulator_value" : k.replace('-', '_');
+                    if (message.contains(" " + kerasName + " ") && c.hasPath(k)) {
+                        param = k;
+                    }
+                }
+                if (param != null) {
+                    problem(c.getValue(param).origin(), key + "." + param, message);
+                } else {
+                    problem(key, message);
+                }
             }
             return null;
         }
@@ -732,7 +754,12 @@ public final class JobConfigLoader {
     // ---- messages ----------------------------------------------------------------------------------------
 
     private void problem(String path, String message) {
-        ConfigValue v = merged == null ? null : value(path);
+        ConfigValue v = null;
+        try {
+            v = merged == null ? null : value(path);
+        } catch (ConfigException notAPath) {
+            // model.layers[0].units and the like: no single value to point at
+        }
         problem(v == null ? null : v.origin(), path, message);
     }
 

@@ -161,8 +161,8 @@ public final class Inputs {
 
     /**
      * IDX samples as shipped to the executors. Values that are bytes (0..255, as in MNIST) travel as bytes, a
-     * quarter of float's size, so that 60,000 Fashion-MNIST images fit a default 1 GB driver; anything else
-     * travels as floats. Vectors are made (and scaled) on the executors.
+     * quarter of float's size (47 MB for 60,000 Fashion-MNIST images); anything else travels as floats. Vectors
+     * are made (and scaled) on the executors, one row at a time.
      */
     record IdxData(byte[] bytes, float[] floats, float[] labels, int width) implements Serializable {
 
@@ -286,6 +286,9 @@ public final class Inputs {
                 }
             }
             String file = r.getString(r.length() - 1);
+            if (file != null && file.startsWith("file:")) {
+                file = Path.of(java.net.URI.create(file)).toString();
+            }
             throw new DataException("csv " + file + ": row " + row + (oneFile ? " (line " + (row + firstLine) + ")"
                     : "") + ", column '" + column + "': " + (text == null ? "empty" : "'" + text + "'")
                     + " is not a number");

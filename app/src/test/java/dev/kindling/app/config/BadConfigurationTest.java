@@ -1,0 +1,149 @@
+package dev.kindling.app.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.app.Cli;
+import dev.kindling.app.Main;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every bad configuration stops the command before Spark starts: exit code 2, one message per problem on stderr
+ * naming the key (and the file and line), and the output directory neither created nor touched.
+ */
+class BadConfigurationTest {
+    @TempDir
+    Path dir;
+    Path out;
+    Path job;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        out = dir.resolve("out");
+        job = dir.resolve("job.conf");
+        Files.writeString(job, "data { dir = \"" + Cli.digits() + "\", scale = 255 }\n"
+                + "model.layers = [{type = dense, units = 16, activation = relu}, {type = dense, units = 10,"
+                + " activation = softmax}]\n"
+                + "output.dir = \"" + out + "\"\n"
+                + "spark.master = \"local[1]\"\n");
+    }
+
+    private Cli train(String... sets) {
+        List<String> args = new ArrayList<>(List.of("train", "--config", job.toString()));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        return Cli.run(args.toArray(new String[0]));
+    }
+
+    private static void assertBad(Cli cli, String... fragments) {
+        assertEquals(Main.BAD_CONFIGURATION, cli.exitCode(), cli::toString);
+        for (String f : fragments) {
+            assertTrue(cli.err().contains(f), () -> "expected '" + f + "' in\n" + cli);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "fit.batch_size=64               | fit.batch_size: unknown key (did you mean 'batch-size'?)",
+        "fit.epoch=3                     | fit.epoch: unknown key (did you mean 'epochs'?)",
+        "trainer.epochs=3                | trainer: unknown key",
+        "compile.optimizer.name=adamw    | compile.optimizer.name: unknown optimizer 'adamw' (did you mean 'adam'?)",
+        "compile.optimizer.beta-1=0.8    | compile.optimizer.beta-1: not a parameter of rmsprop",
+        "compile.optimizer.learning-rate=-0.1 | compile.optimizer.learning-rate: must be a positive number, got -0.1",
+        "compile.optimizer.learning-rate=0 | compile.optimizer.learning-rate: must be a positive number, got 0.0",
+        "compile.optimizer.rho=1.5       | compile.optimizer.rho: rmsprop: rho must be in [0, 1)",
+        "compile.loss=crossentropy       | compile.loss: unknown value 'crossentropy'",
+        "compile.metrics=[accuracy, auc] | compile.metrics: unknown metric 'auc'",
+        "model.layers=[{type = dense, units = 10, activation = softmx}] | model.layers[0].activation: unknown value 'softmx' (did you mean 'softmax'?)",
+        "model.layers=[{type = dense, unit = 10}] | model.layers[0].unit: unknown key for a dense layer (did you mean 'units'?)",
+        "model.layers=[{type = conv2d}]  | model.layers[0].type: unknown layer type 'conv2d'",
+        "model.dtype=float16             | model.dtype: unknown value 'float16'",
+        "data.format=json                | data.format: unknown value 'json'",
+        "fit.batch-size=0                | fit.batch-size: must be >= 1, got 0",
+        "fit.validation-split=1.0        | fit.validation-split: must be in [0, 1), got 1.0",
+        "fit.validation-split=-0.1       | fit.validation-split: must be in [0, 1), got -0.1",
+        "fit.epochs=five                 | fit.epochs: expected an integer, got string \"five\"",
+        "fit.epochs=2.5                  | fit.epochs: expected an integer, got number 2.5",
+        "fit.shuffle=maybe               | fit.shuffle: expected true or false",
+        "data.dir=/no/such/folder        | data.dir: '/no/such/folder' does not exist",
+        "data.num-classes=7              | data.num-classes: is 7 but the last dense layer (model.layers) has 10 units",
+        "data.scale=0                    | data.scale: must be a positive number, got 0.0",
+        "fit.tree-depth=0                | fit.tree-depth: must be in [1, 64], got 0",
+    })
+    void eachBadOverrideNamesItsKey(String set, String message) {
+        Cli cli = train(set);
+        assertBad(cli, "--set " + set + ": " + message.substring(0, message.indexOf(':')), message);
+        assertFalse(Files.exists(out), "a bad configuration must not create the output directory");
+    }
+
+    @Test
+    void problemsInTheFileNameFileAndLine() throws IOException {
+        Files.writeString(job, "fit {\n  epochs = 2\n  batch-size = 0\n  shufle = false\n}\n", 
+                java.nio.file.StandardOpenOption.APPEND);
+        Cli cli = train();
+        // The appended block starts at line 5: batch-size is on line 7, shufle on line 8. Both are reported.
+        assertBad(cli, "2 problems", job + ":8: fit.shufle: unknown key (did you mean 'shuffle'?)",
+                job + ":7: fit.batch-size: must be >= 1, got 0");
+    }
+
+    @Test
+    void missingTrainingInputIsNamed() throws IOException {
+        Files.writeString(job, "data.format = csv\nspark.master = \"local[1]\"\noutput.dir = \"" + out + "\"\n");
+        assertBad(train(), "data.train: missing");
+        Files.writeString(job, "data { format = csv, train = \"" + dir.resolve("nope.csv") + "\" }\n");
+        assertBad(train(), job + ":1: data.train: '" + dir.resolve("nope.csv") + "' does not exist");
+    }
+
+    @Test
+    void hoconSyntaxErrorGivesFileAndLine() throws IOException {
+        Files.writeString(job, "fit {\n  epochs = \n}\n}\n");
+        assertBad(train(), job + ": 3: Expecting a value but got wrong token: '}'");
+    }
+
+    @Test
+    void missingConfigFileAndBadSetSyntax() {
+        assertBad(Cli.run("train", "-c", dir.resolve("nope.conf").toString()),
+                "nope.conf: the configuration file does not exist");
+        assertBad(train("fit.epochs"), "--set fit.epochs: expected KEY=VALUE");
+    }
+
+    @Test
+    void badConfigurationLeavesAnExistingOutputDirectoryAlone() throws IOException {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("model.kindling"), "previous good model");
+        assertBad(train("fit.batch-size=0"), "fit.batch-size");
+        assertEquals(List.of(out.resolve("model.kindling")), Files.list(out).toList());
+        assertEquals("previous good model", Files.readString(out.resolve("model.kindling")));
+        assertEquals(1, Files.list(dir).filter(p -> p.getFileName().toString().startsWith(".")).count() + 1);
+    }
+
+    @Test
+    void evaluateWithoutAModelIsABadConfiguration() {
+        assertBad(Cli.run("evaluate", "-c", job.toString()), "output.dir: no saved model at "
+                + out.resolve("model.kindling"));
+        assertBad(Cli.run("predict", "-c", job.toString(), "--model", dir.resolve("m.kindling").toString()),
+                "--model: no saved model at");
+    }
+
+    @Test
+    void usageErrors() {
+        Cli none = Cli.run();
+        assertEquals(Main.BAD_CONFIGURATION, none.exitCode());
+        assertTrue(none.err().contains("a command is needed"), none::toString);
+        Cli noConfig = Cli.run("train");
+        assertEquals(2, noConfig.exitCode());
+        assertTrue(noConfig.err().contains("Missing required option: '--config=FILE'"), noConfig::toString);
+    }
+}

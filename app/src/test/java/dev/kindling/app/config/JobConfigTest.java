@@ -1,0 +1,124 @@
+package dev.kindling.app.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.app.Cli;
+import dev.kindling.app.Main;
+import dev.kindling.app.config.JobConfigLoader.Task;
+import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Dense;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.optim.Adam;
+import dev.kindling.core.optim.RmsProp;
+import dev.kindling.core.optim.Sgd;
+import dev.kindling.core.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped job files and reference.conf parse into the intended records; overrides apply. */
+class JobConfigTest {
+    @TempDir
+    Path dir;
+
+    private static List<String> at(String dataDir) {
+        return List.of("data.dir=\"" + dataDir + "\"");
+    }
+
+    @Test
+    void mnistMlpIsTheSeedRecipe() throws Exception {
+        JobConfig job = JobConfigLoader.load(Cli.repoRoot().resolve("conf/mnist-mlp.conf"),
+                at(Cli.digits().toString()), Task.TRAIN);
+        assertEquals(List.of(new Dense(512, Activation.RELU), new Dense(10, Activation.SOFTMAX)),
+                job.model().layers());
+        assertEquals(784, job.model().inputDim());
+        assertEquals(new RmsProp(0.001, 0.9, 1e-7), job.compile().optimizer());
+        assertEquals(Loss.CATEGORICAL_CROSSENTROPY, job.compile().loss());
+        assertEquals(List.of(Metric.ACCURACY), job.compile().metrics());
+        assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 2), job.fit());
+        assertEquals(JobConfig.Format.IDX, job.data().format());
+        assertEquals(255.0, job.data().scale());
+        assertEquals(10, job.data().numClasses());
+        assertNull(job.spark().master(), "spark-submit's --master must win");
+        assertEquals(Path.of("out/mnist-mlp"), job.output().dir());
+        assertEquals("out/mnist-mlp/predictions", job.predict().path());
+    }
+
+    @Test
+    void fashionMnistMlpIsTheSameRecipeOnFashionMnist() throws Exception {
+        JobConfig digits = JobConfigLoader.load(Cli.repoRoot().resolve("conf/mnist-mlp.conf"),
+                at(Cli.digits().toString()), Task.TRAIN);
+        JobConfig fashion = JobConfigLoader.load(Cli.repoRoot().resolve("conf/fashion-mnist-mlp.conf"),
+                at(Cli.digits().toString()), Task.TRAIN);
+        assertEquals(digits.model(), fashion.model());
+        assertEquals(digits.compile(), fashion.compile());
+        assertEquals(digits.fit(), fashion.fit());
+        assertTrue(Files.readString(Cli.repoRoot().resolve("conf/fashion-mnist-mlp.conf"))
+                .contains("dir = data/fashion-mnist"));
+    }
+
+    @Test
+    void defaultsAndEveryOptimizerAndSparkConf() throws Exception {
+        Path job = dir.resolve("job.conf");
+        Files.writeString(job, """
+                data { format = csv, train = "%s" }
+                compile.optimizer { name = adam, beta-2 = 0.99 }
+                spark {
+                  conf { spark.executor.memory = 2g, "spark.sql.shuffle.partitions" = 4 }
+                }
+                """.formatted(job));
+        JobConfig c = JobConfigLoader.load(job, List.of("fit.epochs=3", "spark.master=local[2]",
+                "data.csv.feature-columns=[a, b]"), Task.TRAIN);
+        assertEquals(new Adam(0.001, 0.9, 0.99, 1e-7), c.compile().optimizer());
+        assertEquals(3, c.fit().epochs());
+        assertEquals(32, c.fit().batchSize());
+        assertEquals("local[2]", c.spark().master());
+        assertEquals(Map.of("spark.executor.memory", "2g", "spark.sql.shuffle.partitions", "4"), c.spark().conf());
+        assertEquals(List.of("a", "b"), c.data().csv().featureColumns());
+        assertEquals(List.of(job.toString()), c.data().train());
+        assertEquals(DType.FLOAT32, c.model().dtype());
+        assertEquals(10, c.data().numClasses(), "0 means the last layer's units");
+
+        // HOCON merges objects: an override of compile.optimizer keeps the file's beta-2, which sgd lacks.
+        BadConfigurationException merged = org.junit.jupiter.api.Assertions.assertThrows(
+                BadConfigurationException.class, () -> JobConfigLoader.load(job,
+                        List.of("compile.optimizer.name=sgd"), Task.TRAIN));
+        assertEquals(List.of(job + ":2: compile.optimizer.beta-2: not a parameter of sgd; sgd takes learning-rate,"
+                + " momentum, nesterov"), merged.problems());
+        JobConfig sgd = JobConfigLoader.load(job, List.of("compile.optimizer=null", "compile.optimizer={name = sgd,"
+                + " momentum = 0.9, nesterov = true}"), Task.TRAIN);
+        assertEquals(new Sgd(0.01, 0.9, true), sgd.compile().optimizer());
+        JobConfig shorthand = JobConfigLoader.load(job, List.of("compile.optimizer=adagrad"), Task.TRAIN);
+        assertEquals("adagrad", shorthand.compile().optimizer().name());
+    }
+
+    @Test
+    void checkPrintsTheResolvedConfigurationWithoutSpark() {
+        Cli cli = Cli.run("train", "--check", "-c", Cli.repoRoot().resolve("conf/mnist-mlp.conf").toString(),
+                "--set", "data.dir=" + Cli.digits(), "--set", "fit.epochs=2");
+        assertEquals(Main.OK, cli.exitCode(), cli::toString);
+        assertTrue(cli.out().contains("epochs=2") || cli.out().contains("epochs = 2"), cli::toString);
+        assertTrue(cli.out().contains("# configuration OK"), cli::toString);
+    }
+
+    @Test
+    void helpDescribesOptionsAndShowsAnExample() {
+        Cli top = Cli.run("--help");
+        assertEquals(0, top.exitCode());
+        assertTrue(top.out().contains("train") && top.out().contains("Examples:"), top::toString);
+        Cli train = Cli.run("train", "--help");
+        assertEquals(0, train.exitCode());
+        for (String s : List.of("--config=FILE", "--set=KEY=VALUE", "--check", "spark-submit")) {
+            assertTrue(train.out().contains(s), () -> s + " missing from\n" + train.out());
+        }
+        assertFalse(Main.version().equals("unknown"));
+    }
+}

@@ -1,0 +1,164 @@
+package dev.kindling.app.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.app.Main;
+import dev.kindling.app.config.JobConfig.CsvOptions;
+import dev.kindling.app.config.JobConfig.DataConfig;
+import dev.kindling.app.config.JobConfig.Format;
+import dev.kindling.core.data.Idx;
+import dev.kindling.core.tensor.Tensor;
+import dev.kindling.spark.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each input format on tiny generated files, read as the trainer will see them. */
+class InputsTest {
+    static SparkSession spark;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("InputsTest")
+                .config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static DataConfig config(Format format, List<String> train, double scale, int partitions,
+                                     CsvOptions csv, String parquetFeatures) {
+        return new DataConfig(format, null, train, train, 2, scale, partitions, csv, 0, parquetFeatures, "label");
+    }
+
+    private static CsvOptions csv(String label, List<String> features) {
+        return new CsvOptions(true, ",", label, features);
+    }
+
+    /** (features, label) pairs in the DataFrame's order. */
+    private static List<double[]> rows(Inputs.Input input) {
+        List<Row> rows = input.frame().select(input.columns().features(), input.columns().label()).collectAsList();
+        return rows.stream().map(r -> {
+            double[] x = r.get(0) instanceof Vector v ? v.toArray()
+                    : r.getList(0).stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
+            double[] out = java.util.Arrays.copyOf(x, x.length + 1);
+            out[x.length] = ((Number) r.get(1)).doubleValue();
+            return out;
+        }).toList();
+    }
+
+    @Test
+    void csvWithEveryOtherColumnAsFeatures() throws IOException {
+        Path file = dir.resolve("train.csv");
+        Files.writeString(file, "a,label,b\n2,1,4\n6,0,8\n");
+        Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 2, 0,
+                csv("label", List.of()), null), Inputs.Split.TRAIN, 0);
+        List<double[]> rows = rows(in);
+        assertArrayEquals(new double[] {1, 2, 1}, rows.get(0));
+        assertArrayEquals(new double[] {3, 4, 0}, rows.get(1));
+
+        Inputs.Input chosen = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 1, 0,
+                csv("label", List.of("b")), null), Inputs.Split.TRAIN, 0);
+        assertArrayEquals(new double[] {4, 1}, rows(chosen).get(0));
+    }
+
+    @Test
+    void aNonNumericCsvLabelNamesTheRowAndColumn() throws IOException {
+        Path file = dir.resolve("bad.csv");
+        Files.writeString(file, "label,x1,x2\n1,0.5,0.25\nabc,0.1,0.2\n");
+        Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 1, 0,
+                csv("label", List.of()), null), Inputs.Split.TRAIN, 0);
+        Exception e = assertThrows(Exception.class, () -> rows(in));
+        String message = Main.dataProblem(e);
+        assertEquals("csv " + file + ": row 1 (line 3), column"
+                + " 'label': 'abc' is not a number", message);
+    }
+
+    @Test
+    void aMissingCsvColumnIsNamed() throws IOException {
+        Path file = dir.resolve("t.csv");
+        Files.writeString(file, "y,x\n1,2\n");
+        DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, config(Format.CSV,
+                List.of(file.toString()), 1, 0, csv("label", List.of()), null), Inputs.Split.TRAIN, 0));
+        assertTrue(e.getMessage().contains("label column 'label' is missing; the columns are y, x"), e.getMessage());
+    }
+
+    @Test
+    void libsvm() throws IOException {
+        Path file = dir.resolve("train.libsvm");
+        Files.writeString(file, "1 1:0.5 3:2\n0 2:1\n");
+        Inputs.Input in = Inputs.load(spark, config(Format.LIBSVM, List.of(file.toString()), 1, 0, null, null),
+                Inputs.Split.TRAIN, 0);
+        assertArrayEquals(new double[] {0.5, 0, 2, 1}, rows(in).get(0));
+        assertArrayEquals(new double[] {0, 1, 0, 0}, rows(in).get(1));
+        // A test file whose last feature never occurs still gets the model's width.
+        Inputs.Input wide = Inputs.load(spark, config(Format.LIBSVM, List.of(file.toString()), 1, 0, null, null),
+                Inputs.Split.TEST, 5);
+        assertEquals(6, rows(wide).get(0).length);
+    }
+
+    @Test
+    void parquetWithArrayOrVectorFeaturesAndScaling() throws IOException {
+        StructType schema = new StructType(new StructField[] {
+            new StructField("pixels", DataTypes.createArrayType(DataTypes.IntegerType), false, Metadata.empty()),
+            new StructField("vec", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false, Metadata.empty()),
+            new StructField("label", DataTypes.IntegerType, false, Metadata.empty())});
+        String path = dir.resolve("train.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(List.of(10, 20), Vectors.dense(30, 40), 1)), schema)
+                .write().parquet(path);
+        Inputs.Input arrays = Inputs.load(spark, config(Format.PARQUET, List.of(path), 10, 0, null, "pixels"),
+                Inputs.Split.TRAIN, 0);
+        assertArrayEquals(new double[] {1, 2, 1}, rows(arrays).get(0));
+        Inputs.Input vectors = Inputs.load(spark, config(Format.PARQUET, List.of(path), 10, 0, null, "vec"),
+                Inputs.Split.TRAIN, 0);
+        assertArrayEquals(new double[] {3, 4, 1}, rows(vectors).get(0));
+    }
+
+    @Test
+    void idxFilesKeepTheirOrderAcrossPartitions() throws IOException {
+        int n = 7;
+        float[] pixels = new float[n * 2 * 2];
+        float[] labels = new float[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 4; j++) {
+                pixels[i * 4 + j] = i * 10 + j;
+            }
+            labels[i] = i % 3;
+        }
+        Path images = dir.resolve("images.idx");
+        Path labelFile = dir.resolve("labels.idx.gz");
+        Idx.write(images, Tensor.of(pixels, n, 2, 2));
+        Idx.write(labelFile, Tensor.of(labels, n));
+        Inputs.Input in = Inputs.load(spark, config(Format.IDX, List.of(images.toString(), labelFile.toString()),
+                5, 3, null, null), Inputs.Split.TRAIN, 0);
+        assertEquals(3, in.frame().rdd().getNumPartitions());
+        List<double[]> rows = rows(in);
+        assertEquals(n, rows.size());
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(new double[] {i * 2, (i * 10 + 1) / 5.0, (i * 10 + 2) / 5.0, (i * 10 + 3) / 5.0, i % 3},
+                    rows.get(i), 1e-12, "row " + i);
+        }
+    }
+}
