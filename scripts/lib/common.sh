@@ -111,6 +111,9 @@ exec_spark_submit() {
     log4j=("-Dlog4j2.configurationFile=$KINDLING_ROOT/conf/log4j2.properties")
   fi
   [[ -z ${DRIVER_MEMORY:-} ]] || memory=("-Xmx$DRIVER_MEMORY")
+  # In local mode the tasks run in this JVM, one per core: one BLAS thread each (docs/performance.md). On a
+  # cluster the executors get it from spark.executorEnv in conf/spark-defaults.conf.
+  export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
   # shellcheck disable=SC2086  # JAVA_OPTS is a list of flags
   exec "$java" "${memory[@]}" "${SPARK_JVM_FLAGS[@]}" "${log4j[@]}" ${JAVA_OPTS:-} \
     -cp "$cp" org.apache.spark.deploy.SparkSubmit "$@"
