@@ -175,19 +175,32 @@ public final class TrainerBench {
         return Arrays.stream(rates).sum();
     }
 
+    /**
+     * Rows (features vector, label) in the tensors' order. The arrays go to executors once, as broadcasts, and
+     * partition p builds rows [p*n/P, (p+1)*n/P): a local list of rows would travel inside every task instead.
+     */
     private static Dataset<Row> frame(SparkSession spark, JavaSparkContext jsc, Tensor x, Tensor labels, int partitions) {
         StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
-        List<Row> rows = new ArrayList<>();
+        int n = x.dim(0);
         int d = x.dim(1);
-        float[] values = x.toFloatArray();
-        for (int r = 0; r < x.dim(0); r++) {
-            double[] f = new double[d];
-            for (int c = 0; c < d; c++) {
-                f[c] = values[r * d + c];
-            }
-            rows.add(RowFactory.create(Vectors.dense(f), labels.getFlat(r)));
+        Broadcast<float[]> features = jsc.broadcast(x.toFloatArray());
+        Broadcast<float[]> classes = jsc.broadcast(labels.toFloatArray());
+        List<Integer> slices = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            slices.add(p);
         }
-        return spark.createDataFrame(jsc.parallelize(rows, partitions), schema);
+        return spark.createDataFrame(jsc.parallelize(slices, partitions).flatMap(p -> {
+            List<Row> rows = new ArrayList<>();
+            float[] values = features.value();
+            for (int r = (int) ((long) p * n / partitions); r < (int) ((long) (p + 1) * n / partitions); r++) {
+                double[] f = new double[d];
+                for (int c = 0; c < d; c++) {
+                    f[c] = values[r * d + c];
+                }
+                rows.add(RowFactory.create(Vectors.dense(f), (double) classes.value()[r]));
+            }
+            return rows.iterator();
+        }), schema);
     }
 
     private static void naiveRound(JavaSparkContext jsc) {
