@@ -7,6 +7,7 @@ import dev.kindling.core.data.Mnist;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.DataException;
+import dev.kindling.spark.TensorFrames;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -14,12 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
@@ -29,9 +26,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /** The training or test input of a job as a DataFrame plus the names of its features and label columns. */
@@ -44,11 +38,6 @@ public final class Inputs {
     /** A DataFrame ready for the trainer; {@code description} says where it came from, for messages. */
     public record Input(Dataset<Row> frame, Columns columns, String description) {
     }
-
-    static final StructType VECTOR_SCHEMA = new StructType(new StructField[] {
-        new StructField("features", SQLDataTypes.VectorType(), false, Metadata.empty()),
-        new StructField("label", DataTypes.DoubleType, false, Metadata.empty())
-    });
 
     private Inputs() {
     }
@@ -129,23 +118,8 @@ public final class Inputs {
             throw new DataException("idx: " + images + " has " + x.dim(0) + " samples but " + labels + " has "
                     + y.dim(0) + " labels");
         }
-        int n = x.dim(0);
-        int width = x.size() / Math.max(1, n);
-        int slices = Math.max(1, Math.min(n, data.partitions() > 0 ? data.partitions()
-                : spark.sparkContext().defaultParallelism()));
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // The samples travel once per executor as a broadcast; each partition takes a contiguous run of rows from
-        // it. (parallelize(rows) would keep each partition's rows inside its tasks, so every training step would
-        // ship megabytes per task.) Contiguous runs keep the file's order: the last rows stay last (validation
-        // split), as in the one-JVM fit.
-        Broadcast<IdxData> samples = sc.broadcast(IdxData.of(x.reshape(n, width), y));
-        List<int[]> ranges = new ArrayList<>();
-        for (int i = 0; i < slices; i++) {
-            ranges.add(new int[] {(int) ((long) n * i / slices), (int) ((long) n * (i + 1) / slices)});
-        }
-        double scale = data.scale();
-        JavaRDD<Row> rows = sc.parallelize(ranges, slices).flatMap(r -> samples.value().rows(r[0], r[1], scale));
-        return new Input(spark.createDataFrame(rows, VECTOR_SCHEMA), Columns.defaults(),
+        int slices = data.partitions() > 0 ? data.partitions() : spark.sparkContext().defaultParallelism();
+        return new Input(TensorFrames.of(spark, x, y, slices, data.scale()), Columns.defaults(),
                 "idx " + images + ", " + labels);
     }
 
@@ -157,54 +131,6 @@ public final class Inputs {
         }
         throw new NoSuchFileException(dir.resolve(name + ".gz").toString(), null,
                 "missing MNIST file: neither " + dir.resolve(name + ".gz") + " nor " + dir.resolve(name) + " exists");
-    }
-
-    /**
-     * IDX samples as shipped to the executors. Values that are bytes (0..255, as in MNIST) travel as bytes, a
-     * quarter of float's size (47 MB for 60,000 Fashion-MNIST images); anything else travels as floats. Vectors
-     * are made (and scaled) on the executors, one row at a time.
-     */
-    record IdxData(byte[] bytes, float[] floats, float[] labels, int width) implements Serializable {
-
-        static IdxData of(Tensor x, Tensor y) {
-            float[] values = x.toFloatArray();
-            float[] labels = y.toFloatArray();
-            int width = values.length / Math.max(1, labels.length);
-            for (float v : values) {
-                if (!(v >= 0 && v <= 255 && v == Math.rint(v))) {
-                    return new IdxData(null, values, labels, width);
-                }
-            }
-            byte[] b = new byte[values.length];
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (byte) (int) values[i];
-            }
-            return new IdxData(b, null, labels, width);
-        }
-
-        Iterator<Row> rows(int from, int to, double scale) {
-            return new Iterator<>() {
-                private int i = from;
-
-                @Override
-                public boolean hasNext() {
-                    return i < to;
-                }
-
-                @Override
-                public Row next() {
-                    if (i >= to) {
-                        throw new NoSuchElementException();
-                    }
-                    double[] v = new double[width];
-                    int offset = i * width;
-                    for (int j = 0; j < width; j++) {
-                        v[j] = (bytes != null ? (bytes[offset + j] & 0xFF) : floats[offset + j]) / scale;
-                    }
-                    return RowFactory.create(Vectors.dense(v), (double) labels[i++]);
-                }
-            };
-        }
     }
 
     // ---- CSV ---------------------------------------------------------------------------------------------
@@ -254,7 +180,7 @@ public final class Inputs {
                 options.header() ? 2 : 1, paths.size() == 1 && !paths.get(0).matches(".*[*?\\[{].*")
                 && Files.isRegularFile(Path.of(paths.get(0))));
         JavaRDD<Row> rows = raw.select(selected.toArray(new Column[0])).javaRDD().zipWithIndex().map(parser::parse);
-        return new Input(spark.createDataFrame(rows, VECTOR_SCHEMA), Columns.defaults(), where);
+        return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
     }
 
     private static String quote(String column) {

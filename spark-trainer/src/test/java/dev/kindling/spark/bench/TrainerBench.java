@@ -19,6 +19,7 @@ import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
+import dev.kindling.spark.TensorFrames;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,14 +28,9 @@ import java.util.Locale;
 import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Trains the seed network on Fashion-MNIST with the Spark trainer and prints where each iteration's time goes,
@@ -93,8 +89,8 @@ public final class TrainerBench {
         double update = median(timeRuns(5, 50, driverUpdate()));
 
         Mnist mnist = Mnist.load(data);
-        Dataset<Row> train = frame(spark, jsc, Mnist.flattenAndScale(mnist.trainImages()), mnist.trainLabels(), partitions);
-        Dataset<Row> test = frame(spark, jsc, Mnist.flattenAndScale(mnist.testImages()), mnist.testLabels(), partitions);
+        Dataset<Row> train = TensorFrames.of(spark, mnist.trainImages(), mnist.trainLabels(), partitions, 255);
+        Dataset<Row> test = TensorFrames.of(spark, mnist.testImages(), mnist.testLabels(), partitions, 255);
         for (int batch : batches) {
             run(train, test, mnist.trainLabels().size(), batch, epochs, bareJob, update, sgemm);
         }
@@ -173,34 +169,6 @@ public final class TrainerBench {
             t.join();
         }
         return Arrays.stream(rates).sum();
-    }
-
-    /**
-     * Rows (features vector, label) in the tensors' order. The arrays go to executors once, as broadcasts, and
-     * partition p builds rows [p*n/P, (p+1)*n/P): a local list of rows would travel inside every task instead.
-     */
-    private static Dataset<Row> frame(SparkSession spark, JavaSparkContext jsc, Tensor x, Tensor labels, int partitions) {
-        StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
-        int n = x.dim(0);
-        int d = x.dim(1);
-        Broadcast<float[]> features = jsc.broadcast(x.toFloatArray());
-        Broadcast<float[]> classes = jsc.broadcast(labels.toFloatArray());
-        List<Integer> slices = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            slices.add(p);
-        }
-        return spark.createDataFrame(jsc.parallelize(slices, partitions).flatMap(p -> {
-            List<Row> rows = new ArrayList<>();
-            float[] values = features.value();
-            for (int r = (int) ((long) p * n / partitions); r < (int) ((long) (p + 1) * n / partitions); r++) {
-                double[] f = new double[d];
-                for (int c = 0; c < d; c++) {
-                    f[c] = values[r * d + c];
-                }
-                rows.add(RowFactory.create(Vectors.dense(f), (double) classes.value()[r]));
-            }
-            return rows.iterator();
-        }), schema);
     }
 
     private static void naiveRound(JavaSparkContext jsc) {
