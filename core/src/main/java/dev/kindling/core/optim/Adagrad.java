@@ -3,10 +3,7 @@ package dev.kindling.core.optim;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Adagrad; Keras's {@code Adagrad} ({@code keras/src/optimizers/adagrad.py}, {@code Adagrad.update_step}). With
@@ -62,16 +59,6 @@ public record Adagrad(
     @Override
     public List<String> slotNames() {
         return SLOTS;
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", NAME);
-        c.put("learning_rate", learningRate);
-        c.put("initial_accumulator_value", initialAccumulatorValue);
-        c.put("epsilon", epsilon);
-        return Collections.unmodifiableMap(c);
     }
 
     /** A state whose accumulator is filled with {@link #initialAccumulatorValue()}. */

@@ -3,10 +3,7 @@ package dev.kindling.core.optim;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Adam; Keras's {@code Adam} ({@code keras/src/optimizers/adam.py}, {@code Adam.update_step} with
@@ -74,17 +71,6 @@ public record Adam(
     @Override
     public List<String> slotNames() {
         return SLOTS;
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", NAME);
-        c.put("learning_rate", learningRate);
-        c.put("beta_1", beta1);
-        c.put("beta_2", beta2);
-        c.put("epsilon", epsilon);
-        return Collections.unmodifiableMap(c);
     }
 
     @Override

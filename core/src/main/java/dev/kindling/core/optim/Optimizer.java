@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -121,9 +122,12 @@ public sealed interface Optimizer extends Serializable permits Sgd, RmsProp, Ada
 
     /**
      * The Keras-style config: {@code name} followed by the hyper-parameters under Keras's keys, in order
-     * (what Keras's {@code get_config()} reports for these optimizers, minus the options Kindling lacks).
+     * (what Keras's {@code get_config()} reports for these optimizers, minus the options Kindling lacks). It is
+     * exactly the JSON a saved model holds, so it is derived from the same Jackson mapping.
      */
-    Map<String, Object> config();
+    default Map<String, Object> config() {
+        return Collections.unmodifiableMap(ConfigJson.MAPPER.convertValue(this, ConfigJson.MAP));
+    }
 
     // ---- the update ----------------------------------------------------------------------------------
 

@@ -3,10 +3,7 @@ package dev.kindling.core.optim;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * RMSprop (not centered, no momentum); Keras's {@code RMSprop} ({@code keras/src/optimizers/rmsprop.py},
@@ -63,16 +60,6 @@ public record RmsProp(
     @Override
     public List<String> slotNames() {
         return SLOTS;
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", NAME);
-        c.put("learning_rate", learningRate);
-        c.put("rho", rho);
-        c.put("epsilon", epsilon);
-        return Collections.unmodifiableMap(c);
     }
 
     @Override

@@ -3,10 +3,7 @@ package dev.kindling.core.optim;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Stochastic gradient descent, optionally with (Nesterov) momentum; Keras's {@code SGD}
@@ -62,16 +59,6 @@ public record Sgd(
     @Override
     public List<String> slotNames() {
         return momentum != 0 ? MOMENTUM_SLOTS : List.of();
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", NAME);
-        c.put("learning_rate", learningRate);
-        c.put("momentum", momentum);
-        c.put("nesterov", nesterov);
-        return Collections.unmodifiableMap(c);
     }
 
     @Override
