@@ -65,6 +65,21 @@ public final class Ops {
         }, a, b);
     }
 
+    /**
+     * {@code x·kernel + bias}, a dense layer's pre-activation, as one op: the forward writes its result once
+     * ({@link Tensor#affine}); the backward adds dKernel = xᵀ·g by GEMM straight into a bound sink and
+     * dBias = the column sums of g, and computes dx = g·kernelᵀ only if x needs a gradient.
+     */
+    public static Variable affine(Variable x, Variable kernel, Variable bias) {
+        return Variable.result(Tensor.affine(x.value(), kernel.value(), bias.value()), g -> {
+            accumulateProduct(x, g, false, kernel.value(), true);
+            accumulateProduct(kernel, x.value(), true, g, false);
+            if (bias.requiresGrad()) {
+                bias.accumulateGrad(g.sum(0, false));
+            }
+        }, x, kernel, bias);
+    }
+
     private static void accumulateProduct(Variable target, Tensor x, boolean tx, Tensor y, boolean ty) {
         if (!target.requiresGrad()) {
             return;
@@ -98,7 +113,7 @@ public final class Ops {
 
     /** max(a, 0); the derivative is 1 where a > 0, else 0. */
     public static Variable relu(Variable a) {
-        return Variable.result(a.value().relu(), g -> a.accumulateGrad(g.zip(a.value(), (gi, ai) -> ai > 0 ? gi : 0.0)), a);
+        return Variable.result(a.value().relu(), g -> a.accumulateGrad(g.keepWherePositive(a.value())), a);
     }
 
     /** 1 / (1 + e^-a); d/da = s (1 - s), from the output. */

@@ -87,7 +87,11 @@ public final class Variable {
         return requiresGrad;
     }
 
-    /** Adds a contribution to this variable's gradient; ignored for constants. */
+    /**
+     * Adds a contribution to this variable's gradient; ignored for constants. The variable may keep the
+     * contribution itself as its gradient, so callers pass a tensor nobody else holds: every backward rule in
+     * {@link Ops} computes a fresh one, and a contribution used for two parents is two tensors.
+     */
     void accumulateGrad(Tensor contribution) {
         if (!requiresGrad) {
             return;
@@ -97,9 +101,9 @@ public final class Variable {
                     + " for a value of shape " + value.shape());
         }
         if (grad == null) {
-            // A copy, never the contribution itself: ops may hand the same tensor to two parents, and a later
-            // += on one of them must not change the other.
-            grad = contribution.dtype() == value.dtype() ? contribution.copy() : contribution.astype(value.dtype());
+            // Kept, not copied: contributions are fresh (see above), and a copy per node was a full extra pass
+            // over every activation-sized gradient.
+            grad = contribution.dtype() == value.dtype() ? contribution : contribution.astype(value.dtype());
         } else {
             grad.addInPlace(contribution);
         }

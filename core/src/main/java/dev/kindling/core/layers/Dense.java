@@ -65,6 +65,6 @@ public record Dense(int units, Activation activation, int inputDim) implements L
 
     @Override
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
-        return Ops.add(Ops.matmul(input, parameters.get(0)), parameters.get(1));
+        return Ops.affine(input, parameters.get(0), parameters.get(1));
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,26 @@ class OpsGradientTest {
     @Test
     void matmul() {
         check(v -> Ops.matmul(v.get(0), v.get(1)), input(1, -1, 1, 5, 3), input(2, -1, 1, 3, 4));
+    }
+
+    @Test
+    void affine() {
+        check(v -> Ops.affine(v.get(0), v.get(1), v.get(2)), input(1, -1, 1, 5, 3), input(2, -1, 1, 3, 4),
+                input(3, -1, 1, 4));
+    }
+
+    @Test
+    void affineAccumulatesIntoBoundSinksAndSkipsAConstantInput() {
+        double[] grads = {1, 1, 1, 1, 1, 1};
+        double[] values = {1, 2, 3, 4, 10, 20};
+        Tensor flatGrad = Tensor.wrap(grads, 0, Shape.of(6));
+        Variable kernel = Variable.parameter(Tensor.wrap(values, 0, Shape.of(2, 2)), Tensor.wrap(grads, 0, Shape.of(2, 2)));
+        Variable bias = Variable.parameter(Tensor.wrap(values, 4, Shape.of(2)), Tensor.wrap(grads, 4, Shape.of(2)));
+        Variable x = Variable.constant(Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2));
+        Ops.sum(Ops.affine(x, kernel, bias)).backward();
+        // dKernel[i][j] = sum of column i of x; dBias = rows; both added onto the sink's ones
+        assertTrue(flatGrad.allClose(Tensor.of(new double[] {10, 10, 13, 13, 4, 4}, 6), 0, 0), flatGrad.toString());
+        assertNull(x.grad());
     }
 
     @Test

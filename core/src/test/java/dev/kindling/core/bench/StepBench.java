@@ -28,11 +28,22 @@ public final class StepBench {
     private StepBench() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        int threads = Integer.getInteger("bench.threads", 1);
         System.out.println("BLAS: " + Blas.implementationName() + ", OPENBLAS_NUM_THREADS="
-                + System.getenv("OPENBLAS_NUM_THREADS"));
+                + System.getenv("OPENBLAS_NUM_THREADS") + ", concurrent threads: " + threads);
         for (String a : args.length > 0 ? args : new String[] {"64", "128", "512"}) {
-            run(Integer.parseInt(a));
+            int batch = Integer.parseInt(a);
+            // Several threads at once, as Spark runs one task per core: shows what sharing the cores' caches and
+            // memory bandwidth costs, apart from anything Spark does.
+            Thread[] workers = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                workers[t] = new Thread(() -> run(batch), "step-" + t);
+                workers[t].start();
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
         }
     }
 
@@ -69,7 +80,7 @@ public final class StepBench {
             }
             if (round == 2) {
                 double gradientMs = gradientNanos / 1e6 / steps;
-                System.out.printf(Locale.ROOT, "batch %4d: gradient %.2f ms (%.1f GFLOP/s), update %.2f ms%n", batch,
+                System.out.printf(Locale.ROOT, "%s batch %4d: gradient %.2f ms (%.1f GFLOP/s), update %.2f ms%n", Thread.currentThread().getName(), batch,
                         gradientMs, batch * FLOP_PER_SAMPLE / (gradientMs / 1e3) / 1e9, updateNanos / 1e6 / steps);
             }
         }

@@ -197,6 +197,32 @@ class TensorOpsTest {
         assertValues(Tensor.wrap(parent, 1, Shape.of(2)).relu(), new int[] {2}, 0, 2);
     }
 
+    @Test
+    void reluInFloat32KeepsNaNAndClearsNegativeZero() {
+        Tensor r = Tensor.of(new float[] {Float.NaN, -0.0f, -3, 2.5f}, 4).relu();
+        assertTrue(Float.isNaN((float) r.getFlat(0)));
+        assertEquals(0, Double.compare(0.0, r.getFlat(1)), "-0.0 becomes +0.0");
+        assertEquals(0.0, r.getFlat(2));
+        assertEquals(2.5, r.getFlat(3));
+    }
+
+    @Test
+    void keepWherePositiveMasksByTheReference() {
+        for (DType dtype : DType.values()) {
+            Tensor g = Tensor.of(new double[] {1, 2, 3, 4, 5}, 5).astype(dtype);
+            Tensor x = Tensor.of(new double[] {-1, 0, 0.5, Double.NaN, 7}, 5).astype(dtype);
+            assertValues(g.keepWherePositive(x), new int[] {5}, 0, 0, 3, 0, 5);
+        }
+        // views: only the view's elements are read
+        float[] parent = {9, 1, 2, 9};
+        float[] reference = {-1, 1, -1};
+        assertValues(Tensor.wrap(parent, 1, Shape.of(2)).keepWherePositive(Tensor.wrap(reference, 1, Shape.of(2))),
+                new int[] {2}, 1, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(DType.FLOAT32, 2, 3).keepWherePositive(Tensor.zeros(DType.FLOAT32, 3, 2)));
+        assertMessageContains(e, "keepWherePositive", "(2, 3)", "(3, 2)");
+    }
+
     // ---- reductions -----------------------------------------------------------------------------------
 
     @Test

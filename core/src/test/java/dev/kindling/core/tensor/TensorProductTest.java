@@ -162,6 +162,43 @@ class TensorProductTest {
     }
 
     @Test
+    void affineEqualsMatmulPlusBroadcastBias() {
+        Random rng = new Random(3);
+        for (DType dtype : DType.values()) {
+            Tensor x = Tensor.uniform(Shape.of(4, 5), dtype, -1, 1, rng);
+            Tensor kernel = Tensor.uniform(Shape.of(5, 3), dtype, -1, 1, rng);
+            Tensor bias = Tensor.uniform(Shape.of(3), dtype, -1, 1, rng);
+            Tensor expected = x.matmul(kernel).add(bias);
+            assertArrayEquals(expected.toDoubleArray(), Tensor.affine(x, kernel, bias).toDoubleArray(),
+                    tolerance(dtype));
+        }
+        // the bias a view into a larger array: only its own elements are copied into each row
+        Tensor viewed = Tensor.affine(Tensor.of(new float[] {1, 2}, 1, 2), Tensor.of(new float[] {1, 0, 0, 1}, 2, 2),
+                Tensor.wrap(new float[] {100, 10, 20, 100}, 1, Shape.of(2)));
+        assertArrayEquals(new double[] {11, 22}, viewed.toDoubleArray(), 0);
+        Tensor empty = Tensor.affine(Tensor.zeros(DType.FLOAT32, 0, 2), Tensor.zeros(DType.FLOAT32, 2, 3),
+                Tensor.zeros(DType.FLOAT32, 3));
+        assertArrayEquals(new int[] {0, 3}, empty.shape().dims());
+    }
+
+    @Test
+    void affineErrorsNameTheShapes() {
+        Tensor x = Tensor.zeros(DType.FLOAT32, 2, 3);
+        assertMessageContains(assertThrows(IllegalArgumentException.class,
+                () -> Tensor.affine(x, Tensor.zeros(DType.FLOAT32, 4, 5), Tensor.zeros(DType.FLOAT32, 5))),
+                "affine", "(2, 3)", "(4, 5)");
+        assertMessageContains(assertThrows(IllegalArgumentException.class,
+                () -> Tensor.affine(x, Tensor.zeros(DType.FLOAT32, 3, 5), Tensor.zeros(DType.FLOAT32, 4))),
+                "bias (4,)");
+        assertMessageContains(assertThrows(IllegalArgumentException.class,
+                () -> Tensor.affine(x, Tensor.zeros(DType.FLOAT32, 3, 5), Tensor.zeros(DType.FLOAT32, 1, 5))),
+                "bias (1, 5)");
+        assertMessageContains(assertThrows(IllegalArgumentException.class,
+                () -> Tensor.affine(x, Tensor.zeros(DType.FLOAT64, 3, 5), Tensor.zeros(DType.FLOAT32, 5))),
+                "float32", "float64");
+    }
+
+    @Test
     void tensorDotWithVectorAndMatrix() {
         Tensor t = Tensor.arange(DType.FLOAT32, 24).reshape(2, 3, 4); // row r holds 4r .. 4r+3
         Tensor v = Tensor.of(new float[] {1, 0, 0, 1}, 4);
