@@ -71,11 +71,12 @@ public record Adagrad(
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
         Checks.step(this, state, params, grads);
+        if (!Checks.sameOffsets(state, params, grads)) {
+            return Checks.stepOnCompactCopies(this, state, params, grads);
+        }
         Tensor accumulator = state.slot(0);
         int n = params.size();
-        int wo = params.offset();
-        int go = grads.offset();
-        int ao = accumulator.offset();
+        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
         double lr = learningRate;
         double eps = epsilon;
         if (params.dtype() == DType.FLOAT32) {
@@ -86,20 +87,20 @@ public record Adagrad(
             float lrF = (float) lr;
             float epsF = (float) eps;
             for (int i = 0; i < n; i++) {
-                float gi = g[go + i];
-                float ai = acc[ao + i] + gi * gi;
-                acc[ao + i] = ai;
-                w[wo + i] = w[wo + i] - lrF * gi / (float) Math.sqrt(ai + epsF);
+                float gi = g[o + i];
+                float ai = acc[o + i] + gi * gi;
+                acc[o + i] = ai;
+                w[o + i] = w[o + i] - lrF * gi / (float) Math.sqrt(ai + epsF);
             }
         } else {
             double[] w = params.doubleStorage();
             double[] g = grads.doubleStorage();
             double[] acc = accumulator.doubleStorage();
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                double ai = acc[ao + i] + gi * gi;
-                acc[ao + i] = ai;
-                w[wo + i] = w[wo + i] - lr * gi / Math.sqrt(ai + eps);
+                double gi = g[o + i];
+                double ai = acc[o + i] + gi * gi;
+                acc[o + i] = ai;
+                w[o + i] = w[o + i] - lr * gi / Math.sqrt(ai + eps);
             }
         }
         return state.next();

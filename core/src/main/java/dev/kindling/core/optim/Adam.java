@@ -82,13 +82,13 @@ public record Adam(
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
         Checks.step(this, state, params, grads);
+        if (!Checks.sameOffsets(state, params, grads)) {
+            return Checks.stepOnCompactCopies(this, state, params, grads);
+        }
         Tensor mSlot = state.slot(0);
         Tensor vSlot = state.slot(1);
         int n = params.size();
-        int wo = params.offset();
-        int go = grads.offset();
-        int mo = mSlot.offset();
-        int vo = vSlot.offset();
+        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
         double t = state.iterations() + 1.0;
         double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
         double oneMinusB1 = 1 - beta1;
@@ -105,14 +105,14 @@ public record Adam(
             float oneMinusB2F = (float) oneMinusB2;
             float epsF = (float) eps;
             for (int i = 0; i < n; i++) {
-                float gi = g[go + i];
-                float mOld = m[mo + i];
-                float vOld = v[vo + i];
+                float gi = g[o + i];
+                float mOld = m[o + i];
+                float vOld = v[o + i];
                 float mi = mOld + (gi - mOld) * oneMinusB1F;
                 float vi = vOld + (gi * gi - vOld) * oneMinusB2F;
-                m[mo + i] = mi;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] - alphaF * mi / ((float) Math.sqrt(vi) + epsF);
+                m[o + i] = mi;
+                v[o + i] = vi;
+                w[o + i] = w[o + i] - alphaF * mi / ((float) Math.sqrt(vi) + epsF);
             }
         } else {
             double[] w = params.doubleStorage();
@@ -120,12 +120,12 @@ public record Adam(
             double[] m = mSlot.doubleStorage();
             double[] v = vSlot.doubleStorage();
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                double mi = m[mo + i] + (gi - m[mo + i]) * oneMinusB1;
-                double vi = v[vo + i] + (gi * gi - v[vo + i]) * oneMinusB2;
-                m[mo + i] = mi;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] - alpha * mi / (Math.sqrt(vi) + eps);
+                double gi = g[o + i];
+                double mi = m[o + i] + (gi - m[o + i]) * oneMinusB1;
+                double vi = v[o + i] + (gi * gi - v[o + i]) * oneMinusB2;
+                m[o + i] = mi;
+                v[o + i] = vi;
+                w[o + i] = w[o + i] - alpha * mi / (Math.sqrt(vi) + eps);
             }
         }
         return state.next();

@@ -97,4 +97,40 @@ final class Checks {
     private static String describe(Tensor t) {
         return t.dtype() + " " + t.shape();
     }
+
+    /** Whether params, grads and every slot start at the same offset in their arrays (normally 0). */
+    static boolean sameOffsets(OptimizerState state, Tensor params, Tensor grads) {
+        int offset = params.offset();
+        if (grads.offset() != offset) {
+            return false;
+        }
+        for (Tensor slot : state.slots()) {
+            if (slot.offset() != offset) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One step for operands at different offsets (views into larger arrays): runs the optimizer on compact
+     * copies, then writes params and slots back in place. The update loops index every array with one offset
+     * because C2 vectorizes a loop only when it can see that its arrays do not overlap at a shifted index; with
+     * separate offsets the same RMSprop step measured 1.18 ms instead of 0.21 ms on 407k floats.
+     */
+    static OptimizerState stepOnCompactCopies(Optimizer optimizer, OptimizerState state, Tensor params,
+                                              Tensor grads) {
+        List<Tensor> slotCopies = new ArrayList<>();
+        for (Tensor slot : state.slots()) {
+            slotCopies.add(slot.copy());
+        }
+        Tensor paramsCopy = params.copy();
+        OptimizerState stepped = optimizer.applyInPlace(new OptimizerState(state.iterations(), slotCopies),
+                paramsCopy, grads.copy());
+        params.assignInPlace(paramsCopy);
+        for (int i = 0; i < slotCopies.size(); i++) {
+            state.slot(i).assignInPlace(stepped.slot(i));
+        }
+        return state.next();
+    }
 }

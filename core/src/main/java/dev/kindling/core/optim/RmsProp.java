@@ -71,11 +71,12 @@ public record RmsProp(
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
         Checks.step(this, state, params, grads);
+        if (!Checks.sameOffsets(state, params, grads)) {
+            return Checks.stepOnCompactCopies(this, state, params, grads);
+        }
         Tensor meanSquare = state.slot(0);
         int n = params.size();
-        int wo = params.offset();
-        int go = grads.offset();
-        int so = meanSquare.offset();
+        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
         double lr = learningRate;
         double decay = rho;
         double oneMinusRho = 1 - rho;
@@ -91,20 +92,20 @@ public record RmsProp(
             float oneMinusRhoF = (float) oneMinusRho;
             float epsF = (float) eps;
             for (int i = 0; i < n; i++) {
-                float gi = g[go + i];
-                float si = decayF * s[so + i] + oneMinusRhoF * (gi * gi);
-                s[so + i] = si;
-                w[wo + i] = w[wo + i] - lrF * gi / (float) Math.sqrt(si + epsF);
+                float gi = g[o + i];
+                float si = decayF * s[o + i] + oneMinusRhoF * (gi * gi);
+                s[o + i] = si;
+                w[o + i] = w[o + i] - lrF * gi / (float) Math.sqrt(si + epsF);
             }
         } else {
             double[] w = params.doubleStorage();
             double[] g = grads.doubleStorage();
             double[] s = meanSquare.doubleStorage();
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                double si = decay * s[so + i] + oneMinusRho * (gi * gi);
-                s[so + i] = si;
-                w[wo + i] = w[wo + i] - lr * gi / Math.sqrt(si + eps);
+                double gi = g[o + i];
+                double si = decay * s[o + i] + oneMinusRho * (gi * gi);
+                s[o + i] = si;
+                w[o + i] = w[o + i] - lr * gi / Math.sqrt(si + eps);
             }
         }
         return state.next();

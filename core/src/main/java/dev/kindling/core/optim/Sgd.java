@@ -70,9 +70,11 @@ public record Sgd(
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
         Checks.step(this, state, params, grads);
+        if (!Checks.sameOffsets(state, params, grads)) {
+            return Checks.stepOnCompactCopies(this, state, params, grads);
+        }
         int n = params.size();
-        int wo = params.offset();
-        int go = grads.offset();
+        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
         double lr = learningRate;
         double mu = momentum;
         if (mu == 0) {
@@ -81,19 +83,18 @@ public record Sgd(
                 float[] g = grads.floatStorage();
                 float lrF = (float) lr;
                 for (int i = 0; i < n; i++) {
-                    w[wo + i] = w[wo + i] - lrF * g[go + i];
+                    w[o + i] = w[o + i] - lrF * g[o + i];
                 }
             } else {
                 double[] w = params.doubleStorage();
                 double[] g = grads.doubleStorage();
                 for (int i = 0; i < n; i++) {
-                    w[wo + i] = w[wo + i] - lr * g[go + i];
+                    w[o + i] = w[o + i] - lr * g[o + i];
                 }
             }
             return state.next();
         }
         Tensor velocity = state.slot(0);
-        int vo = velocity.offset();
         boolean nag = nesterov;
         if (params.dtype() == DType.FLOAT32) {
             float[] w = params.floatStorage();
@@ -103,20 +104,20 @@ public record Sgd(
             float lrF = (float) lr;
             float muF = (float) mu;
             for (int i = 0; i < n; i++) {
-                float gi = g[go + i];
-                float vi = muF * v[vo + i] - lrF * gi;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] + (nag ? muF * vi - lrF * gi : vi);
+                float gi = g[o + i];
+                float vi = muF * v[o + i] - lrF * gi;
+                v[o + i] = vi;
+                w[o + i] = w[o + i] + (nag ? muF * vi - lrF * gi : vi);
             }
         } else {
             double[] w = params.doubleStorage();
             double[] g = grads.doubleStorage();
             double[] v = velocity.doubleStorage();
             for (int i = 0; i < n; i++) {
-                double gi = g[go + i];
-                double vi = mu * v[vo + i] - lr * gi;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] + (nag ? mu * vi - lr * gi : vi);
+                double gi = g[o + i];
+                double vi = mu * v[o + i] - lr * gi;
+                v[o + i] = vi;
+                w[o + i] = w[o + i] + (nag ? mu * vi - lr * gi : vi);
             }
         }
         return state.next();

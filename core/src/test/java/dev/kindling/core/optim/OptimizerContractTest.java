@@ -175,6 +175,41 @@ class OptimizerContractTest {
         assertEquals(9.0, whole.getFlat(5));
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("allWithDtypes")
+    void operandsAtOneSharedOffsetStepLikeCompactOnes(Optimizer opt, DType dtype) {
+        // the update loops index all arrays with one offset when params, grads and slots share it
+        int offset = 2;
+        Tensor w = viewAt(offset, dtype, 1, -2, 3);
+        Tensor g = viewAt(offset, dtype, 0.5, -1, 0.25);
+        OptimizerState fresh = opt.init(3, dtype);
+        java.util.List<Tensor> slots = new java.util.ArrayList<>();
+        for (Tensor slot : fresh.slots()) {
+            slots.add(viewAt(offset, dtype, slot.toDoubleArray()));
+        }
+        Tensor wCopy = w.copy();
+        OptimizerState viaViews = opt.applyInPlace(new OptimizerState(0, slots), w, g);
+        OptimizerState viaCopies = opt.applyInPlace(fresh, wCopy, g.copy());
+        viaViews = opt.applyInPlace(viaViews, w, g);
+        viaCopies = opt.applyInPlace(viaCopies, wCopy, g.copy());
+        assertEquals(wCopy, w.copy());
+        for (int k = 0; k < slots.size(); k++) {
+            assertEquals(viaCopies.slot(k), viaViews.slot(k).copy());
+            assertSame(slots.get(k), viaViews.slot(k));
+        }
+    }
+
+    /** A rank-1 view of {@code values} at {@code offset} in a larger array whose other elements are 9. */
+    private static Tensor viewAt(int offset, DType dtype, double... values) {
+        double[] whole = new double[offset + values.length + 1];
+        java.util.Arrays.fill(whole, 9);
+        System.arraycopy(values, 0, whole, offset, values.length);
+        Tensor all = Tensor.of(whole, whole.length).astype(dtype);
+        return dtype == DType.FLOAT32
+                ? Tensor.wrap(all.floatStorage(), offset, Shape.of(values.length))
+                : Tensor.wrap(all.doubleStorage(), offset, Shape.of(values.length));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void emptyParameterVectorIsANoOpStep(Optimizer opt) {
