@@ -976,6 +976,36 @@ public final class Tensor implements Serializable {
     /** {@code o[oi+j] = a[ai+j*as] op b[bi+j*bs]} for j in [0, n); steps are 0 or 1. Computed in double. */
     private static void kernel(BinOp op, DoubleBinaryOperator fn, float[] a, int ai, int as, float[] b, int bi,
                                int bs, float[] o, int oi, int n) {
+        if (as == 1 && bs == 1 && ai == bi && bi == oi && op != BinOp.MAX && op != BinOp.ZIP) {
+            // One index for all three arrays: only then does C2 vectorize (it cannot rule out overlap at shifted
+            // indices), 4-5x faster on the weight-sized gradient sums. Float arithmetic gives the same results as
+            // the double path below: rounding a double result to float is innocuous for + - * / because a double
+            // has at least 2p + 2 bits for p-bit floats (53 >= 50).
+            int end = oi + n;
+            switch (op) {
+                case ADD -> {
+                    for (int j = oi; j < end; j++) {
+                        o[j] = a[j] + b[j];
+                    }
+                }
+                case SUB -> {
+                    for (int j = oi; j < end; j++) {
+                        o[j] = a[j] - b[j];
+                    }
+                }
+                case MUL -> {
+                    for (int j = oi; j < end; j++) {
+                        o[j] = a[j] * b[j];
+                    }
+                }
+                default -> {
+                    for (int j = oi; j < end; j++) {
+                        o[j] = a[j] / b[j];
+                    }
+                }
+            }
+            return;
+        }
         if (as == 1 && bs == 1) {
             switch (op) {
                 case ADD -> {
@@ -1220,19 +1250,13 @@ public final class Tensor implements Serializable {
 
     // ---- serialization -------------------------------------------------------------------------------
 
-    /** A view is written as a compact copy of just its elements, not its whole backing array. */
+    /** Written as a {@link SerializedTensor}: just the elements (a view's, not its backing array), in bulk. */
     private Object writeReplace() {
-        return offset == 0 && storageLength() == size ? this : copy();
+        return new SerializedTensor(this);
     }
 
-    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
-        in.defaultReadObject();
-        boolean valid = shape != null && dtype != null && size == shape.size()
-                && (dtype == DType.FLOAT32 ? f != null && d == null : d != null && f == null)
-                && offset >= 0 && (long) offset + size <= storageLength();
-        if (!valid) {
-            throw new java.io.InvalidObjectException("corrupt serialized tensor");
-        }
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("a Tensor is read through its serialized form, SerializedTensor");
     }
 
     /** The backing array, for System.arraycopy. */

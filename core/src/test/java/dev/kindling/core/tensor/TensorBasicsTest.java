@@ -371,4 +371,27 @@ class TensorBasicsTest {
         assertTrue(n[0] < 2_000, "a view serialized " + n[0] + " bytes");
         assertFalse(viewBack.doubleStorage() == flat);
     }
+
+    @Test
+    void serializationOfTensorsLargerThanOneChunk() throws Exception {
+        int[] n = new int[1];
+        // elements are written in 64 KiB chunks: sizes around and across chunk boundaries, both dtypes
+        for (int size : new int[] {0, 16_383, 16_384, 16_385, 100_003}) {
+            for (DType dtype : DType.values()) {
+                Tensor t = Tensor.uniform(Shape.of(size), dtype, -1, 1, new Random(size));
+                assertEquals(t, roundTrip(t, n));
+                // block-data framing adds a few bytes per KiB
+                assertTrue(n[0] < size * dtype.bytes() * 1.01 + 1_000, size + " " + dtype + " took " + n[0] + " bytes");
+            }
+        }
+        // a view starting mid-array and spanning several chunks
+        float[] big = new float[50_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i;
+        }
+        Tensor view = Tensor.wrap(big, 7, Shape.of(200, 240));
+        Tensor back = roundTrip(view, n);
+        assertEquals(view, back);
+        assertEquals(7.0f + 48_000 - 1, back.floatStorage()[48_000 - 1]);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.kindling.core.tensor;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.DoubleBinaryOperator;
@@ -195,6 +196,35 @@ class TensorOpsTest {
         // unary ops read only the view's elements
         float[] parent = {100, -1, 2, 100};
         assertValues(Tensor.wrap(parent, 1, Shape.of(2)).relu(), new int[] {2}, 0, 2);
+    }
+
+    @Test
+    void float32ArithmeticIsTheSameOnAlignedAndShiftedOperands() {
+        // operands at one shared offset take a float loop; others are computed in double and rounded once
+        Random rng = new Random(11);
+        int n = 10_000;
+        float[] a = new float[n + 3];
+        float[] b = new float[n + 3];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(12) - 6));
+            b[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(12) - 6));
+        }
+        Tensor alignedA = Tensor.wrap(a, 0, Shape.of(n)); // results start at offset 0 too
+        Tensor alignedB = Tensor.wrap(b, 0, Shape.of(n));
+        float[] padded = new float[n + 1];
+        System.arraycopy(b, 0, padded, 1, n);
+        Tensor shiftedB = Tensor.wrap(padded, 1, Shape.of(n));
+        assertEquals(alignedA.add(shiftedB), alignedA.add(alignedB));
+        assertEquals(alignedA.sub(shiftedB), alignedA.sub(alignedB));
+        assertEquals(alignedA.mul(shiftedB), alignedA.mul(alignedB));
+        assertEquals(alignedA.div(shiftedB), alignedA.div(alignedB));
+        // in place, the target's offset counts: target and operand both at offset 1 take the float loop
+        float[] paddedA = new float[n + 1];
+        System.arraycopy(a, 0, paddedA, 1, n);
+        Tensor shiftedA = Tensor.wrap(paddedA, 1, Shape.of(n));
+        Tensor target = Tensor.wrap(padded.clone(), 1, Shape.of(n));
+        Tensor viaDouble = target.copy().addInPlace(shiftedA); // offsets 0 and 1
+        assertEquals(viaDouble, target.addInPlace(shiftedA));
     }
 
     @Test

@@ -86,7 +86,7 @@ public final class TrainerBench {
         double naive = median(timeRuns(10, 30, () -> naiveRound(jsc)));
         System.out.printf(Locale.ROOT, "naive round (broadcast %d floats + treeAggregate of that size over 2 "
                 + "partitions): median %.1f ms%n", WEIGHTS, naive * 1e3);
-        double update = median(timeRuns(5, 50, driverUpdate()));
+        double update = median(timeRuns(300, 100, driverUpdate())); // long warm-up: C2 must have compiled the loop
 
         Mnist mnist = Mnist.load(data);
         Dataset<Row> train = TensorFrames.of(spark, mnist.trainImages(), mnist.trainLabels(), partitions, 255);
