@@ -86,6 +86,7 @@ final class TrainCommand extends JobCommand {
         steps.put("broadcast_seconds", timings.broadcastSeconds());
         steps.put("job_seconds", timings.jobSeconds());
         steps.put("compute_seconds", timings.computeSeconds());
+        steps.put("compute_cpu_seconds", timings.computeCpuSeconds());
         steps.put("cleanup_seconds", timings.cleanupSeconds());
         metrics.put("step_timings", steps);
         metrics.put("kindling_version", Main.version());

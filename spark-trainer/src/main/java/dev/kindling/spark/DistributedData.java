@@ -81,7 +81,8 @@ final class DistributedData implements TrainingData {
         long t2 = System.nanoTime();
         broadcast.destroy();
         long t3 = System.nanoTime();
-        timings = timings.plus((t1 - t0) / 1e9, (t2 - t1) / 1e9, sum.maxComputeNanos() / 1e9, (t3 - t2) / 1e9);
+        timings = timings.plus((t1 - t0) / 1e9, (t2 - t1) / 1e9, sum.maxComputeNanos() / 1e9,
+                sum.maxComputeCpuNanos() / 1e9, (t3 - t2) / 1e9);
 
         if (sum.gradient() != null) {
             gradSink.addInPlace(sum.gradient());

@@ -6,19 +6,26 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.BatchGradient;
 import dev.kindling.core.model.BatchStats;
 import dev.kindling.core.model.Network;
+import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 
 /**
  * The mergeable partial result of one step: the summed gradient, the loss and metric sums, and the longest time a
- * partition spent computing. The gradient is allocated on the first {@link #add}, so the zero value that Spark
+ * partition spent computing (with that task thread's CPU time over the same span). The gradient is allocated on the first {@link #add}, so the zero value that Spark
  * ships with every task is a few bytes, not a weight-sized array.
  */
 final class GradientSum implements Serializable {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final ThreadLocal<Tensor> TASK_BUFFER = new ThreadLocal<>();
+
     private Tensor gradient;
     private BatchStats stats;
     private long maxComputeNanos;
+    private long maxComputeCpuNanos;
 
     private GradientSum(BatchStats stats) {
         this.stats = stats;
@@ -40,14 +47,15 @@ final class GradientSum implements Serializable {
             return this;
         }
         long start = System.nanoTime();
+        long cpuStart = threadCpuNanos();
         if (gradient == null) {
-            gradient = Tensor.zeros(weights.dtype(), weights.size());
+            gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
         }
         BatchStats part = BatchGradient.accumulate(step.network(), step.loss(), step.metrics(), weights,
                 block.features().take(0, positions), block.targets().take(0, positions),
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);
         stats = stats.merge(part);
-        maxComputeNanos = Math.max(maxComputeNanos, System.nanoTime() - start);
+        record(System.nanoTime() - start, threadCpuNanos() - cpuStart);
         return this;
     }
 
@@ -60,7 +68,7 @@ final class GradientSum implements Serializable {
             }
         }
         stats = stats.merge(other.stats);
-        maxComputeNanos = Math.max(maxComputeNanos, other.maxComputeNanos);
+        record(other.maxComputeNanos, other.maxComputeCpuNanos);
         return this;
     }
 
@@ -75,5 +83,38 @@ final class GradientSum implements Serializable {
 
     long maxComputeNanos() {
         return maxComputeNanos;
+    }
+
+    /** CPU time of the thread that took {@link #maxComputeNanos}, over that span; 0 where the JVM cannot tell. */
+    long maxComputeCpuNanos() {
+        return maxComputeCpuNanos;
+    }
+
+    private void record(long computeNanos, long cpuNanos) {
+        if (computeNanos > maxComputeNanos) {
+            maxComputeNanos = computeNanos;
+            maxComputeCpuNanos = cpuNanos;
+        }
+    }
+
+    /**
+     * A zeroed weight-sized gradient buffer owned by the calling task thread and reused by its next tasks. Safe
+     * because a task's result is serialized on its own thread before that thread runs another task (the executor's
+     * task runner does it as the task ends), so the next task's zeroing never touches a result still in flight.
+     * It spares every task a weight-sized allocation: at 1.6 MB, G1 puts each one in the old generation as a
+     * humongous object and starts extra collections for them.
+     */
+    private static Tensor zeroedTaskBuffer(DType dtype, int size) {
+        Tensor buffer = TASK_BUFFER.get();
+        if (buffer == null || buffer.dtype() != dtype || buffer.size() != size) {
+            buffer = Tensor.zeros(dtype, size);
+            TASK_BUFFER.set(buffer);
+            return buffer;
+        }
+        return buffer.fillInPlace(0);
+    }
+
+    private static long threadCpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
     }
 }

@@ -20,17 +20,27 @@ import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
 import dev.kindling.spark.TensorFrames;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.runtime.AbstractFunction2;
 
 /**
  * Trains the seed network on Fashion-MNIST with the Spark trainer and prints where each iteration's time goes,
@@ -83,6 +93,13 @@ public final class TrainerBench {
                 + " (128x784)x(784x512): %.1f GFLOP/s in all%n", partitions, sgemm);
         double bareJob = median(timeRuns(30, 100, () -> jsc.parallelize(List.of(1, 2), 2).count()));
         System.out.printf(Locale.ROOT, "bare Spark job (parallelize 2 ints, count): median %.1f ms%n", bareJob * 1e3);
+        // The leanest job a per-step trainer can run: a named function over a cached RDD, no closure to clean, a
+        // few bytes back. What is left is Spark's own cost of scheduling, launching and finishing a job.
+        JavaRDD<Integer> cached = jsc.parallelize(List.of(1, 2), 2).cache();
+        cached.count();
+        double leanJob = median(timeRuns(30, 100, () -> leanJob(cached)));
+        System.out.printf(Locale.ROOT, "lean Spark job (runJob over a cached RDD with a named function object): median"
+                + " %.1f ms%n", leanJob * 1e3);
         double naive = median(timeRuns(10, 30, () -> naiveRound(jsc)));
         System.out.printf(Locale.ROOT, "naive round (broadcast %d floats + treeAggregate of that size over 2 "
                 + "partitions): median %.1f ms%n", WEIGHTS, naive * 1e3);
@@ -92,14 +109,14 @@ public final class TrainerBench {
         Dataset<Row> train = TensorFrames.of(spark, mnist.trainImages(), mnist.trainLabels(), partitions, 255);
         Dataset<Row> test = TensorFrames.of(spark, mnist.testImages(), mnist.testLabels(), partitions, 255);
         for (int batch : batches) {
-            run(train, test, mnist.trainLabels().size(), batch, epochs, bareJob, update, sgemm);
+            run(train, test, mnist.trainLabels().size(), batch, epochs, bareJob, leanJob, update, sgemm);
         }
         spark.stop();
     }
 
     /** One fit of the seed recipe at one batch size, with its figures. */
     private static void run(Dataset<Row> train, Dataset<Row> test, int samples, int batch, int epochs, double bareJob,
-                            double update, double sgemm) {
+                            double leanJob, double update, double sgemm) {
         System.out.printf(Locale.ROOT, "%n== batch %d ==%n", batch);
         Sequential network = new Sequential(new Dense(512, Activation.RELU, 784), new Dense(10, Activation.SOFTMAX)).seed(1);
         network.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
@@ -118,8 +135,11 @@ public final class TrainerBench {
                 }
             }
         };
+        Map<String, Long> cpuBefore = cpuNanosByThreadKind();
         trainer.fit(network, train, Columns.defaults(), FitOptions.builder().epochs(epochs).batchSize(batch).seed(1)
                 .listeners(new ProgressPrinter(System.out, 30), clock).build());
+        Map<String, Long> cpuAfter = cpuNanosByThreadKind();
+        double fitSeconds = epochSeconds.stream().mapToDouble(Double::doubleValue).sum();
         StepTimings t = trainer.lastTimings();
         Evaluation result = trainer.evaluate(network, test, Columns.defaults());
 
@@ -141,10 +161,24 @@ public final class TrainerBench {
                         + " | driver update %.1f ms (median, measured apart) | total %.1f ms%n",
                 t.steps(), t.broadcastSeconds() * perStep, t.jobSeconds() * perStep, computeMs,
                 t.overheadSeconds() * perStep, t.cleanupSeconds() * perStep, update * 1e3, stepMs);
+        System.out.printf(Locale.ROOT, "CPU time by thread during the fit and its per-epoch test evaluations (%.1f s of training, %d cores):",
+                fitSeconds, Runtime.getRuntime().availableProcessors());
+        cpuAfter.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .forEach(e -> System.out.printf(Locale.ROOT, " %s %.1f s;", e.getKey(), e.getValue() / 1e9));
+        System.out.println(" (JVM threads only: not the garbage collector's)");
         System.out.printf(Locale.ROOT, "sync cost per iteration (all but the gradient arithmetic): %.1f ms = %.2fx the"
                 + " bare job's %.1f ms%n", syncMs, syncMs / (bareJob * 1e3), bareJob * 1e3);
+        System.out.printf(Locale.ROOT, "  the job floor: %d steps x %.1f ms lean job = %.2f s per epoch%n", t.steps()
+                / Math.max(1, epochSeconds.size()), leanJob * 1e3, t.steps() / Math.max(1, epochSeconds.size()) * leanJob);
         System.out.printf(Locale.ROOT, "gradient arithmetic: %.1f GFLOP/s (batch FLOP / slowest partition's time) ="
                 + " %.0f%% of the SGEMM peak%n", gflops, 100 * gflops / sgemm);
+        double cpuMs = t.computeCpuSeconds() * perStep;
+        double cpuGflops = batch * FLOP_PER_SAMPLE * 1e-9 / (cpuMs / 1e3);
+        System.out.printf(Locale.ROOT, "  of the slowest partition's %.2f ms, its thread was on a CPU %.2f ms: %.1f"
+                + " GFLOP/s on-CPU = %.0f%% of the peak; the rest it waited for a core%n", computeMs, cpuMs, cpuGflops,
+                100 * cpuGflops / sgemm);
     }
 
     /**
@@ -169,6 +203,36 @@ public final class TrainerBench {
             t.join();
         }
         return Arrays.stream(rates).sum();
+    }
+
+    /** CPU time of the live JVM threads, summed by name with trailing numbers and task ids dropped. */
+    private static Map<String, Long> cpuNanosByThreadKind() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byKind = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            long cpu = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+            if (cpu >= 0) {
+                String kind = info.getThreadName().startsWith("Executor task launch worker") ? "task threads"
+                        : info.getThreadName().replaceAll("-?\\d+$", "");
+                byKind.merge(kind, cpu, Long::sum);
+            }
+        }
+        return byKind;
+    }
+
+    private static void leanJob(JavaRDD<Integer> rdd) {
+        List<Object> partitions = List.of(0, 1);
+        rdd.context().runJob(rdd.rdd(), new CountRows(), CollectionConverters.asScala(partitions).toSeq(),
+                ClassTag.apply(Integer.class));
+    }
+
+    /** A named function class, which Spark's ClosureCleaner passes through untouched. */
+    private static final class CountRows extends AbstractFunction2<TaskContext, scala.collection.Iterator<Integer>, Integer>
+            implements java.io.Serializable {
+        @Override
+        public Integer apply(TaskContext context, scala.collection.Iterator<Integer> rows) {
+            return rows.size();
+        }
     }
 
     private static void naiveRound(JavaSparkContext jsc) {
