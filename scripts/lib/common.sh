@@ -99,9 +99,10 @@ property_value() {
 
 # Runs org.apache.spark.deploy.SparkSubmit in this shell's process (exec) through plain `java`: Spark's classpath,
 # SPARK_JVM_FLAGS and log4j2 configured for this JVM. The driver runs in this JVM (client deploy mode), so the
-# driver options spark-submit's launcher would turn into JVM flags are applied here: DRIVER_MEMORY (-Xmx) and
-# conf/log4j2.properties (-Dlog4j2.configurationFile, the property log4j 2 reads; a Spark conf
-# spark.driver.extraJavaOptions would come too late for a JVM that is already running). JAVA_OPTS is appended.
+# driver options spark-submit's launcher would turn into JVM flags are applied here: DRIVER_MEMORY (-Xmx),
+# DRIVER_JAVA_OPTIONS (the value of spark.driver.extraJavaOptions, read by the caller: Spark would see it too late
+# for a JVM that is already running) and conf/log4j2.properties (-Dlog4j2.configurationFile, the property log4j 2
+# reads). JAVA_OPTS is appended.
 exec_spark_submit() {
   local java cp log4j=() memory=()
   java="$(java_bin)"
@@ -114,7 +115,7 @@ exec_spark_submit() {
   # In local mode the tasks run in this JVM, one per core: one BLAS thread each (docs/performance.md). On a
   # cluster the executors get it from spark.executorEnv in conf/spark-defaults.conf.
   export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
-  # shellcheck disable=SC2086  # JAVA_OPTS is a list of flags
-  exec "$java" "${memory[@]}" "${SPARK_JVM_FLAGS[@]}" "${log4j[@]}" ${JAVA_OPTS:-} \
+  # shellcheck disable=SC2086  # DRIVER_JAVA_OPTIONS and JAVA_OPTS are lists of flags
+  exec "$java" "${memory[@]}" "${SPARK_JVM_FLAGS[@]}" ${DRIVER_JAVA_OPTIONS:-} "${log4j[@]}" ${JAVA_OPTS:-} \
     -cp "$cp" org.apache.spark.deploy.SparkSubmit "$@"
 }
