@@ -13,6 +13,8 @@ import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -23,6 +25,7 @@ import java.util.Random;
  * (default 64 128 512). Not a test: run through {@code scripts/bench-step}.
  */
 public final class StepBench {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final double FLOP_PER_SAMPLE = 2.0 * (2 * 784 * 512 + 3 * 512 * 10);
 
     private StepBench() {
@@ -65,13 +68,16 @@ public final class StepBench {
         int steps = 400;
         for (int round = 0; round < 3; round++) { // the last round is reported, after warm-up
             long gradientNanos = 0;
+            long gradientCpuNanos = 0;
             long updateNanos = 0;
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
+                long c0 = THREADS.getCurrentThreadCpuTime();
                 grad.fillInPlace(0);
                 BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights, x, targets,
                         ForwardContext.training(i, ids), grad);
                 long t1 = System.nanoTime();
+                gradientCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 grad.scaleInPlace(1.0 / batch);
                 state = rmsprop.applyInPlace(state, weights, grad);
                 long t2 = System.nanoTime();
@@ -80,8 +86,10 @@ public final class StepBench {
             }
             if (round == 2) {
                 double gradientMs = gradientNanos / 1e6 / steps;
-                System.out.printf(Locale.ROOT, "%s batch %4d: gradient %.2f ms (%.1f GFLOP/s), update %.2f ms%n", Thread.currentThread().getName(), batch,
-                        gradientMs, batch * FLOP_PER_SAMPLE / (gradientMs / 1e3) / 1e9, updateNanos / 1e6 / steps);
+                System.out.printf(Locale.ROOT, "%s batch %4d: gradient %.2f ms (%.1f GFLOP/s; on a CPU %.2f ms), update"
+                        + " %.2f ms%n", Thread.currentThread().getName(), batch, gradientMs,
+                        batch * FLOP_PER_SAMPLE / (gradientMs / 1e3) / 1e9, gradientCpuNanos / 1e6 / steps,
+                        updateNanos / 1e6 / steps);
             }
         }
     }

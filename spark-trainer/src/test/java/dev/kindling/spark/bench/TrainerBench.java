@@ -67,7 +67,7 @@ public final class TrainerBench {
         int epochs = Integer.getInteger("bench.epochs", 5);
         int partitions = Integer.getInteger("bench.partitions", 2);
         List<Integer> batches = Arrays.stream(System.getProperty("bench.batches", "128,1024").split(","))
-                .map(String::trim).map(Integer::valueOf).toList();
+                .map(String::trim).filter(b -> !b.isEmpty()).map(Integer::valueOf).toList(); // empty: only the Spark costs
 
         SparkSession.Builder builder = SparkSession.builder().master(master).appName("kindling-bench")
                 .config("spark.ui.enabled", "false")
