@@ -31,6 +31,7 @@ final class DistributedData implements TrainingData {
     private final long samples;
     private final int treeDepth;
     private StepTimings timings = StepTimings.none();
+    private Tensor broadcastBuffer;
 
     DistributedData(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss, List<Metric> metrics,
                     double validationSplit, int treeDepth) {
@@ -65,21 +66,24 @@ final class DistributedData implements TrainingData {
         GradientSum.Step work = new GradientSum.Step(network, loss, metrics, sorted, stepSeed);
 
         long t0 = System.nanoTime();
-        // A copy: the driver updates its weights in place right after this step, and in local mode the
-        // broadcast value may be the very object handed to it.
-        Broadcast<Tensor> broadcast = spark.broadcast(weights.copy());
+        Broadcast<Tensor> broadcast = spark.broadcast(snapshotOf(weights));
         long t1 = System.nanoTime();
         spark.setJobDescription(step.toString());
         int metricCount = metrics.size();
-        GradientSum sum = Aggregation.treeAggregate(blocks, GradientSum.zero(metricCount), partition -> {
-            GradientSum partial = GradientSum.zero(metricCount);
-            while (partition.hasNext()) {
-                partial = partial.add(partition.next(), work, broadcast.value());
-            }
-            return partial;
-        }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class);
-        long t2 = System.nanoTime();
-        broadcast.destroy();
+        GradientSum sum;
+        long t2;
+        try {
+            sum = Aggregation.treeAggregate(blocks, GradientSum.zero(metricCount), partition -> {
+                GradientSum partial = GradientSum.zero(metricCount);
+                while (partition.hasNext()) {
+                    partial = partial.add(partition.next(), work, broadcast.value());
+                }
+                return partial;
+            }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class);
+        } finally {
+            t2 = System.nanoTime();
+            broadcast.destroy();
+        }
         long t3 = System.nanoTime();
         timings = timings.plus((t1 - t0) / 1e9, (t2 - t1) / 1e9, sum.maxComputeNanos() / 1e9,
                 sum.maxComputeCpuNanos() / 1e9, (t3 - t2) / 1e9);
@@ -88,6 +92,21 @@ final class DistributedData implements TrainingData {
             gradSink.addInPlace(sum.gradient());
         }
         return sum.stats();
+    }
+
+    /**
+     * The weights copied into a buffer kept for broadcasting. A copy, because the driver updates its weights in
+     * place right after the step and in local mode the broadcast value is the very object handed to Spark; one
+     * reused buffer, because each step's broadcast is destroyed before the next step copies into it again, and
+     * no task reads a broadcast after its job has returned.
+     */
+    private Tensor snapshotOf(Tensor weights) {
+        if (broadcastBuffer == null || !broadcastBuffer.shape().equals(weights.shape())
+                || broadcastBuffer.dtype() != weights.dtype()) {
+            broadcastBuffer = weights.copy();
+            return broadcastBuffer;
+        }
+        return broadcastBuffer.assignInPlace(weights);
     }
 
     @Override
