@@ -243,6 +243,16 @@ class TensorOpsTest {
             Tensor x = Tensor.of(new double[] {-1, 0, 0.5, Double.NaN, 7}, 5).astype(dtype);
             assertValues(g.keepWherePositive(x), new int[] {5}, 0, 0, 3, 0, 5);
         }
+        // float32 takes a branch-free bit mask: every kind of float as the reference
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00000), 1e-30f, -1e-30f};
+        float[] ones = new float[special.length];
+        java.util.Arrays.fill(ones, -2.5f);
+        Tensor masked = Tensor.of(ones, special.length).keepWherePositive(Tensor.of(special, special.length));
+        for (int i = 0; i < special.length; i++) {
+            assertEquals(special[i] > 0 ? -2.5 : 0.0, masked.getFlat(i), "reference " + special[i]);
+            assertEquals(0, Double.compare(special[i] > 0 ? -2.5 : 0.0, masked.getFlat(i)), "+0.0 where masked");
+        }
         // views: only the view's elements are read
         float[] parent = {9, 1, 2, 9};
         float[] reference = {-1, 1, -1};
