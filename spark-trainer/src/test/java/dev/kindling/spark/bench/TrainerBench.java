@@ -153,6 +153,12 @@ public final class TrainerBench {
         System.out.printf(Locale.ROOT, "seconds per epoch %s, mean %.2f; %.0f samples/s%n",
                 epochSeconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toList(), meanEpoch,
                 samples / meanEpoch);
+        if (epochSeconds.size() > 1) { // the first epoch also warms up the JIT on Spark's scheduling code
+            double warm = epochSeconds.subList(1, epochSeconds.size()).stream().mapToDouble(Double::doubleValue)
+                    .average().orElse(0);
+            System.out.printf(Locale.ROOT, "  after the first epoch: mean %.2f s; %.0f samples/s%n", warm,
+                    samples / warm);
+        }
         System.out.printf(Locale.ROOT, "time to test accuracy >= %.2f: %s%n", TARGET_ACCURACY,
                 Double.isNaN(timeToTarget[0]) ? "not reached" : String.format(Locale.ROOT, "%.1f s of training",
                         timeToTarget[0]));
