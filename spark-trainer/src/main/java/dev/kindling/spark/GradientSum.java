@@ -11,6 +11,7 @@ import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.ref.SoftReference;
 import java.util.List;
 
 /**
@@ -20,7 +21,11 @@ import java.util.List;
  */
 final class GradientSum implements Serializable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final ThreadLocal<Tensor> TASK_BUFFER = new ThreadLocal<>();
+    /**
+     * Softly held: a long-lived executor (a notebook's) keeps its task threads after a fit ends, and a large
+     * model's buffer must not stay pinned in each of them.
+     */
+    private static final ThreadLocal<SoftReference<Tensor>> TASK_BUFFER = new ThreadLocal<>();
 
     private Tensor gradient;
     private BatchStats stats;
@@ -105,10 +110,11 @@ final class GradientSum implements Serializable {
      * humongous object and starts extra collections for them.
      */
     private static Tensor zeroedTaskBuffer(DType dtype, int size) {
-        Tensor buffer = TASK_BUFFER.get();
+        SoftReference<Tensor> held = TASK_BUFFER.get();
+        Tensor buffer = held == null ? null : held.get();
         if (buffer == null || buffer.dtype() != dtype || buffer.size() != size) {
             buffer = Tensor.zeros(dtype, size);
-            TASK_BUFFER.set(buffer);
+            TASK_BUFFER.set(new SoftReference<>(buffer));
             return buffer;
         }
         return buffer.fillInPlace(0);

@@ -50,9 +50,17 @@ final class SerializedTensor implements Serializable {
             throw new InvalidObjectException("corrupt serialized tensor: expected a Shape and a DType, got "
                     + shapeField + " and " + dtypeField);
         }
+        long elements = 1;
+        for (int dim : shape.dims()) {
+            elements = dim < 0 ? -1 : elements * dim;
+            if (elements < 0 || elements > Integer.MAX_VALUE - 8) {
+                throw new InvalidObjectException("corrupt serialized tensor: shape " + shape
+                        + " is not a valid array size");
+            }
+        }
         boolean single = dtype == DType.FLOAT32;
         int width = single ? Float.BYTES : Double.BYTES;
-        int size = shape.size();
+        int size = (int) elements;
         float[] floats = single ? new float[size] : null;
         double[] doubles = single ? null : new double[size];
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);

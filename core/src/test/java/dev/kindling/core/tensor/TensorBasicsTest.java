@@ -373,6 +373,36 @@ class TensorBasicsTest {
     }
 
     @Test
+    void corruptSerializedShapeIsRejected() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(Tensor.of(new float[] {1, 2, 3}, 3));
+        }
+        byte[] stream = bytes.toByteArray();
+        // the shape's dims array: length 1, then 3; make the dimension -3
+        byte[] dims = {0, 0, 0, 1, 0, 0, 0, 3};
+        int at = indexOf(stream, dims);
+        assertTrue(at >= 0, "dims not found in the stream");
+        stream[at + 4] = (byte) 0xff;
+        stream[at + 5] = (byte) 0xff;
+        stream[at + 6] = (byte) 0xff;
+        stream[at + 7] = (byte) 0xfd;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stream))) {
+            java.io.InvalidObjectException e = assertThrows(java.io.InvalidObjectException.class, in::readObject);
+            assertMessageContains(e, "corrupt serialized tensor", "-3");
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void serializationOfTensorsLargerThanOneChunk() throws Exception {
         int[] n = new int[1];
         // elements are written in 64 KiB chunks: sizes around and across chunk boundaries, both dtypes
