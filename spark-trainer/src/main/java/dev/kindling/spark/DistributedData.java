@@ -18,7 +18,7 @@ import org.apache.spark.broadcast.Broadcast;
  * weights, let every partition sum the gradient of its share of the batch, tree-aggregate the sums to the driver,
  * destroy the broadcast. Samples numbered {@code trainSamples} and above validate.
  */
-final class DistributedData implements TrainingData {
+final class DistributedData implements TrainingData, AutoCloseable {
     /** Rows per forward pass when evaluating a block: bounds executor memory. */
     static final int EVALUATION_CHUNK = 2048;
 
@@ -30,6 +30,7 @@ final class DistributedData implements TrainingData {
     private final int trainSamples;
     private final long samples;
     private final int treeDepth;
+    private final Broadcast<GradientSum.Recipe> recipe;
     private StepTimings timings = StepTimings.none();
     private Tensor broadcastBuffer;
 
@@ -47,6 +48,14 @@ final class DistributedData implements TrainingData {
             throw new DataException("validation_split " + validationSplit + " of " + samples
                     + " rows leaves no training rows");
         }
+        // The model's description does not change during a fit: sent once, not with every step's tasks.
+        this.recipe = spark.broadcast(new GradientSum.Recipe(network, loss, metrics));
+    }
+
+    /** Destroys what the fit broadcast once. */
+    @Override
+    public void close() {
+        recipe.destroy();
     }
 
     @Override
@@ -63,7 +72,7 @@ final class DistributedData implements TrainingData {
     public BatchStats accumulateGradient(int[] rows, long stepSeed, Tensor weights, Tensor gradSink, Step step) {
         int[] sorted = rows.clone();
         Arrays.sort(sorted);
-        GradientSum.Step work = new GradientSum.Step(network, loss, metrics, sorted, stepSeed);
+        GradientSum.Step work = new GradientSum.Step(recipe, sorted, stepSeed);
 
         long t0 = System.nanoTime();
         Broadcast<Tensor> broadcast = spark.broadcast(snapshotOf(weights));

@@ -13,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.ref.SoftReference;
 import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The mergeable partial result of one step: the summed gradient, the loss and metric sums, and the longest time a
@@ -40,9 +41,12 @@ final class GradientSum implements Serializable {
         return new GradientSum(BatchStats.empty(metrics));
     }
 
-    /** What a step needs on the executors, besides the weights. */
-    record Step(Network network, Loss loss, List<Metric> metrics, int[] sortedRows, long stepSeed)
-            implements Serializable {
+    /** What every step of a fit computes with, besides the weights and the batch: broadcast once per fit. */
+    record Recipe(Network network, Loss loss, List<Metric> metrics) implements Serializable {
+    }
+
+    /** What one step ships to its tasks: the fit's recipe (a broadcast handle), the batch's rows and its seed. */
+    record Step(Broadcast<Recipe> recipe, int[] sortedRows, long stepSeed) implements Serializable {
     }
 
     /** Adds the gradient of this block's share of the batch. */
@@ -56,7 +60,8 @@ final class GradientSum implements Serializable {
         if (gradient == null) {
             gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
         }
-        BatchStats part = BatchGradient.accumulate(step.network(), step.loss(), step.metrics(), weights,
+        Recipe recipe = step.recipe().value();
+        BatchStats part = BatchGradient.accumulate(recipe.network(), recipe.loss(), recipe.metrics(), weights,
                 block.features().take(0, positions), block.targets().take(0, positions),
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);
         stats = stats.merge(part);

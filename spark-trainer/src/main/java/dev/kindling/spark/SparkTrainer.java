@@ -107,10 +107,9 @@ public final class SparkTrainer {
         Network network = model.network();
         Packing.Packed packed = Packing.pack(rdd, reader, layout(network, config, labelIsArray, featuresColumn),
                 partitions, storageLevel);
-        try {
-            DistributedData data = new DistributedData(JavaSparkContext.fromSparkContext(rdd.context()), packed,
-                    network, config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(),
-                    treeDepth);
+        try (DistributedData data = new DistributedData(JavaSparkContext.fromSparkContext(rdd.context()), packed,
+                network, config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(),
+                treeDepth)) {
             try {
                 return model.fit(data, options);
             } finally {
