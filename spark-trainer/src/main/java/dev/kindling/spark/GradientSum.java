@@ -17,8 +17,9 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The mergeable partial result of one step: the summed gradient, the loss and metric sums, and the longest time a
- * partition spent computing (with that task thread's CPU time over the same span). The gradient is allocated on the first {@link #add}, so the zero value that Spark
- * ships with every task is a few bytes, not a weight-sized array.
+ * partition spent computing (with that task thread's CPU time over the same span). The gradient is taken on the
+ * first {@link #add}, from the task thread's reused buffer, so the zero value that Spark ships with every task is a
+ * few bytes, not a weight-sized array.
  */
 final class GradientSum implements Serializable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

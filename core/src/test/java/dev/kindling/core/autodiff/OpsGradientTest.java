@@ -62,7 +62,8 @@ class OpsGradientTest {
         double[] grads = {1, 1, 1, 1, 1, 1};
         double[] values = {1, 2, 3, 4, 10, 20};
         Tensor flatGrad = Tensor.wrap(grads, 0, Shape.of(6));
-        Variable kernel = Variable.parameter(Tensor.wrap(values, 0, Shape.of(2, 2)), Tensor.wrap(grads, 0, Shape.of(2, 2)));
+        Variable kernel = Variable.parameter(Tensor.wrap(values, 0, Shape.of(2, 2)),
+                Tensor.wrap(grads, 0, Shape.of(2, 2)));
         Variable bias = Variable.parameter(Tensor.wrap(values, 4, Shape.of(2)), Tensor.wrap(grads, 4, Shape.of(2)));
         Variable x = Variable.constant(Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2));
         Ops.sum(Ops.affine(x, kernel, bias)).backward();

@@ -66,8 +66,9 @@ public final class TrainerBench {
         String master = System.getProperty("bench.master", "local[2]");
         int epochs = Integer.getInteger("bench.epochs", 5);
         int partitions = Integer.getInteger("bench.partitions", 2);
+        // an empty list measures only Spark's own costs
         List<Integer> batches = Arrays.stream(System.getProperty("bench.batches", "128,1024").split(","))
-                .map(String::trim).filter(b -> !b.isEmpty()).map(Integer::valueOf).toList(); // empty: only the Spark costs
+                .map(String::trim).filter(b -> !b.isEmpty()).map(Integer::valueOf).toList();
 
         SparkSession.Builder builder = SparkSession.builder().master(master).appName("kindling-bench")
                 .config("spark.ui.enabled", "false")
@@ -167,8 +168,8 @@ public final class TrainerBench {
                         + " | driver update %.1f ms (median, measured apart) | total %.1f ms%n",
                 t.steps(), t.broadcastSeconds() * perStep, t.jobSeconds() * perStep, computeMs,
                 t.overheadSeconds() * perStep, t.cleanupSeconds() * perStep, update * 1e3, stepMs);
-        System.out.printf(Locale.ROOT, "CPU time by thread during the fit and its per-epoch test evaluations (%.1f s of training, %d cores):",
-                fitSeconds, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "CPU time by thread during the fit and its per-epoch test evaluations"
+                + " (%.1f s of training, %d cores):", fitSeconds, Runtime.getRuntime().availableProcessors());
         cpuAfter.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L)))
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
