@@ -17,6 +17,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -34,7 +36,8 @@ import java.util.zip.ZipOutputStream;
  * The saved-model file: a zip holding {@code model.json} (format version, architecture, compile configuration,
  * sizes), {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer
  * state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
- * exact. Writes go to a temporary file in the same directory that is then atomically moved into place.
+ * exact. Writes to a path go to a temporary file in the same directory that is then atomically moved into place;
+ * the stream forms write and read the same bytes anywhere (Spark ML persistence puts them in Hadoop files).
  */
 final class ModelFiles {
     static final String FORMAT = "kindling-model";
@@ -49,6 +52,26 @@ final class ModelFiles {
 
     static void write(Path path, Network network, Tensor weights, CompileConfig compiled, OptimizerState state)
             throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, path.getFileName() + ".", ".tmp");
+        try {
+            try (OutputStream file = Files.newOutputStream(tmp)) {
+                write(file, network, weights, compiled, state);
+            }
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes the zip to {@code out} (any stream: a Hadoop file, a byte array) and finishes it; {@code out} stays
+     * open. Atomicity is the caller's business here, unlike {@link #write(Path, Network, Tensor, CompileConfig,
+     * OptimizerState)}.
+     */
+    static void write(OutputStream out, Network network, Tensor weights, CompileConfig compiled,
+                      OptimizerState state) throws IOException {
         ObjectNode json = JSON.createObjectNode();
         json.put("format", FORMAT);
         json.put("version", VERSION);
@@ -68,48 +91,62 @@ final class ModelFiles {
             s.put("iterations", state.iterations());
             s.put("slots", state.slots().size());
         }
-
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream file = Files.newOutputStream(tmp);
-                 ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(file))) {
-                zip.putNextEntry(new ZipEntry(MODEL_JSON));
-                zip.write(JSON.writeValueAsBytes(json));
-                zip.closeEntry();
-                zip.putNextEntry(new ZipEntry(WEIGHTS));
-                writeNumbers(zip, weights);
-                zip.closeEntry();
-                if (state != null) {
-                    zip.putNextEntry(new ZipEntry(OPTIMIZER));
-                    for (Tensor slot : state.slots()) {
-                        writeNumbers(zip, slot);
-                    }
-                    zip.closeEntry();
-                }
+        // finish(), not close(): the stream belongs to the caller.
+        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(new NonClosing(out)));
+        zip.putNextEntry(new ZipEntry(MODEL_JSON));
+        zip.write(JSON.writeValueAsBytes(json));
+        zip.closeEntry();
+        zip.putNextEntry(new ZipEntry(WEIGHTS));
+        writeNumbers(zip, weights);
+        zip.closeEntry();
+        if (state != null) {
+            zip.putNextEntry(new ZipEntry(OPTIMIZER));
+            for (Tensor slot : state.slots()) {
+                writeNumbers(zip, slot);
             }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            zip.closeEntry();
         }
+        zip.finish();
+        zip.flush();
     }
 
     static Sequential read(Path path) throws IOException {
+        InputStream file;
+        try {
+            file = Files.newInputStream(path);
+        } catch (IOException e) {
+            throw new IOException(path + ": not a readable Kindling model file (" + e.getMessage() + ")", e);
+        }
+        try (file) {
+            return read(file, path.toString());
+        }
+    }
+
+    /**
+     * Reads a model from {@code in} (left open); every message starts with {@code source}, the name of where the
+     * bytes come from (a path, a URI).
+     */
+    static Sequential read(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
+        try {
+            ZipInputStream zip = new ZipInputStream(new BufferedInputStream(in));
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 entries.put(e.getName(), zip.readAllBytes());
             }
         } catch (IOException e) {
-            throw new IOException(path + ": not a readable Kindling model file (" + e.getMessage() + ")", e);
+            throw new IOException(source + ": not a readable Kindling model file (" + e.getMessage() + ")", e);
         }
-        byte[] modelJson = require(entries, path, MODEL_JSON);
-        JsonNode json = JSON.readTree(modelJson);
+        byte[] modelJson = require(entries, source, MODEL_JSON);
+        JsonNode json;
+        try {
+            json = JSON.readTree(modelJson);
+        } catch (IOException e) {
+            throw new IOException(source + ": " + MODEL_JSON + " is not readable JSON (" + e.getMessage() + ")", e);
+        }
         String format = json.path("format").asText();
         int version = json.path("version").asInt(-1);
         if (!FORMAT.equals(format) || version != VERSION) {
-            throw new IOException(path + ": " + MODEL_JSON + " has format '" + format + "' version " + version
+            throw new IOException(source + ": " + MODEL_JSON + " has format '" + format + "' version " + version
                     + ", expected '" + FORMAT + "' version " + VERSION);
         }
         Network network;
@@ -118,14 +155,15 @@ final class ModelFiles {
             List<Layer> layers = JSON.convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
             network = new Network(layers, json.path("inputDim").asInt(), dtype);
         } catch (IllegalArgumentException e) {
-            throw new IOException(path + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
+            throw new IOException(source + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
         }
         int size = network.layout().size();
         if (json.path("parameters").asInt(-1) != size) {
-            throw new IOException(path + ": " + MODEL_JSON + " declares " + json.path("parameters").asInt(-1)
+            throw new IOException(source + ": " + MODEL_JSON + " declares " + json.path("parameters").asInt(-1)
                     + " parameters, the architecture has " + size);
         }
-        Tensor weights = readNumbers(require(entries, path, WEIGHTS), path, WEIGHTS, network.dtype(), 1, size).get(0);
+        Tensor weights = readNumbers(require(entries, source, WEIGHTS), source, WEIGHTS, network.dtype(), 1, size)
+                .get(0);
 
         CompileConfig compiled = null;
         if (json.has("compile")) {
@@ -135,24 +173,42 @@ final class ModelFiles {
                         Loss.fromKeyword(c.path("loss").asText()),
                         JSON.convertValue(c.path("metrics"), new TypeReference<List<Metric>>() { }));
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IOException(path + ": invalid compile configuration in " + MODEL_JSON + ": " + e.getMessage(), e);
+                throw new IOException(source + ": invalid compile configuration in " + MODEL_JSON + ": "
+                        + e.getMessage(), e);
             }
         }
         OptimizerState state = null;
         if (json.has("optimizerState")) {
             JsonNode s = json.get("optimizerState");
             int slots = s.path("slots").asInt();
-            List<Tensor> slotTensors = readNumbers(require(entries, path, OPTIMIZER), path, OPTIMIZER,
+            List<Tensor> slotTensors = readNumbers(require(entries, source, OPTIMIZER), source, OPTIMIZER,
                     network.dtype(), slots, size);
             state = new OptimizerState(s.path("iterations").asLong(), slotTensors);
         }
         return Sequential.restore(network, weights, compiled, state);
     }
 
-    private static byte[] require(Map<String, byte[]> entries, Path path, String name) throws IOException {
+    /** Keeps the caller's stream open when the zip around it is finished. */
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    private static byte[] require(Map<String, byte[]> entries, String source, String name) throws IOException {
         byte[] bytes = entries.get(name);
         if (bytes == null) {
-            throw new IOException(path + ": entry " + name + " is missing; entries are " + entries.keySet());
+            throw new IOException(source + ": entry " + name + " is missing; entries are " + entries.keySet());
         }
         return bytes;
     }
@@ -170,11 +226,11 @@ final class ModelFiles {
     }
 
     /** Reads {@code count} vectors of {@code size} numbers; the entry must hold exactly that many bytes. */
-    private static List<Tensor> readNumbers(byte[] bytes, Path path, String entry, DType dtype, int count, int size)
+    private static List<Tensor> readNumbers(byte[] bytes, String source, String entry, DType dtype, int count, int size)
             throws IOException {
         long expected = (long) count * size * dtype.bytes();
         if (bytes.length != expected) {
-            throw new IOException(path + ": entry " + entry + " has " + bytes.length + " bytes, expected " + expected
+            throw new IOException(source + ": entry " + entry + " has " + bytes.length + " bytes, expected " + expected
                     + " (" + count + " x " + size + " " + dtype + " values)");
         }
         List<Tensor> out = new ArrayList<>(count);
@@ -187,7 +243,7 @@ final class ModelFiles {
                 out.add(t);
             }
         } catch (EOFException e) {
-            throw new IOException(path + ": entry " + entry + " is truncated", e);
+            throw new IOException(source + ": entry " + entry + " is truncated", e);
         }
         return out;
     }

@@ -8,6 +8,8 @@ import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -187,9 +189,21 @@ public final class Sequential {
         return out;
     }
 
-    /** The most probable class of each sample (argmax of {@link #predict}). */
+    /**
+     * The class of each sample, as Keras's {@code predict_classes}: with one output (a sigmoid unit, binary
+     * cross-entropy) class 1 when that output is {@code > 0.5}, else 0; with several outputs the index of the
+     * largest (argmax of {@link #predict}).
+     */
     public int[] predictClasses(Tensor x) {
-        return predict(x).argmax(1).toIntArray();
+        Tensor outputs = predict(x);
+        if (outputs.dim(1) > 1) {
+            return outputs.argmax(1).toIntArray();
+        }
+        int[] classes = new int[outputs.dim(0)];
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = outputs.getFlat(i) > 0.5 ? 1 : 0;
+        }
+        return classes;
     }
 
     /** A Keras-style table of layers, output shapes and parameter counts. */
@@ -270,9 +284,25 @@ public final class Sequential {
         ModelFiles.write(path, network(), weights, compiled, optimizerState);
     }
 
+    /**
+     * Writes the same bytes as {@link #save(Path)} to {@code out}, which stays open: for storage that is not a local
+     * path (a Hadoop file system, say). Making the write atomic is then the caller's business.
+     */
+    public void save(OutputStream out) throws IOException {
+        ModelFiles.write(out, network(), weights, compiled, optimizerState);
+    }
+
     /** Loads a model written by {@link #save}; it continues training exactly where the saved one stopped. */
     public static Sequential load(Path path) throws IOException {
         return ModelFiles.read(path);
+    }
+
+    /**
+     * Loads a model from the bytes {@link #save(OutputStream)} wrote; {@code in} stays open. {@code sourceName}
+     * (a path or URI) starts every error message, as the path does for {@link #load(Path)}.
+     */
+    public static Sequential load(InputStream in, String sourceName) throws IOException {
+        return ModelFiles.read(in, sourceName);
     }
 
     // ---- internals ---------------------------------------------------------------------------------------

@@ -250,4 +250,56 @@ class SequentialTest {
         e = assertThrows(IOException.class, () -> Sequential.load(text));
         assertTrue(e.getMessage().contains("text.kindling"), e.getMessage());
     }
+    @Test
+    void predictClassesOfOneSigmoidUnitIsOutputAboveOneHalfAsKeras() {
+        // Two 1-d clusters: class 1 around +2, class 0 around -2. One sigmoid unit, binary cross-entropy.
+        Random rng = new Random(11);
+        int n = 200;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            x[i] = (float) ((y[i] == 1 ? 2 : -2) + 0.5 * rng.nextGaussian());
+        }
+        Tensor xs = Tensor.of(x, n, 1);
+        Sequential model = new Sequential(new Dense(1, Activation.SIGMOID, 1));
+        model.compile(Optimizer.sgd(0.5), Loss.BINARY_CROSSENTROPY, Metric.ACCURACY);
+        model.fit(xs, Tensor.of(y, n, 1), quiet(5, 16, 0));
+
+        Tensor p = model.predict(xs);
+        int[] classes = model.predictClasses(xs);
+        int ones = 0;
+        for (int i = 0; i < n; i++) {
+            assertEquals(p.getFlat(i) > 0.5 ? 1 : 0, classes[i], "row " + i + ", p = " + p.getFlat(i));
+            ones += classes[i];
+        }
+        // The bug this pins: an argmax over one column gave class 0 for every row.
+        assertTrue(ones > n / 3 && ones < 2 * n / 3, "ones: " + ones);
+        assertTrue(model.evaluate(xs, Tensor.of(y, n, 1)).accuracy() > 0.95);
+
+        // At exactly 0.5 the class is 0 (strictly greater, as Keras's (p > 0.5)): zero weights give p = 0.5.
+        model.setWeights(Tensor.zeros(DType.FLOAT32, 2));
+        assertArrayEquals(new int[] {0, 0}, model.predictClasses(Tensor.of(new float[] {3f, -3f}, 2, 1)));
+    }
+
+    @Test
+    void saveToAStreamWritesTheFileBytesAndLoadsBackExactly(@TempDir Path dir) throws IOException {
+        Tensor[] data = blobs(120, 8);
+        Sequential model = smallModel();
+        model.fit(data[0], data[1], quiet(1, 32, 0));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        model.save(bytes);
+        Path file = dir.resolve("m.kindling");
+        model.save(file);
+        assertArrayEquals(Files.readAllBytes(file), bytes.toByteArray(), "the stream holds the file's bytes");
+
+        Sequential loaded = Sequential.load(new java.io.ByteArrayInputStream(bytes.toByteArray()), "memory:m");
+        assertEquals(model.weights(), loaded.weights());
+        assertEquals(model.compileConfig(), loaded.compileConfig());
+        assertEquals(model.optimizerState().slots(), loaded.optimizerState().slots());
+
+        IOException e = assertThrows(IOException.class, () -> Sequential.load(
+                new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(bytes.toByteArray(), 100)), "hdfs://nn/m"));
+        assertTrue(e.getMessage().startsWith("hdfs://nn/m: "), e.getMessage());
+    }
 }
