@@ -5,6 +5,7 @@ import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.output.SparkOutput;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.SparkTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Loads a saved model and predicts data.test with Spark. Writes one row per sample (the label "
-                + "when the input has one, prediction = the most probable class, and the class probabilities) to "
+                + "when the input has one, prediction = the class (the most probable; for one sigmoid unit, p > 0.5) "
+                + "and the class probabilities; for a regression model, prediction = the value) to "
                 + "predict.path as Parquet (probability: an array) or CSV (probability_0, probability_1, ...). "
                 + "Spark writes to a temporary folder next to it, renamed into place when complete.",
         footerHeading = "%nExample:%n",
@@ -47,20 +49,23 @@ final class PredictCommand extends JobCommand {
         Sequential model = Sequential.load(EvaluateCommand.model(job, modelFile));
         Inputs.Input input = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
         Dataset<Row> predicted = SparkTrainer.create().predict(model, input.frame(), input.columns().features());
-        int classes = model.network().outputDim();
+        OutputKind kind = OutputKind.of(model);
         List<Column> columns = new ArrayList<>();
         String label = input.columns().label();
         if (label != null && Arrays.asList(predicted.columns()).contains(label)) {
             columns.add(functions.col(label).as("label"));
         }
         columns.add(functions.col("prediction"));
-        Column probability = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
-        if (job.predict().format().equals("csv")) {
-            for (int k = 0; k < classes; k++) {
-                columns.add(probability.getItem(k).as("probability_" + k));
+        // A regression model writes its value(s) as the prediction and no probabilities.
+        if (kind != OutputKind.REGRESSION) {
+            Column probability = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
+            if (job.predict().format().equals("csv")) {
+                for (int k = 0; k < kind.classes(model.network().outputDim()); k++) {
+                    columns.add(probability.getItem(k).as("probability_" + k));
+                }
+            } else {
+                columns.add(probability.as("probability"));
             }
-        } else {
-            columns.add(probability.as("probability"));
         }
         Dataset<Row> rows = predicted.select(columns.toArray(new Column[0]));
         String target = SparkOutput.write(rows, job.predict().path(), job.predict().format());

@@ -1,5 +1,8 @@
 package dev.kindling.spark;
 
+import dev.kindling.core.autodiff.NoGrad;
+import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.model.Inputs;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.tensor.Shape;
@@ -11,7 +14,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,7 +21,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Distributed inference: each partition runs the network on blocks of its rows and appends the outputs. */
+/**
+ * Distributed inference: each partition runs the network on blocks of its rows and appends what
+ * {@link PredictionColumns} asks for, as the model's {@link OutputKind} defines it.
+ */
 final class Predictions {
     /** Rows per forward pass: one GEMM per block instead of one per row, with bounded memory. */
     static final int BLOCK_ROWS = 1024;
@@ -27,19 +32,35 @@ final class Predictions {
     private Predictions() {
     }
 
+    /** Output columns appended to {@code schema}, in the order the rows carry them. */
+    static StructType schema(StructType schema, PredictionColumns columns, OutputKind kind, int outputs) {
+        StructType out = schema;
+        if (kind != OutputKind.REGRESSION) {
+            if (!columns.rawPrediction().isEmpty()) {
+                out = out.add(columns.rawPrediction(), SQLDataTypes.VectorType(), false);
+            }
+            if (!columns.probability().isEmpty()) {
+                out = out.add(columns.probability(), SQLDataTypes.VectorType(), false);
+            }
+        }
+        if (!columns.prediction().isEmpty()) {
+            out = out.add(columns.prediction(),
+                    kind == OutputKind.REGRESSION && outputs > 1 ? SQLDataTypes.VectorType() : DataTypes.DoubleType,
+                    false);
+        }
+        return out;
+    }
+
     static Dataset<Row> of(Dataset<Row> data, Network network, Tensor weights, int featuresIndex, boolean vector,
-                           String featuresColumn) {
+                           PredictionColumns columns, OutputKind kind) {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         Broadcast<Tensor> broadcast = spark.broadcast(weights);
         int width = network.inputDim();
-        SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(featuresColumn, null), featuresIndex,
-                vector, -1, false);
-        JavaRDD<Row> out = data.javaRDD().mapPartitionsWithIndex(
-                (partition, rows) -> predictPartition(partition, rows, network, broadcast, reader, width), true);
-        StructType schema = data.schema()
-                .add("probability", SQLDataTypes.VectorType(), false)
-                .add("prediction", DataTypes.DoubleType, false);
-        return data.sparkSession().createDataFrame(out, schema);
+        SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(columns.features(), null),
+                featuresIndex, vector, -1, false);
+        JavaRDD<Row> out = data.javaRDD().mapPartitionsWithIndex((partition, rows) ->
+                predictPartition(partition, rows, network, broadcast, reader, width, columns, kind), true);
+        return data.sparkSession().createDataFrame(out, schema(data.schema(), columns, kind, network.outputDim()));
     }
 
     /**
@@ -47,7 +68,12 @@ final class Predictions {
      * so problems are reported as "row N of partition P".
      */
     private static Iterator<Row> predictPartition(int partition, Iterator<Row> rows, Network network,
-                                                  Broadcast<Tensor> weights, SampleReader.RowReader reader, int width) {
+                                                  Broadcast<Tensor> weights, SampleReader.RowReader reader, int width,
+                                                  PredictionColumns columns, OutputKind kind) {
+        boolean raw = kind != OutputKind.REGRESSION && !columns.rawPrediction().isEmpty();
+        boolean probability = kind != OutputKind.REGRESSION && !columns.probability().isEmpty();
+        boolean prediction = !columns.prediction().isEmpty();
+        int added = (raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0);
         return new Iterator<>() {
             private final List<Row> pending = new ArrayList<>();
             private int next;
@@ -79,23 +105,48 @@ final class Predictions {
                 }
                 position += block.size();
                 input = input.astype(network.dtype());
-                Tensor outputs = network.predict(input, weights.value());
+                Tensor logits;
+                Tensor outputs;
+                try (NoGrad ignored = NoGrad.enter()) {
+                    Variable z = network.preActivation(Variable.constant(input), weights.value(), null,
+                            ForwardContext.inference());
+                    logits = z.value();
+                    outputs = network.outputActivation().apply(z).value();
+                }
                 int k = outputs.dim(1);
                 for (int r = 0; r < block.size(); r++) {
-                    double[] p = new double[k];
-                    int best = 0;
-                    for (int c = 0; c < k; c++) {
-                        p[c] = outputs.getFlat(r * k + c);
-                        best = p[c] > p[best] ? c : best;
-                    }
                     Row in = block.get(r);
-                    Object[] values = new Object[in.length() + 2];
+                    Object[] values = new Object[in.length() + added];
                     for (int i = 0; i < in.length(); i++) {
                         values[i] = in.get(i);
                     }
-                    Vector probability = Vectors.dense(p);
-                    values[in.length()] = probability;
-                    values[in.length() + 1] = (double) best;
+                    int at = in.length();
+                    if (kind == OutputKind.REGRESSION) {
+                        if (prediction) {
+                            values[at] = k == 1 ? (Object) outputs.getFlat(r) : Vectors.dense(row(outputs, r, k));
+                        }
+                    } else {
+                        double[] p;
+                        double[] z;
+                        if (kind == OutputKind.BINARY) {
+                            double p1 = outputs.getFlat(r);
+                            double z1 = logits.getFlat(r);
+                            p = new double[] {1 - p1, p1};
+                            z = new double[] {-z1, z1};
+                        } else {
+                            p = row(outputs, r, k);
+                            z = row(logits, r, k);
+                        }
+                        if (raw) {
+                            values[at++] = Vectors.dense(z);
+                        }
+                        if (probability) {
+                            values[at++] = Vectors.dense(p);
+                        }
+                        if (prediction) {
+                            values[at] = columns.classOf(kind, p);
+                        }
+                    }
                     pending.add(RowFactory.create(values));
                 }
                 return true;
@@ -109,5 +160,13 @@ final class Predictions {
                 return pending.get(next++);
             }
         };
+    }
+
+    private static double[] row(Tensor t, int r, int k) {
+        double[] v = new double[k];
+        for (int c = 0; c < k; c++) {
+            v[c] = t.getFlat(r * k + c);
+        }
+        return v;
     }
 }

@@ -142,17 +142,34 @@ public final class SparkTrainer {
     }
 
     /**
-     * {@code data} with two more columns: {@code probability} (the model's outputs, a Spark ML vector) and
-     * {@code prediction} (the index of the largest output, as a double, as Spark ML classifiers do).
+     * {@code data} with the model's predictions appended: for a classifier {@code probability} (a Spark ML vector,
+     * one probability per class) and {@code prediction} (the class, a double: the argmax, or for one sigmoid unit
+     * {@code p > 0.5}); for a regression model {@code prediction} (the value). See {@link OutputKind}.
      */
     public Dataset<Row> predict(Sequential model, Dataset<Row> data, String featuresColumn) {
+        return predict(model, data, PredictionColumns.of(featuresColumn));
+    }
+
+    /**
+     * {@code data} with the columns {@code columns} names appended, as {@link PredictionColumns} describes them.
+     * The schema is checked first, on the driver: a missing or mistyped features column, an output column that
+     * the data already has, or thresholds that do not fit the classes fail before any job (a model that is not
+     * built yet first reads one row, for its input width).
+     *
+     * @throws DataException for those problems; for a bad features row, when the result is computed
+     */
+    public Dataset<Row> predict(Sequential model, Dataset<Row> data, PredictionColumns columns) {
         StructType schema = data.schema();
-        int featuresIndex = fieldIndex(schema, featuresColumn, "features");
+        int featuresIndex = fieldIndex(schema, columns.features(), "features");
         boolean vector = checkFeaturesType(schema.fields()[featuresIndex]);
         if (!model.isBuilt()) {
-            model.build(featureWidth(data, featuresColumn, vector));
+            // the only job before the checks: the output width, and so the kind, needs the input width
+            model.build(featureWidth(data, columns.features(), vector));
         }
-        return Predictions.of(data, model.network(), model.weights(), featuresIndex, vector, featuresColumn);
+        Network network = model.network();
+        OutputKind kind = OutputKind.of(model);
+        columns.check(schema, kind, network.outputDim());
+        return Predictions.of(data, network, model.weights(), featuresIndex, vector, columns, kind);
     }
 
     /** Where the driver's time went in the last fit (for benchmarks and tuning). */
