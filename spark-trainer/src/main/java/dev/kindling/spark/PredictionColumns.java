@@ -173,8 +173,12 @@ public final class PredictionColumns implements Serializable {
         return name.equals(probability) ? "probability" : "raw prediction";
     }
 
-    /** The class of one row: argmax of probability / thresholds when thresholds are set, else the default rule. */
-    double classOf(OutputKind kind, double[] probability) {
+    /**
+     * The class of one row from its probabilities (one per class, as {@code predict} writes them): the argmax of
+     * {@code probability[i] / thresholds[i]} when thresholds are set, else for one sigmoid unit
+     * {@code probability[1] > threshold}, else the argmax.
+     */
+    public double classOf(OutputKind kind, double[] probability) {
         if (thresholds != null) {
             int best = 0;
             double max = Double.NEGATIVE_INFINITY;

@@ -1,0 +1,88 @@
+package dev.kindling.spark.ml;
+
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.optim.Optimizer;
+import java.util.List;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+
+/**
+ * The Param objects of one Kindling stage, made with that stage's uid (Spark checks that a stage owns its
+ * Params). {@link KindlingParams}' accessors return them; the defaults are set on the stage by {@link #setDefaults}.
+ */
+public final class KindlingParamSet implements java.io.Serializable {
+    static final String ERROR = "error";
+    static final String SKIP = "skip";
+    /** Keras's defaults, declared once, in {@link FitOptions}. */
+    private static final FitOptions KERAS = FitOptions.builder().listeners().build();
+
+    final LayersParam layers;
+    final OptimizerParam optimizer;
+    final DoubleParam learningRate;
+    final Param<String> loss;
+    final IntParam epochs;
+    final IntParam batchSize;
+    final DoubleParam validationSplit;
+    final LongParam seed;
+    final IntParam partitions;
+    final Param<String> handleInvalid;
+    final IntParam verbose;
+    /** Classifiers only (null for a regressor). */
+    final DoubleParam threshold;
+
+    /**
+     * @param losses     the loss keywords this stage accepts
+     * @param classifier whether the stage predicts classes (and so has a {@code threshold})
+     */
+    KindlingParamSet(Params owner, List<String> losses, boolean classifier) {
+        layers = new LayersParam(owner, "layers", "the network's layers, first to last, as Keras's Sequential: "
+                + "setLayers(new Dense(512, Activation.RELU), new Dense(10, Activation.SOFTMAX)) or the spec "
+                + "\"dense(512, relu), dense(10, softmax)\"; the first layer takes its width from the features "
+                + "(MLlib's MultilayerPerceptronClassifier: layers, widths only)");
+        optimizer = new OptimizerParam(owner, "optimizer", "the optimizer and its hyper-parameters, as Keras's "
+                + "compile(optimizer): sgd, rmsprop, adam or adagrad with Keras's defaults "
+                + "(MLlib's MultilayerPerceptronClassifier: solver)");
+        learningRate = new DoubleParam(owner, "learningRate", "when set, replaces the optimizer's own learning "
+                + "rate (Keras's learning_rate; MLlib's stepSize); > 0", ParamValidators.gt(0));
+        loss = new Param<>(owner, "loss", "the loss, by Keras's name: " + String.join(" | ", losses),
+                ParamValidators.inArray(losses));
+        epochs = new IntParam(owner, "epochs", "passes over the training rows (Keras's epochs; MLlib's maxIter "
+                + "counts optimizer iterations instead); >= 1", ParamValidators.gtEq(1));
+        batchSize = new IntParam(owner, "batchSize", "rows per gradient step, summed over all partitions "
+                + "(Keras's batch_size; MLlib's MLP steps on all rows, its blockSize only stacks them); >= 1",
+                ParamValidators.gtEq(1));
+        validationSplit = new DoubleParam(owner, "validationSplit", "fraction of the training rows, the last ones "
+                + "in the data's order, held out and evaluated after each epoch (Keras's validation_split); "
+                + "in [0, 1)", ParamValidators.inRange(0, 1, true, false));
+        seed = new LongParam(owner, "seed", "seeds the initial weights, the shuffling and dropout (MLlib's seed)");
+        partitions = new IntParam(owner, "partitions", "partitions the training rows are spread over before "
+                + "training; 0 keeps the data's partitioning; >= 0", ParamValidators.gtEq(0));
+        handleInvalid = new Param<>(owner, "handleInvalid", "rows whose features are null or hold NaN or infinite "
+                + "values, in fit and transform: 'error' fails naming the row, 'skip' leaves them out "
+                + "(MLlib's handleInvalid)", ParamValidators.inArray(List.of(ERROR, SKIP)));
+        verbose = new IntParam(owner, "verbose", "1 prints Keras's progress for each epoch on standard output, "
+                + "0 prints nothing (Keras's verbose)", ParamValidators.inArray(List.of(0, 1)));
+        threshold = !classifier ? null : new DoubleParam(owner, "threshold", "with one sigmoid unit (binary "
+                + "cross-entropy), class 1 when p > threshold, as Keras's p > 0.5 (MLlib's threshold); thresholds, "
+                + "when set, decide instead; in [0, 1]", ParamValidators.inRange(0, 1));
+    }
+
+    void setDefaults(Params owner, String defaultLoss) {
+        owner.setDefault(optimizer, Optimizer.rmsprop());
+        owner.setDefault(loss, defaultLoss);
+        owner.setDefault(epochs, KERAS.epochs());
+        owner.setDefault(batchSize, KERAS.batchSize());
+        owner.setDefault(validationSplit, KERAS.validationSplit());
+        owner.setDefault(seed, KERAS.seed());
+        owner.setDefault(partitions, 0);
+        owner.setDefault(handleInvalid, ERROR);
+        owner.setDefault(verbose, 1);
+        if (threshold != null) {
+            owner.setDefault(threshold, 0.5);
+        }
+    }
+}

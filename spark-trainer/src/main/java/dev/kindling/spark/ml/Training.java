@@ -1,0 +1,179 @@
+package dev.kindling.spark.ml;
+
+import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Layer;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.EpochLogs;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.ProgressPrinter;
+import dev.kindling.core.model.Sequential;
+import dev.kindling.core.model.TrainingListener;
+import dev.kindling.spark.Columns;
+import dev.kindling.spark.SparkTrainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What the Kindling estimators and models share: the schema checks made on the driver before any job, the
+ * {@code handleInvalid} filter, and the fit itself, which is {@link SparkTrainer#fit} on a {@code Sequential}
+ * made from the Params.
+ */
+final class Training {
+    private Training() {
+    }
+
+    /** A fitted network and what its fit did. */
+    record Fitted(Sequential model, KindlingTrainingSummary summary) {
+    }
+
+    /** The layer, loss and label checks a stage makes before any job; throws with the reason. */
+    interface ArchitectureCheck {
+        void check(List<Layer> layers, Loss loss, int outputs, int labelClasses);
+    }
+
+    // ---- schema checks ------------------------------------------------------------------------------------
+
+    static void requireColumn(StructType schema, String stage, String role, String param, String column) {
+        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
+            throw new IllegalArgumentException(stage + ": the " + role + " column '" + column + "' (" + param
+                    + ") is not in the data, which has columns " + String.join(", ", schema.fieldNames()));
+        }
+    }
+
+    static void requireNumericLabel(StructType schema, String stage, String column) {
+        requireColumn(schema, stage, "label", "labelCol", column);
+        if (!(schema.apply(column).dataType() instanceof NumericType)) {
+            throw new IllegalArgumentException(stage + ": the label column '" + column + "' has type "
+                    + schema.apply(column).dataType().simpleString() + ", expected a number (a class index for a "
+                    + "classifier: StringIndexer makes one from strings)");
+        }
+    }
+
+    /**
+     * Output columns (Param name to column name; empty names are not written) must be new and distinct: Spark would
+     * fail later with "Column prediction already exists", or silently replace a column.
+     */
+    static void requireNewOutputs(StructType schema, String stage, Map<String, String> outputs) {
+        List<String> existing = Arrays.asList(schema.fieldNames());
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : outputs.entrySet()) {
+            String column = e.getValue();
+            if (column == null || column.isEmpty()) {
+                continue;
+            }
+            if (existing.contains(column)) {
+                throw new IllegalArgumentException(stage + ": output column '" + column + "' (" + e.getKey()
+                        + ") already exists in the data, which has columns " + String.join(", ", existing)
+                        + ": drop or rename that column, or set" + Character.toUpperCase(e.getKey().charAt(0))
+                        + e.getKey().substring(1) + " to another name (\"\" leaves it out)");
+            }
+            String other = seen.put(column, e.getKey());
+            if (other != null) {
+                throw new IllegalArgumentException(stage + ": " + other + " and " + e.getKey() + " both name the column '"
+                        + column + "': give each its own name");
+            }
+        }
+    }
+
+    // ---- invalid rows --------------------------------------------------------------------------------------
+
+    /**
+     * With {@code skip}, the rows whose features are null or hold NaN or an infinity are left out; with
+     * {@code error} the data is returned as it is, and the trainer fails on such a row naming it.
+     */
+    static Dataset<Row> validRows(Dataset<?> data, String featuresCol, String handleInvalid) {
+        Dataset<Row> rows = data.toDF();
+        if (!KindlingParamSet.SKIP.equals(handleInvalid)) {
+            return rows;
+        }
+        Column features = rows.col(featuresCol);
+        Column finite = org.apache.spark.sql.functions.forall(functions.vector_to_array(features, "float64"),
+                x -> org.apache.spark.sql.functions.not(org.apache.spark.sql.functions.isnan(x))
+                        .and(org.apache.spark.sql.functions.abs(x).lt(Double.POSITIVE_INFINITY)));
+        return rows.filter(features.isNotNull().and(finite));
+    }
+
+    // ---- the fit ------------------------------------------------------------------------------------------
+
+    /** Output width of the layers (a Dense layer's units; a Dropout passes its input's width through). */
+    static int outputs(List<Layer> layers) {
+        int width = Math.max(1, layers.get(0).inputDim());
+        for (Layer l : layers) {
+            width = l.outputDim(width);
+        }
+        return width;
+    }
+
+    static Activation lastActivation(List<Layer> layers) {
+        return layers.get(layers.size() - 1).activation();
+    }
+
+    /**
+     * Builds the network from the Params, checks it before any job, and trains it with {@link SparkTrainer}.
+     *
+     * @param labelClasses the number of classes the label column's metadata declares, or -1
+     * @param rowsCheck    a check of the rows to train on that needs a job (run before training), or none
+     */
+    static Fitted fit(KindlingParams params, String stage, Dataset<?> dataset, String featuresCol, String labelCol,
+                      int labelClasses, ArchitectureCheck check, Consumer<Dataset<Row>> rowsCheck,
+                      Metric... metrics) {
+        if (!params.isDefined(params.layers())) {
+            throw new IllegalArgumentException(stage + ": layers are not set: setLayers(new Dense(64, Activation.RELU),"
+                    + " new Dense(10, Activation.SOFTMAX)) or setLayers(\"dense(64, relu), dense(10, softmax)\")");
+        }
+        List<Layer> layers = params.getLayers();
+        Loss loss = Loss.fromKeyword(params.getLoss());
+        check.check(layers, loss, outputs(layers), labelClasses);
+
+        Sequential network;
+        try {
+            network = new Sequential(layers).seed(params.getSeed());
+            int width = AttributeGroup.fromStructField(dataset.schema().apply(featuresCol)).size();
+            if (width > 0) {
+                // VectorAssembler and friends record the width: the network is built, and checked, before any job
+                network.build(width);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(stage + ": layers " + layers + " do not fit the features column '"
+                    + featuresCol + "': " + e.getMessage(), e);
+        }
+        network.compile(params.effectiveOptimizer(), loss, metrics);
+
+        Recorder recorder = new Recorder();
+        List<TrainingListener> listeners = new ArrayList<>(List.of(recorder));
+        if (params.getVerbose() == 1) {
+            listeners.add(new ProgressPrinter(System.out));
+        }
+        FitOptions options = FitOptions.builder().epochs(params.getEpochs()).batchSize(params.getBatchSize())
+                .validationSplit(params.getValidationSplit()).seed(params.getSeed())
+                .listeners(listeners.toArray(new TrainingListener[0])).build();
+        Dataset<Row> rows = validRows(dataset.select(featuresCol, labelCol), featuresCol, params.getHandleInvalid());
+        rowsCheck.accept(rows);
+        long start = System.nanoTime();
+        SparkTrainer.create().withPartitions(params.getPartitions())
+                .fit(network, rows, Columns.of(featuresCol, labelCol), options);
+        return new Fitted(network, new KindlingTrainingSummary(recorder.epochs, (System.nanoTime() - start) / 1e9));
+    }
+
+    /** Keeps each epoch's logs for the summary. */
+    private static final class Recorder implements TrainingListener {
+        final List<EpochLogs> epochs = new ArrayList<>();
+
+        @Override
+        public void onEpochEnd(EpochLogs logs) {
+            epochs.add(logs);
+        }
+    }
+}
