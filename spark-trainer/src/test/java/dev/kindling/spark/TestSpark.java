@@ -15,7 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** A shared local[2] session for the tests, and small data sets as DataFrames. */
-final class TestSpark {
+public final class TestSpark {
     static final StructType SCHEMA = new StructType()
             .add("features", SQLDataTypes.VectorType(), true)
             .add("label", DataTypes.DoubleType, true);
@@ -24,7 +24,7 @@ final class TestSpark {
     }
 
     /** The local[2] session, created once per JVM (a test that needs another master stops it first). */
-    static synchronized SparkSession local() {
+    public static synchronized SparkSession local() {
         SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
         if (active != null && active.sparkContext().master().equals("local[2]") && !active.sparkContext().isStopped()) {
             return active;

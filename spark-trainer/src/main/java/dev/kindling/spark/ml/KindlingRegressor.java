@@ -1,0 +1,167 @@
+package dev.kindling.spark.ml;
+
+import dev.kindling.core.layers.Layer;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.optim.Optimizer;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.Regressor;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A Spark ML regressor that trains a Kindling network data-parallel ({@link dev.kindling.spark.SparkTrainer}) with
+ * mean squared error; the last layer has one unit (usually linear), whose value is the prediction:
+ * <pre>{@code
+ * KindlingRegressor kindling = new KindlingRegressor()
+ *     .setLayers("dense(64, relu), dense(1, linear)").setOptimizer(Optimizer.adam()).setEpochs(20);
+ * PipelineModel model = new Pipeline().setStages(new PipelineStage[] {assembler, scaler, kindling}).fit(train);
+ * model.transform(test);   // + prediction
+ * }</pre>
+ */
+public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor, KindlingRegressionModel>
+        implements KindlingParams, DefaultParamsWritable {
+    static final List<String> LOSSES = List.of(Loss.MEAN_SQUARED_ERROR.keyword());
+    private static final String STAGE = "KindlingRegressor";
+
+    private final String uid;
+    private final KindlingParamSet params;
+
+    public KindlingRegressor() {
+        this(Identifiable$.MODULE$.randomUID("kindlingRegressor"));
+    }
+
+    public KindlingRegressor(String uid) {
+        this(ConstructingUid.begin(uid));
+    }
+
+    private KindlingRegressor(ConstructingUid.Token constructing) {
+        super();
+        this.uid = ConstructingUid.end();
+        this.params = new KindlingParamSet(this, LOSSES, false);
+        params.setDefaults(this, LOSSES.get(0));
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : ConstructingUid.current();
+    }
+
+    @Override
+    public KindlingParamSet kindlingParamSet() {
+        return params;
+    }
+
+    // ---- setters -------------------------------------------------------------------------------------------
+
+    public KindlingRegressor setLayers(Layer... layers) {
+        return setLayers(List.of(layers));
+    }
+
+    public KindlingRegressor setLayers(List<Layer> layers) {
+        return (KindlingRegressor) set(layers(), List.copyOf(layers));
+    }
+
+    /** Layers from a spec such as {@code "dense(512, relu), dropout(0.5), dense(10, softmax)"}. */
+    public KindlingRegressor setLayers(String spec) {
+        return setLayers(LayerSpec.parse(spec));
+    }
+
+    public KindlingRegressor setOptimizer(Optimizer optimizer) {
+        return (KindlingRegressor) set(optimizer(), optimizer);
+    }
+
+    /** An optimizer with Keras's defaults by its Keras name: sgd, rmsprop, adam, adagrad. */
+    public KindlingRegressor setOptimizer(String name) {
+        return setOptimizer(Optimizer.byName(name));
+    }
+
+    public KindlingRegressor setLearningRate(double value) {
+        return (KindlingRegressor) set(learningRate(), value);
+    }
+
+    public KindlingRegressor setLoss(Loss loss) {
+        return setLoss(loss.keyword());
+    }
+
+    /** A loss by its Keras name ({@code mean_squared_error}, or {@code mse}). */
+    public KindlingRegressor setLoss(String loss) {
+        return (KindlingRegressor) set(loss(), Loss.fromKeyword(loss).keyword());
+    }
+
+    public KindlingRegressor setEpochs(int value) {
+        return (KindlingRegressor) set(epochs(), value);
+    }
+
+    public KindlingRegressor setBatchSize(int value) {
+        return (KindlingRegressor) set(batchSize(), value);
+    }
+
+    public KindlingRegressor setValidationSplit(double value) {
+        return (KindlingRegressor) set(validationSplit(), value);
+    }
+
+    public KindlingRegressor setSeed(long value) {
+        return (KindlingRegressor) set(seed(), value);
+    }
+
+    public KindlingRegressor setPartitions(int value) {
+        return (KindlingRegressor) set(partitions(), value);
+    }
+
+    public KindlingRegressor setHandleInvalid(String value) {
+        return (KindlingRegressor) set(handleInvalid(), value);
+    }
+
+    public KindlingRegressor setVerbose(int value) {
+        return (KindlingRegressor) set(verbose(), value);
+    }
+
+    // ---- Spark ML --------------------------------------------------------------------------------------------
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        Training.requireColumn(schema, STAGE, "features", "featuresCol", getFeaturesCol());
+        Training.requireNumericLabel(schema, STAGE, getLabelCol());
+        Training.requireNewOutputs(schema, STAGE, Map.of("predictionCol", getPredictionCol()));
+        return super.transformSchema(schema);
+    }
+
+    @Override
+    public KindlingRegressionModel train(Dataset<?> dataset) {
+        Training.Fitted fitted = Training.fit(this, STAGE, dataset, getFeaturesCol(), getLabelCol(), -1,
+                KindlingRegressor::checkArchitecture, rows -> { });
+        return new KindlingRegressionModel(uid(), fitted.model(), fitted.summary());
+    }
+
+    /** One output unit: a Spark ML regression model predicts one number per row. */
+    static void checkArchitecture(List<Layer> layers, Loss loss, int outputs, int labelClasses) {
+        if (loss != Loss.MEAN_SQUARED_ERROR) {
+            throw new IllegalArgumentException(STAGE + ": loss " + loss.keyword() + " is not a regression loss; use"
+                    + " KindlingClassifier for it");
+        }
+        if (outputs != 1) {
+            throw new IllegalArgumentException(STAGE + ": predicts one value per row, so the last layer needs 1 unit;"
+                    + " the last layer is " + layers.get(layers.size() - 1) + " with " + outputs + " outputs");
+        }
+    }
+
+    @Override
+    public KindlingRegressor copy(ParamMap extra) {
+        return defaultCopy(extra);
+    }
+
+    public static MLReader<KindlingRegressor> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static KindlingRegressor load(String path) {
+        return read().load(path);
+    }
+}
