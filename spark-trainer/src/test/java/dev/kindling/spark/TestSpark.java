@@ -47,7 +47,7 @@ public final class TestSpark {
     }
 
     /** Rows (features vector, class label) in the order of the tensors, in {@code partitions} contiguous slices. */
-    static Dataset<Row> frame(SparkSession session, Tensor x, int[] labels, int partitions) {
+    public static Dataset<Row> frame(SparkSession session, Tensor x, int[] labels, int partitions) {
         List<Row> rows = new ArrayList<>();
         int d = x.dim(1);
         for (int r = 0; r < labels.length; r++) {
@@ -61,7 +61,7 @@ public final class TestSpark {
     }
 
     /** Three Gaussian blobs in 4-d: features {@code (n, 4)} and class labels. */
-    static Object[] blobs(int n, long seed) {
+    public static Object[] blobs(int n, long seed) {
         Random rng = new Random(seed);
         float[] x = new float[n * 4];
         int[] labels = new int[n];

@@ -14,9 +14,10 @@ import java.util.Map;
 /**
  * Layers written as text, Keras's words in a short form: {@code "dense(512, relu), dropout(0.5), dense(10, softmax)"}.
  * Each layer is its type name (the {@code type} of the model file) and its arguments, by position in the order
- * of the layer's record components or by name ({@code dense(units=10, activation=softmax, inputDim=784)}); omitted
- * trailing arguments take the layer's default. The text becomes the same JSON object the model file holds and
- * Jackson builds the layer from it, so any layer the model file knows can be written here.
+ * of the layer's record components or by name ({@code dense(units=10, activation=softmax, inputDim=784)}). An
+ * omitted argument is absent from the JSON object the text becomes (the same object the model file holds, from
+ * which Jackson builds the layer): a number is then 0 (a dense layer's {@code inputDim}: from the data), and a
+ * layer that needs the value says so (a dense layer's activation). Any layer the model file knows can be written.
  */
 final class LayerSpec {
     private static final ObjectMapper JSON = new ObjectMapper();
