@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.StructType;
 
 /** A shared local[2] session for the tests, and small data sets as DataFrames. */
 public final class TestSpark {
-    static final StructType SCHEMA = new StructType()
+    public static final StructType SCHEMA = new StructType()
             .add("features", SQLDataTypes.VectorType(), true)
             .add("label", DataTypes.DoubleType, true);
 
