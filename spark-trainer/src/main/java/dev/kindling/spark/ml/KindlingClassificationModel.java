@@ -129,6 +129,9 @@ public final class KindlingClassificationModel
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
+        if (getRawPredictionCol().isEmpty() && getProbabilityCol().isEmpty() && getPredictionCol().isEmpty()) {
+            return dataset.toDF(); // every output left out, as MLlib's models allow: nothing to compute
+        }
         PredictionColumns columns = PredictionColumns.of(getFeaturesCol()).withPrediction(getPredictionCol())
                 .withProbability(getProbabilityCol()).withRawPrediction(getRawPredictionCol())
                 .withThreshold(getThreshold()).withThresholds(isDefined(thresholds()) ? getThresholds() : null);
