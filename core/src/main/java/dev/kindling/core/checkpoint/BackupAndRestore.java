@@ -1,6 +1,7 @@
 package dev.kindling.core.checkpoint;
 
 import dev.kindling.core.model.Checkpoint;
+import dev.kindling.core.model.CheckpointException;
 import dev.kindling.core.model.EpochLogs;
 import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.model.History;
@@ -78,19 +79,33 @@ public final class BackupAndRestore implements TrainingListener {
         return String.format(Locale.ROOT, "checkpoint-e%06d-s%07d.kindling", epoch, stepsDone);
     }
 
+    /**
+     * Checks, before any work, that the store fits the resume mode: no checkpoints of another run for
+     * {@link Resume#NEVER}, at least one file for {@link Resume#REQUIRED}. {@link #onTrainBegin} checks it again.
+     *
+     * @throws CheckpointException naming the store and what was found; nothing is changed
+     */
+    public void check() {
+        List<String> names = checkpoints();
+        if (resume == Resume.NEVER && !names.isEmpty()) {
+            throw new CheckpointException(store + " already holds " + names.size() + " checkpoint(s) of an earlier run,"
+                    + " the newest " + names.get(names.size() - 1) + ": resume from it, or checkpoint to another"
+                    + " folder (nothing was changed)");
+        }
+        if (resume == Resume.REQUIRED && names.isEmpty()) {
+            throw new CheckpointException("no checkpoint to resume from in " + store);
+        }
+    }
+
     @Override
     public void onTrainBegin(FitLoop fit) {
         this.loop = fit;
         this.lastSaved = null;
-        List<String> names = checkpoints();
+        check();
         if (resume == Resume.NEVER) {
-            if (!names.isEmpty()) {
-                throw new IllegalStateException(store + " already holds " + names.size() + " checkpoint(s), the newest "
-                        + names.get(names.size() - 1) + ": resume from it, or checkpoint to another folder (nothing"
-                        + " was changed)");
-            }
             return;
         }
+        List<String> names = checkpoints();
         for (int i = names.size() - 1; i >= 0; i--) {
             String name = names.get(i);
             Checkpoint checkpoint;
@@ -107,8 +122,8 @@ public final class BackupAndRestore implements TrainingListener {
             return;
         }
         if (resume == Resume.REQUIRED) {
-            throw new IllegalStateException("no checkpoint to resume from in " + store
-                    + (names.isEmpty() ? "" : " (" + names.size() + " file(s), none readable)"));
+            throw new CheckpointException("no checkpoint to resume from in " + store + ": none of its "
+                    + names.size() + " checkpoint file(s) reads back whole");
         }
     }
 

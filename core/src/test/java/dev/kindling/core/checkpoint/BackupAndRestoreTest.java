@@ -10,6 +10,7 @@ import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.CheckpointException;
 import dev.kindling.core.model.CheckpointMismatchException;
 import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.model.FitOptions;
@@ -236,16 +237,16 @@ class BackupAndRestoreTest {
         Tensor[] d = data();
         model().fit(d[0], d[1], options(backup().build()));
         Map<String, FileTime> before = times();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model().fit(d[0], d[1],
+        CheckpointException e = assertThrows(CheckpointException.class, () -> model().fit(d[0], d[1],
                 options(backup().resume(BackupAndRestore.Resume.NEVER).build())));
-        assertTrue(e.getMessage().contains("already holds 2 checkpoint(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("already holds 2 checkpoint(s) of an earlier run"), e.getMessage());
         assertEquals(before, times());
     }
 
     @Test
     void resumeRequiredFailsWithoutCheckpoints() {
         Tensor[] d = data();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model().fit(d[0], d[1],
+        CheckpointException e = assertThrows(CheckpointException.class, () -> model().fit(d[0], d[1],
                 options(backup().resume(BackupAndRestore.Resume.REQUIRED).build())));
         assertTrue(e.getMessage().startsWith("no checkpoint to resume from in " + dir), e.getMessage());
     }
