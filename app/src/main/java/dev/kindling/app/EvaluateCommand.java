@@ -8,6 +8,7 @@ import dev.kindling.app.output.Json;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.io.HadoopFiles;
 import java.io.IOException;
@@ -81,7 +82,11 @@ final class EvaluateCommand extends JobCommand {
         HadoopFiles.Location modelPath = HadoopFiles.locate(hadoop, model(job, modelFile));
         Sequential model = load(spark, modelPath);
         Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
-        Evaluation evaluation = SparkTrainer.create().evaluate(model, test.frame(), test.columns());
+        SparkTrainer trainer = SparkTrainer.create();
+        Evaluation evaluation;
+        try (PreparedData data = test.prepare(trainer, model)) {
+            evaluation = trainer.evaluate(model, data);
+        }
         out.println(describe(evaluation) + " on " + test.description());
         signals.check("before writing the evaluation; nothing written");
 

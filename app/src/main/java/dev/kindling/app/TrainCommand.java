@@ -88,8 +88,8 @@ final class TrainCommand extends JobCommand {
 
         SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions());
         // Every input is read and checked before the first step, the test data's too.
-        try (PreparedData trainData = trainer.prepare(model, train.frame(), train.columns());
-             PreparedData testData = test == null ? null : trainer.prepare(model, test.frame(), test.columns())) {
+        try (PreparedData trainData = train.prepare(trainer, model);
+             PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
             signals.check("before training; no outputs written");
             out.print(model.summary());
             List<TrainingListener> listeners = new ArrayList<>(List.of(new ProgressPrinter(out), signals));

@@ -122,7 +122,7 @@ public final class Idx {
      * An IDX file's header: its element type, its dimensions and its length in bytes. Samples are the first
      * dimension; each is {@link #recordBytes()} bytes of the body, so a reader can seek to any sample.
      */
-    public record Header(int typeCode, int[] dims, int headerBytes) {
+    public record Header(int typeCode, int[] dims, int headerBytes) implements java.io.Serializable {
         /** Number of samples: the first dimension. */
         public int samples() {
             return dims[0];
