@@ -3,18 +3,23 @@ package dev.kindling.app;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
-import dev.kindling.app.output.AtomicDirectory;
+import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
+import dev.kindling.spark.io.HadoopFiles;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,20 +33,21 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand extends JobCommand {
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "The saved model. Default: <output.dir>/model.kindling, what train wrote.")
-    Path modelFile;
+            description = "The saved model (a path or URI: file:, hdfs:, s3a:). Default: <output.dir>/model.kindling,"
+                    + " what train wrote.")
+    String modelFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Where to write the evaluation (JSON). Default: <output.dir>/evaluation.json.")
-    Path outputFile;
+            description = "Where to write the evaluation (JSON; a path or URI). Default: <output.dir>/evaluation.json.")
+    String outputFile;
 
     @Override
     JobConfigLoader.Task task() {
         return JobConfigLoader.Task.EVALUATE;
     }
 
-    static Path model(JobConfig job, Path given) {
-        return given != null ? given : job.output().dir().resolve(TrainOutputs.MODEL);
+    static String model(JobConfig job, String given) {
+        return given != null ? given : job.output().resolve(TrainOutputs.MODEL);
     }
 
     @Override
@@ -49,32 +55,53 @@ final class EvaluateCommand extends JobCommand {
         checkModel(job, modelFile, problems);
     }
 
-    static void checkModel(JobConfig job, Path given, List<String> problems) {
-        Path model = model(job, given);
-        if (!Files.isRegularFile(model)) {
+    /** A model on the local disk must exist before Spark starts; one on another file system is checked when read. */
+    static void checkModel(JobConfig job, String given, List<String> problems) {
+        String model = model(job, given);
+        Path local = JobConfigLoader.localPath(model);
+        if (local != null && !Files.isRegularFile(local)) {
             problems.add((given != null ? "--model" : "output.dir") + ": no saved model at " + model
                     + (given != null ? "" : " (run train first, or give --model FILE)"));
         }
     }
 
+    /** Reads the saved model through Hadoop's file system API, so any URI works. */
+    static Sequential load(SparkSession spark, HadoopFiles.Location location) throws IOException,
+            BadConfigurationException {
+        if (!HadoopFiles.isFile(location)) {
+            throw new BadConfigurationException(List.of("--model / output.dir: no saved model at " + location));
+        }
+        try (InputStream in = HadoopFiles.open(location)) {
+            return Sequential.load(in, location.toString());
+        }
+    }
+
     @Override
     int run(JobConfig job, SparkSession spark) throws Exception {
-        Path modelPath = model(job, modelFile);
-        Sequential model = Sequential.load(modelPath);
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        HadoopFiles.Location modelPath = HadoopFiles.locate(hadoop, model(job, modelFile));
+        Sequential model = load(spark, modelPath);
         Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
-        Evaluation evaluation = SparkTrainer.create().evaluate(model, test.frame(), test.columns());
+        SparkTrainer trainer = SparkTrainer.create();
+        Evaluation evaluation;
+        try (PreparedData data = test.prepare(trainer, model)) {
+            evaluation = trainer.evaluate(model, data);
+        }
         out.println(describe(evaluation) + " on " + test.description());
+        signals.check("before writing the evaluation; nothing written");
 
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model", modelPath.toAbsolutePath().normalize().toString());
+        json.put("model", modelPath.toString());
         json.put("data", test.description());
         json.put("loss", evaluation.loss());
         json.putAll(evaluation.metrics());
         json.put("spark_master", spark.sparkContext().master());
         json.put("kindling_version", Main.version());
-        Path target = outputFile != null ? outputFile : job.output().dir().resolve("evaluation.json");
-        AtomicDirectory.writeFile(target, Json.bytes(json));
-        out.println("wrote " + relative(target));
+        HadoopFiles.Location target = HadoopFiles.locate(hadoop,
+                outputFile != null ? outputFile : job.output().resolve("evaluation.json"));
+        byte[] bytes = Json.bytes(json);
+        HadoopFiles.writeFile(target, o -> o.write(bytes));
+        out.println("wrote " + shown(target));
         return Main.OK;
     }
 

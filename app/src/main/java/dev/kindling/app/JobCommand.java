@@ -4,6 +4,7 @@ import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.core.blas.Blas;
+import dev.kindling.spark.io.HadoopFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ abstract class JobCommand implements Callable<Integer> {
 
     PrintStream out = System.out;
     PrintStream err = System.err;
+    /** Installed while {@link #run} runs: SIGTERM and Ctrl-C stop the command cleanly. */
+    StopOnSignal signals;
 
     void streams(PrintStream out, PrintStream err) {
         this.out = out;
@@ -72,9 +75,19 @@ abstract class JobCommand implements Callable<Integer> {
             return Main.OK;
         }
         SparkSession spark = startSpark(job.spark());
+        signals = StopOnSignal.install(err, spark.sparkContext());
         try {
             return run(job, spark);
+        } catch (StopOnSignal.Stopped | dev.kindling.core.model.TrainingInterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // A job cancelled by the signal fails with Spark's own error: report the signal instead.
+            if (signals.received() != null) {
+                throw new StopOnSignal.Stopped(signals.received(), "before the command finished; no outputs written");
+            }
+            throw e;
         } finally {
+            signals.close();
             spark.stop();
         }
     }
@@ -101,9 +114,14 @@ abstract class JobCommand implements Callable<Integer> {
                 .map(i -> Blas.implementationName()).distinct().collect();
     }
 
-    static String relative(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        Path cwd = Path.of("").toAbsolutePath();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    /** A location as shown to people: relative to the working directory when it is a local path under it. */
+    static String shown(HadoopFiles.Location location) {
+        java.net.URI uri = location.path().toUri();
+        if ("file".equals(uri.getScheme())) {
+            Path abs = Path.of(uri).normalize();
+            Path cwd = Path.of("").toAbsolutePath();
+            return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+        }
+        return location.toString();
     }
 }

@@ -2,6 +2,7 @@ package dev.kindling.app;
 
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.core.data.IdxFormatException;
+import dev.kindling.core.model.CheckpointException;
 import dev.kindling.spark.DataException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +38,10 @@ import picocli.CommandLine.Command;
             "      --set predict.format=csv",
             "  spark-submit ... kindling-app.jar train -c my-job.conf --check",
             "",
-            "Exit codes: 0 done, 1 failed, 2 bad configuration or command line,",
-            "3 bad input data. Configuration reference: docs/configuration.md."})
+            "Exit codes: 0 done, 1 failed, 2 bad configuration, command line or checkpoint,",
+            "3 bad input data, 130/143 stopped by Ctrl-C/SIGTERM (a final checkpoint",
+            "written when fit.checkpoint.dir is set). Configuration reference:",
+            "docs/configuration.md."})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -77,6 +80,14 @@ public final class Main implements Callable<Integer> {
     static int report(Exception e, PrintStream err) {
         if (e instanceof BadConfigurationException bad) {
             err.println("kindling: " + bad.getMessage());
+            return BAD_CONFIGURATION;
+        }
+        if (e instanceof StopOnSignal.Stopped stopped) {
+            err.println("kindling: " + stopped.getMessage());
+            return stopped.exitCode;
+        }
+        if (e instanceof CheckpointException checkpoint) {
+            err.println("kindling: checkpoint: " + checkpoint.getMessage());
             return BAD_CONFIGURATION;
         }
         String data = dataProblem(e);

@@ -3,17 +3,18 @@ package dev.kindling.app;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
-import dev.kindling.app.output.SparkOutput;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.SparkTrainer;
-import java.nio.file.Path;
+import dev.kindling.spark.io.HadoopFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
@@ -31,8 +32,9 @@ import picocli.CommandLine.Option;
 final class PredictCommand extends JobCommand {
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "The saved model. Default: <output.dir>/model.kindling, what train wrote.")
-    Path modelFile;
+            description = "The saved model (a path or URI: file:, hdfs:, s3a:). Default: <output.dir>/model.kindling,"
+                    + " what train wrote.")
+    String modelFile;
 
     @Override
     JobConfigLoader.Task task() {
@@ -46,7 +48,8 @@ final class PredictCommand extends JobCommand {
 
     @Override
     int run(JobConfig job, SparkSession spark) throws Exception {
-        Sequential model = Sequential.load(EvaluateCommand.model(job, modelFile));
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        Sequential model = EvaluateCommand.load(spark, HadoopFiles.locate(hadoop, EvaluateCommand.model(job, modelFile)));
         Inputs.Input input = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
         Dataset<Row> predicted = SparkTrainer.create().predict(model, input.frame(), input.columns().features());
         OutputKind kind = OutputKind.of(model);
@@ -68,9 +71,11 @@ final class PredictCommand extends JobCommand {
             }
         }
         Dataset<Row> rows = predicted.select(columns.toArray(new Column[0]));
-        String target = SparkOutput.write(rows, job.predict().path(), job.predict().format());
-        out.println("wrote predictions for " + input.description() + " to " + target + " ("
-                + job.predict().format() + ")");
+        HadoopFiles.Location target = HadoopFiles.locate(hadoop, job.predict().path());
+        String format = job.predict().format();
+        HadoopFiles.replaceDirectoryWrittenBy(target, staging -> rows.write().mode(SaveMode.ErrorIfExists)
+                .format(format).option("header", "true").save(staging.toString()));
+        out.println("wrote predictions for " + input.description() + " to " + shown(target) + " (" + format + ")");
         return Main.OK;
     }
 }

@@ -11,24 +11,43 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.ProgressPrinter;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.model.TrainingInterruptedException;
+import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.checkpoint.BackupAndRestore;
+import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
+import dev.kindling.spark.io.HadoopCheckpointStore;
+import dev.kindling.spark.io.HadoopFiles;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains the configured model on data.train with Spark, evaluates it on data.test (when given), "
-                + "and writes model.kindling, history.json, metrics.json and history.png to output.dir. The "
-                + "directory is replaced only when everything is written; a failed run leaves a previous one as it "
-                + "was.",
-        footerHeading = "%nExample:%n",
+                + "and writes model.kindling, history.json, metrics.json and history.png to output.dir. Every input "
+                + "is read and checked before the first step. The directory is replaced only when everything is "
+                + "written; a failed or stopped run leaves a previous one as it was. With fit.checkpoint.dir set, "
+                + "checkpoints are written during the fit (and on SIGTERM or Ctrl-C), and --resume continues from "
+                + "the newest one exactly.",
+        footerHeading = "%nExamples:%n",
         footer = {"  spark-submit --master local[2] --class dev.kindling.app.Main \\",
-            "      app/target/kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=1"})
+            "      app/target/kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=1",
+            "  spark-submit ... train -c conf/mnist-mlp.conf --set fit.checkpoint.dir=hdfs:///ckpt/mnist",
+            "  spark-submit ... train -c conf/mnist-mlp.conf --set fit.checkpoint.dir=hdfs:///ckpt/mnist --resume"})
 final class TrainCommand extends JobCommand {
+
+    @Option(names = "--resume",
+            description = "Continue from the newest good checkpoint in fit.checkpoint.dir: same batches, dropout masks"
+                    + " and optimizer steps as if the run had not stopped. Without it, a checkpoint folder that"
+                    + " already holds checkpoints is refused.")
+    boolean resume;
 
     @Override
     JobConfigLoader.Task task() {
@@ -36,7 +55,27 @@ final class TrainCommand extends JobCommand {
     }
 
     @Override
+    void checkMore(JobConfig job, List<String> problems) {
+        if (resume && !job.fit().checkpoint().enabled()) {
+            problems.add(config + ": --resume: fit.checkpoint.dir is not set, so there is nothing to resume from");
+        }
+    }
+
+    @Override
     int run(JobConfig job, SparkSession spark) throws Exception {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        HadoopFiles.Location outputDir = HadoopFiles.locate(hadoop, job.output().dir());
+        JobConfig.FitConfig fit = job.fit();
+        BackupAndRestore backup = null;
+        if (fit.checkpoint().enabled()) {
+            JobConfig.CheckpointConfig c = fit.checkpoint();
+            backup = BackupAndRestore.to(HadoopCheckpointStore.at(hadoop, c.dir())).everySteps(c.everySteps())
+                    .everyEpochs(c.everyEpochs()).keep(c.keep())
+                    .resume(resume ? BackupAndRestore.Resume.REQUIRED : BackupAndRestore.Resume.NEVER)
+                    .messages(out::println).build();
+            backup.check();   // before any Spark work: a folder of another run, or nothing to resume from
+        }
+
         Sequential model = job.model().newModel();
         job.compile().applyTo(model);
         Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, job.model().inputDim());
@@ -46,22 +85,43 @@ final class TrainCommand extends JobCommand {
         out.println("Kindling " + Main.version() + " | Spark " + spark.version() + ", master " + master
                 + " | BLAS on the driver: " + Blas.implementationName());
         out.println("train: " + train.description() + (test != null ? "\ntest:  " + test.description() : ""));
-        if (model.isBuilt()) {
+
+        SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions());
+        // Every input is read and checked before the first step, the test data's too.
+        try (PreparedData trainData = train.prepare(trainer, model);
+             PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
+            signals.check("before training; no outputs written");
             out.print(model.summary());
+            List<TrainingListener> listeners = new ArrayList<>(List.of(new ProgressPrinter(out), signals));
+            if (backup != null) {
+                listeners.add(backup);
+            }
+            FitOptions options = FitOptions.builder().epochs(fit.epochs()).batchSize(fit.batchSize())
+                    .validationSplit(fit.validationSplit()).seed(fit.seed()).shuffle(fit.shuffle())
+                    .listeners(listeners.toArray(new TrainingListener[0])).build();
+            History history;
+            try {
+                history = trainer.fit(model, trainData, options);
+            } catch (TrainingInterruptedException e) {
+                throw new StopOnSignal.Stopped(signals.received(), "at epoch " + e.epoch() + ", after step "
+                        + e.stepsDone() + (backup != null ? "; checkpoint written to " + fit.checkpoint().dir()
+                        + ", continue with train --resume" : "; no checkpoint (fit.checkpoint.dir is not set)")
+                        + "; no outputs written");
+            }
+            StepTimings timings = trainer.lastTimings();
+            Evaluation evaluation = testData != null ? trainer.evaluate(model, testData) : null;
+            signals.check("after training; no outputs written" + (backup != null ? " (the final checkpoint is in "
+                    + fit.checkpoint().dir() + ")" : ""));
+            writeOutputs(job, spark, outputDir, model, history, timings, evaluation, trainData.partitions());
         }
+        return Main.OK;
+    }
 
-        SparkTrainer trainer = SparkTrainer.create().withTreeDepth(job.fit().treeDepth())
-                .withPartitions(job.fit().partitions());
-        JobConfig.FitConfig fit = job.fit();
-        FitOptions options = FitOptions.builder().epochs(fit.epochs()).batchSize(fit.batchSize())
-                .validationSplit(fit.validationSplit()).seed(fit.seed()).shuffle(fit.shuffle())
-                .listeners(new ProgressPrinter(out)).build();
-        History history = trainer.fit(model, train.frame(), train.columns(), options);
-        StepTimings timings = trainer.lastTimings();
-        Evaluation evaluation = test != null ? trainer.evaluate(model, test.frame(), test.columns()) : null;
-        int partitions = fit.partitions() > 0 ? fit.partitions() : train.frame().rdd().getNumPartitions();
+    private void writeOutputs(JobConfig job, SparkSession spark, HadoopFiles.Location outputDir, Sequential model,
+                              History history, StepTimings timings, Evaluation evaluation, int partitions)
+            throws Exception {
+        String master = spark.sparkContext().master();
         List<String> executorBlas = executorBlas(spark);
-
         List<Double> seconds = history.epochSeconds();
         Map<String, Object> metrics = new LinkedHashMap<>();
         if (evaluation != null) {
@@ -71,6 +131,7 @@ final class TrainCommand extends JobCommand {
             metrics.put("test", t);
         }
         metrics.put("epochs", history.epochs());
+        metrics.put("epochs_trained", model.epochsTrained());
         metrics.put("seconds_per_epoch", seconds);
         metrics.put("mean_seconds_per_epoch", TrainOutputs.mean(seconds));
         metrics.put("partitions", partitions);
@@ -92,7 +153,7 @@ final class TrainCommand extends JobCommand {
         metrics.put("kindling_version", Main.version());
         metrics.put("config", Json.parse(job.toJson()));
 
-        TrainOutputs.write(job.output().dir(), model, history, metrics);
+        TrainOutputs.write(outputDir, model, history, metrics);
 
         if (evaluation != null) {
             out.println(EvaluateCommand.describe(evaluation));
@@ -100,8 +161,7 @@ final class TrainCommand extends JobCommand {
         out.printf(Locale.ROOT, "seconds per epoch: mean %.2f, epochs %s; %d partitions%n",
                 TrainOutputs.mean(seconds), seconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toList(),
                 partitions);
-        out.println("outputs: " + relative(job.output().dir()) + "/ (" + TrainOutputs.MODEL + ", "
+        out.println("outputs: " + shown(outputDir) + "/ (" + TrainOutputs.MODEL + ", "
                 + TrainOutputs.HISTORY + ", " + TrainOutputs.METRICS + ", " + TrainOutputs.PLOT + ")");
-        return Main.OK;
     }
 }

@@ -14,12 +14,13 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 /**
- * {@code treeAggregate} without the per-job closure cleaning. Spark's {@code treeAggregate} wraps its arguments in
- * several Scala closures, and Spark's ClosureCleaner re-reads the bytecode of their enclosing classes with ASM on
- * every job: on these machines that is most of the driver's CPU time per job. When the tree would have no
- * intermediate level (Spark's own rule for {@code depth} and the partition count), this runs the same aggregation
- * as one {@code runJob} with a plain serializable function object, which the cleaner leaves alone, and merges the
- * partition results on the driver as they arrive. Deeper trees go through {@code treeAggregate}.
+ * A step's aggregation: one {@code runJob} over the partitions that hold rows of the batch, with a plain
+ * serializable function object, its partial results merged on the driver as they arrive. No shuffle stage: the
+ * packed partitions are as many as the task slots, not as the input's partitions, so the driver receives one
+ * partial result per slot. Spark's {@code treeAggregate} would add a shuffle stage per level and wraps its arguments
+ * in Scala closures that Spark's ClosureCleaner re-reads with ASM on every job (on these machines most of the
+ * driver's CPU time per job); a named function object is left alone. {@code depth > 1} still asks for Spark's tree,
+ * for many partitions of a large model (see docs/design.md).
  */
 final class Aggregation {
     private Aggregation() {
@@ -30,15 +31,21 @@ final class Aggregation {
         U fold(java.util.Iterator<T> elements);
     }
 
-    static <T, U> U treeAggregate(JavaRDD<T> rdd, U zero, PartitionFold<T, U> fold, BinaryOperator<U> merge,
-                                  Function2<U, U, U> sparkMerge, int depth, Class<U> type) {
-        int partitions = rdd.getNumPartitions();
-        if (hasIntermediateLevel(partitions, depth)) {
+    /**
+     * Folds the given partitions of {@code rdd} and merges the results: on the driver as they arrive, or through
+     * Spark's {@code treeAggregate} over all partitions when {@code depth} asks for an intermediate level.
+     */
+    static <T, U> U aggregate(JavaRDD<T> rdd, int[] partitions, U zero, PartitionFold<T, U> fold,
+                              BinaryOperator<U> merge, Function2<U, U, U> sparkMerge, int depth, Class<U> type) {
+        if (hasIntermediateLevel(rdd.getNumPartitions(), depth)) {
             return rdd.mapPartitions(it -> List.of(fold.fold(it)).iterator()).treeAggregate(zero, sparkMerge,
                     sparkMerge, depth);
         }
-        List<Object> all = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
+        if (partitions.length == 0) {
+            return zero;
+        }
+        List<Object> all = new ArrayList<>(partitions.length);
+        for (int p : partitions) {
             all.add(p);
         }
         @SuppressWarnings("unchecked")

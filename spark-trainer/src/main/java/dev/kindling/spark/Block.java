@@ -1,18 +1,22 @@
 package dev.kindling.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * One partition's samples packed once into contiguous tensors, so a step runs GEMM on a block instead of
- * looping over rows. Each sample keeps its number in the whole data set ({@code ids}, ascending): batches are
+ * A run of one partition's samples packed once into contiguous tensors (a partition holds one block, or several
+ * when it is larger than {@link Packing#MAX_CHUNK_ELEMENTS}), so a step runs GEMM on a block instead of looping
+ * over rows. Each sample keeps its number in the whole data set ({@code ids}, ascending): batches are
  * chosen by number, so which partition holds a sample never changes what is learned.
  *
  * @param ids      global sample numbers, ascending
  * @param features {@code (rows, inputDim)} in the model's dtype
  * @param targets  {@code (rows, targetWidth)} in the model's dtype
  */
+@DefaultSerializer(JavaSerializer.class)
 record Block(long[] ids, Tensor features, Tensor targets) implements Serializable {
 
     int rows() {

@@ -14,48 +14,56 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Training data spread over the cached blocks of a Spark data set. Each step is one Spark job: broadcast the
- * weights, let every partition sum the gradient of its share of the batch, tree-aggregate the sums to the driver,
- * destroy the broadcast. Samples numbered {@code trainSamples} and above validate.
+ * Training data spread over the cached blocks of a Spark data set. Each step is one Spark job over the partitions
+ * that hold rows of the batch: broadcast the weights, let each of them sum the gradient of its share of the batch,
+ * merge the sums on the driver, destroy the broadcast. Samples numbered {@code trainSamples} and above validate.
  */
 final class DistributedData implements TrainingData, AutoCloseable {
     /** Rows per forward pass when evaluating a block: bounds executor memory. */
     static final int EVALUATION_CHUNK = 2048;
+    private static final String JOB_DESCRIPTION = "spark.job.description";
 
     private final JavaSparkContext spark;
-    private final JavaRDD<Block> blocks;
+    private final Packing.Packed packed;
     private final Network network;
     private final Loss loss;
     private final List<Metric> metrics;
     private final int trainSamples;
-    private final long samples;
     private final int treeDepth;
-    private final Broadcast<GradientSum.Recipe> recipe;
+    private final Broadcast<Shipped<GradientSum.Recipe>> recipe;
+    private final String previousDescription;
     private StepTimings timings = StepTimings.none();
     private Tensor broadcastBuffer;
 
     DistributedData(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss, List<Metric> metrics,
                     double validationSplit, int treeDepth) {
         this.spark = spark;
-        this.blocks = packed.blocks();
-        this.samples = packed.samples();
+        this.packed = packed;
         this.network = network;
         this.loss = loss;
         this.metrics = metrics;
-        this.trainSamples = (int) (samples * (1.0 - validationSplit));
+        this.trainSamples = trainSamples(packed.samples(), validationSplit);
         this.treeDepth = treeDepth;
-        if (trainSamples == 0) {
+        this.previousDescription = spark.getLocalProperty(JOB_DESCRIPTION);
+        // The model's description does not change during a fit: sent once, not with every step's tasks.
+        this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics)));
+    }
+
+    /** Keras's split: the first {@code (1 - validationSplit)} of the rows train, the rest validate. */
+    static int trainSamples(long samples, double validationSplit) {
+        int train = (int) (samples * (1.0 - validationSplit));
+        if (train == 0) {
             throw new DataException("validation_split " + validationSplit + " of " + samples
                     + " rows leaves no training rows");
         }
-        // The model's description does not change during a fit: sent once, not with every step's tasks.
-        this.recipe = spark.broadcast(new GradientSum.Recipe(network, loss, metrics));
+        return train;
     }
 
-    /** Destroys what the fit broadcast once. */
+    /** Destroys what the fit broadcast once, and gives the caller's job description back. */
     @Override
     public void close() {
         recipe.destroy();
+        spark.setLocalProperty(JOB_DESCRIPTION, previousDescription);
     }
 
     @Override
@@ -64,8 +72,13 @@ final class DistributedData implements TrainingData, AutoCloseable {
     }
 
     @Override
-    public boolean hasValidation() {
-        return trainSamples < samples;
+    public long validationSamples() {
+        return packed.samples() - trainSamples;
+    }
+
+    @Override
+    public int inputWidth() {
+        return network.inputDim();
     }
 
     @Override
@@ -73,19 +86,21 @@ final class DistributedData implements TrainingData, AutoCloseable {
         int[] sorted = rows.clone();
         Arrays.sort(sorted);
         GradientSum.Step work = new GradientSum.Step(recipe, sorted, stepSeed);
+        int[] holding = packed.index().partitionsHolding(sorted);
 
         long t0 = System.nanoTime();
-        Broadcast<Tensor> broadcast = spark.broadcast(snapshotOf(weights));
+        Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(snapshotOf(weights)));
         long t1 = System.nanoTime();
         spark.setJobDescription(step.toString());
         int metricCount = metrics.size();
         GradientSum sum;
         long t2;
         try {
-            sum = Aggregation.treeAggregate(blocks, GradientSum.zero(metricCount), partition -> {
+            sum = Aggregation.aggregate(packed.blocks(), holding, GradientSum.zero(metricCount), partition -> {
                 GradientSum partial = GradientSum.zero(metricCount);
+                Tensor w = broadcast.value().value();
                 while (partition.hasNext()) {
-                    partial = partial.add(partition.next(), work, broadcast.value());
+                    partial = partial.add(partition.next(), work, w);
                 }
                 return partial;
             }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class);
@@ -121,26 +136,43 @@ final class DistributedData implements TrainingData, AutoCloseable {
     @Override
     public BatchStats evaluateValidation(Tensor weights) {
         spark.setJobDescription("validation");
-        return evaluate(spark, blocks, network, loss, metrics, weights, trainSamples);
+        return evaluate(spark, packed, network, loss, metrics, weights, trainSamples);
     }
 
-    /** Loss and metric sums over the samples numbered {@code from} and above, computed where the blocks live. */
-    static BatchStats evaluate(JavaSparkContext spark, JavaRDD<Block> blocks, Network network, Loss loss,
+    /**
+     * Loss and metric sums over the samples numbered {@code from} and above, computed where the blocks live: one
+     * job over the partitions that hold such samples, merged on the driver.
+     */
+    static BatchStats evaluate(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss,
                                List<Metric> metrics, Tensor weights, long from) {
-        Broadcast<Tensor> broadcast = spark.broadcast(weights.copy());
+        Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(weights.copy()));
+        int count = metrics.size();
+        Shipped<BatchStats> zero = new Shipped<>(BatchStats.empty(count));
         try {
-            return blocks.treeAggregate(BatchStats.empty(metrics.size()), (total, block) -> {
-                int[] positions = block.positionsFrom(from);
-                for (int start = 0; start < positions.length; start += EVALUATION_CHUNK) {
-                    int[] chunk = Arrays.copyOfRange(positions, start, Math.min(positions.length, start + EVALUATION_CHUNK));
-                    total = total.merge(BatchGradient.evaluate(network, loss, metrics, broadcast.value(),
-                            block.features().take(0, chunk), block.targets().take(0, chunk)));
+            @SuppressWarnings("unchecked")
+            Class<Shipped<BatchStats>> type = (Class<Shipped<BatchStats>>) (Class<?>) Shipped.class;
+            return Aggregation.aggregate(packed.blocks(), packed.index().partitionsFrom(from), zero, partition -> {
+                BatchStats total = BatchStats.empty(count);
+                Tensor w = broadcast.value().value();
+                while (partition.hasNext()) {
+                    Block block = partition.next();
+                    int[] positions = block.positionsFrom(from);
+                    for (int start = 0; start < positions.length; start += EVALUATION_CHUNK) {
+                        int[] chunk = Arrays.copyOfRange(positions, start,
+                                Math.min(positions.length, start + EVALUATION_CHUNK));
+                        total = total.merge(BatchGradient.evaluate(network, loss, metrics, w,
+                                block.features().take(0, chunk), block.targets().take(0, chunk)));
+                    }
                 }
-                return total;
-            }, BatchStats::merge, 2);
+                return new Shipped<>(total);
+            }, DistributedData::mergeStats, DistributedData::mergeStats, 1, type).value();
         } finally {
             broadcast.destroy();
         }
+    }
+
+    private static Shipped<BatchStats> mergeStats(Shipped<BatchStats> a, Shipped<BatchStats> b) {
+        return new Shipped<>(a.value().merge(b.value()));
     }
 
     StepTimings timings() {

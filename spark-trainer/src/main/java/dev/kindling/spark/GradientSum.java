@@ -1,5 +1,7 @@
 package dev.kindling.spark;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -21,6 +23,7 @@ import org.apache.spark.broadcast.Broadcast;
  * first {@link #add}, from the task thread's reused buffer, so the zero value that Spark ships with every task is a
  * few bytes, not a weight-sized array.
  */
+@DefaultSerializer(JavaSerializer.class)
 final class GradientSum implements Serializable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /**
@@ -47,7 +50,7 @@ final class GradientSum implements Serializable {
     }
 
     /** What one step ships to its tasks: the fit's recipe (a broadcast handle), the batch's rows and its seed. */
-    record Step(Broadcast<Recipe> recipe, int[] sortedRows, long stepSeed) implements Serializable {
+    record Step(Broadcast<Shipped<Recipe>> recipe, int[] sortedRows, long stepSeed) implements Serializable {
     }
 
     /** Adds the gradient of this block's share of the batch. */
@@ -61,7 +64,7 @@ final class GradientSum implements Serializable {
         if (gradient == null) {
             gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
         }
-        Recipe recipe = step.recipe().value();
+        Recipe recipe = step.recipe().value().value();
         BatchStats part = BatchGradient.accumulate(recipe.network(), recipe.loss(), recipe.metrics(), weights,
                 block.features().take(0, positions), block.targets().take(0, positions),
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);

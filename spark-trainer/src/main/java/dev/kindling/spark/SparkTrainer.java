@@ -33,12 +33,14 @@ import org.apache.spark.storage.StorageLevel;
  * Dataset<Row> predictions = trainer.predict(network, testDf, "features");   // + probability, prediction
  * }</pre>
  *
- * <p>Each iteration the driver broadcasts the weights; each partition computes the summed gradient of its share
- * of the global mini-batch; {@code treeAggregate} brings the sums to the driver, which divides by the batch size
- * and applies the optimizer. The loop is the core's own ({@link Sequential#fit(dev.kindling.core.model.TrainingData,
+ * <p>The data is packed once into as many cached partitions as the cluster has task slots (whatever the input's
+ * partitioning). Each iteration the driver broadcasts the weights; each partition holding rows of the global
+ * mini-batch sums their gradient; the sums are merged on the driver, which divides by the batch size and applies
+ * the optimizer. The loop is the core's own ({@link Sequential#fit(dev.kindling.core.model.TrainingData,
  * FitOptions)}): samples are numbered in the data's order and batches are drawn by number, so with the same seed
- * and row order, 1, 2 or 40 partitions learn the same weights as the one-JVM fit, up to float rounding.
- * The trained weights and optimizer state stay in the {@code Sequential} on the driver.
+ * and row order, 1, 2 or 40 partitions learn the same weights as the one-JVM fit, up to float rounding. A lost
+ * executor costs the step it interrupted a retry, never a rollback (see {@link Packing}). The trained weights and
+ * optimizer state stay in the {@code Sequential} on the driver.
  */
 public final class SparkTrainer {
     private final int treeDepth;
@@ -51,30 +53,51 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
         }
         if (partitions < 0) {
-            throw new IllegalArgumentException("partitions must be >= 0 (0 keeps the data's), got " + partitions);
+            throw new IllegalArgumentException("partitions must be >= 0 (0 = one per task slot), got " + partitions);
         }
         this.treeDepth = treeDepth;
         this.partitions = partitions;
         this.storageLevel = storageLevel;
     }
 
-    /** Tree depth 2, the data's own partitioning, blocks cached in memory (spilling to disk). */
+    /** Partial gradients merged on the driver, one packed partition per task slot, blocks cached in memory and disk. */
     public static SparkTrainer create() {
-        return new SparkTrainer(2, 0, StorageLevel.MEMORY_AND_DISK());
+        return new SparkTrainer(1, 0, StorageLevel.MEMORY_AND_DISK());
     }
 
-    /** Depth of {@code treeAggregate}: 2 suits tens of partitions, more suits hundreds. */
+    /**
+     * Depth of the aggregation tree. 1 (the default) merges every partition's gradient on the driver, in one job
+     * with no shuffle; 2 or more goes through Spark's {@code treeAggregate}, which adds a shuffle stage per level
+     * but brings fewer gradients to the driver: for hundreds of partitions of a large model.
+     */
     public SparkTrainer withTreeDepth(int depth) {
         return new SparkTrainer(depth, partitions, storageLevel);
     }
 
-    /** Repartitions the data into {@code n} partitions before packing (0 keeps the data's partitioning). */
+    /** Packs the data into {@code n} partitions, one task each per step (0, the default: one per task slot). */
     public SparkTrainer withPartitions(int n) {
         return new SparkTrainer(treeDepth, n, storageLevel);
     }
 
     public SparkTrainer withStorageLevel(StorageLevel level) {
         return new SparkTrainer(treeDepth, partitions, level);
+    }
+
+    /**
+     * Reads, checks and packs a DataFrame for {@code model} (compiled; built from the data's width if it is not
+     * yet), so that {@link #fit(Sequential, PreparedData, FitOptions)} and {@link #evaluate(Sequential, PreparedData)}
+     * can use it. Every data problem surfaces here.
+     *
+     * @param columns which columns hold features and labels
+     * @throws DataException for a missing or mistyped column, a features row of the wrong length, a null, a label out
+     *                       of range, NaN features, or no rows
+     */
+    public PreparedData prepare(Sequential model, Dataset<Row> data, Columns columns) {
+        CompileConfig config = requireCompiled(model, "prepare");
+        Input<Row> input = rowsOf(model, data, columns, true);
+        Packing.Layout layout = layout(model.network(), config, input.labelIsArray(), columns.features());
+        return new PreparedData(Packing.pack(input.rdd(), input.reader(), layout, partitions, storageLevel), layout,
+                input.labelIsArray());
     }
 
     /**
@@ -85,9 +108,26 @@ public final class SparkTrainer {
      *                       a label out of range, NaN features, or no rows; nothing is trained then
      */
     public History fit(Sequential model, Dataset<Row> data, Columns columns, FitOptions options) {
+        try (PreparedData prepared = prepare(model, data, columns)) {
+            return fit(model, prepared, options);
+        }
+    }
+
+    /** Trains {@code model} on prepared data (see {@link #fit(Sequential, Dataset, Columns, FitOptions)}). */
+    public History fit(Sequential model, PreparedData data, FitOptions options) {
         CompileConfig config = requireCompiled(model, "fit");
-        Input<Row> input = rowsOf(model, data, columns, true);
-        return fit(model, config, input.rdd(), input.reader(), input.labelIsArray(), columns.features(), options);
+        Network network = model.network();
+        Packing.Packed packed = data.packed();
+        requireFits(data, network, config, "fit");
+        try (DistributedData distributed = new DistributedData(JavaSparkContext.fromSparkContext(
+                packed.blocks().context()), packed, network, config.loss(),
+                config.resolvedMetrics(network.outputDim()), options.validationSplit(), treeDepth)) {
+            try {
+                return model.fit(distributed, options);
+            } finally {
+                lastTimings = distributed.timings();
+            }
+        }
     }
 
     /** Trains {@code model} on an RDD of samples, as {@link #fit(Sequential, Dataset, Columns, FitOptions)}. */
@@ -99,46 +139,33 @@ public final class SparkTrainer {
         }
         boolean arrayTargets = config.loss() != dev.kindling.core.losses.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
                 && first.target().length > 1;
-        return fit(model, config, samples, SampleReader.samples(), arrayTargets, "features", options);
-    }
-
-    private <T> History fit(Sequential model, CompileConfig config, JavaRDD<T> rdd, SampleReader<T> reader,
-                            boolean labelIsArray, String featuresColumn, FitOptions options) {
-        Network network = model.network();
-        Packing.Packed packed = Packing.pack(rdd, reader, layout(network, config, labelIsArray, featuresColumn),
-                partitions, storageLevel);
-        try (DistributedData data = new DistributedData(JavaSparkContext.fromSparkContext(rdd.context()), packed,
-                network, config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(),
-                treeDepth)) {
-            try {
-                return model.fit(data, options);
-            } finally {
-                lastTimings = data.timings();
-            }
-        } finally {
-            packed.release();
+        Packing.Layout layout = layout(model.network(), config, arrayTargets, "features");
+        try (PreparedData prepared = new PreparedData(Packing.pack(samples, SampleReader.samples(), layout, partitions,
+                storageLevel), layout, arrayTargets)) {
+            return fit(model, prepared, options);
         }
     }
 
     /** Mean loss and metrics of {@code model} over a DataFrame, computed where the data lives. */
     public Evaluation evaluate(Sequential model, Dataset<Row> data, Columns columns) {
-        CompileConfig config = requireCompiled(model, "evaluate");
-        Input<Row> input = rowsOf(model, data, columns, true);
-        Network network = model.network();
-        Packing.Packed packed = Packing.pack(input.rdd(), input.reader(),
-                layout(network, config, input.labelIsArray(), columns.features()), partitions, storageLevel);
-        try {
-            BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext()),
-                    packed.blocks(), network, config.loss(), config.resolvedMetrics(network.outputDim()),
-                    model.weights(), 0);
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            for (int i = 0; i < config.metrics().size(); i++) {
-                metrics.put(config.metrics().get(i).keyword(), stats.meanMetric(i));
-            }
-            return new Evaluation(stats.meanLoss(), metrics);
-        } finally {
-            packed.release();
+        try (PreparedData prepared = prepare(model, data, columns)) {
+            return evaluate(model, prepared);
         }
+    }
+
+    /** Mean loss and metrics of {@code model} over prepared data. */
+    public Evaluation evaluate(Sequential model, PreparedData data) {
+        CompileConfig config = requireCompiled(model, "evaluate");
+        Network network = model.network();
+        requireFits(data, network, config, "evaluate");
+        Packing.Packed packed = data.packed();
+        BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
+                packed, network, config.loss(), config.resolvedMetrics(network.outputDim()), model.weights(), 0);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < config.metrics().size(); i++) {
+            metrics.put(config.metrics().get(i).keyword(), stats.meanMetric(i));
+        }
+        return new Evaluation(stats.meanLoss(), metrics);
     }
 
     /**
@@ -252,6 +279,11 @@ public final class SparkTrainer {
             throw new DataException("the data has no rows");
         }
         return first.get(0);
+    }
+
+    /** Throws unless {@code data} was packed the way this model (width, loss, output, dtype) needs. */
+    private static void requireFits(PreparedData data, Network network, CompileConfig config, String call) {
+        data.requireLayout(layout(network, config, data.labelIsArray(), data.layout().featuresColumn()), call);
     }
 
     private static Packing.Layout layout(Network network, CompileConfig config, boolean labelIsArray, String features) {

@@ -13,43 +13,41 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
-import java.io.File;
+import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.model.History;
+import dev.kindling.core.model.TrainingData;
+import dev.kindling.core.model.TrainingListener;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Training on two real executor JVMs ({@code local-cluster[2,1,1024]}), so nothing relies on sharing the driver's
- * JVM: weights, network and batches all cross process boundaries by serialization. Needs what a standalone
- * worker needs: SPARK_HOME with a {@code jars/} folder (set by the build to target/spark-home), the Scala version,
- * and the executors' classpath (this JVM's test classpath).
+ * JVM: weights, network and batches all cross process boundaries by serialization; and one of them killed by its
+ * pid in the middle of a fit, for each way packed blocks survive that (docs/design.md).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SeparateExecutorsTest {
+    private static final int KILL_AT_STEP = 20;
+
     private static SparkSession spark;
 
     @BeforeAll
     static void startCluster() throws IOException {
-        String sparkHome = System.getenv("SPARK_HOME");
-        assertTrue(sparkHome != null, "the build sets SPARK_HOME for tests");
-        Files.createDirectories(Path.of(sparkHome, "jars"));
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
-        spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("kindling-executors-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.executor.extraClassPath", testClasspath())
-                .getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
+        spark = TestSpark.localCluster("kindling-executors-test", java.util.Map.of());
     }
 
     @AfterAll
@@ -57,13 +55,6 @@ class SeparateExecutorsTest {
         if (spark != null) {
             spark.stop();
         }
-    }
-
-    /** Surefire runs tests from a manifest-only jar; the real classpath is in its own property. */
-    private static String testClasspath() {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return List.of(cp.split(File.pathSeparator)).stream().filter(p -> !p.isBlank())
-                .map(p -> new File(p).getAbsolutePath()).collect(Collectors.joining(File.pathSeparator));
     }
 
     @Test
@@ -94,6 +85,113 @@ class SeparateExecutorsTest {
         String driverPid = String.valueOf(ProcessHandle.current().pid());
         assertEquals(2, executorPids.size(), "tasks ran in two executor JVMs: " + executorPids);
         assertTrue(!executorPids.contains(driverPid), "no task ran in the driver JVM");
+    }
+
+    /** Where the training rows come from, and so how lost blocks come back. */
+    enum Source {
+        /** {@code TensorFrames}: a broadcast and tiny partitions, recomputed from lineage. */
+        TENSOR_FRAMES(Packing.Durability.LINEAGE),
+        /** Rows parallelized from the driver: too costly to ship with every step, kept in two replicas. */
+        DRIVER_ROWS(Packing.Durability.REPLICATED),
+        /** The same with a checkpoint directory: written there once, read back. */
+        DRIVER_ROWS_WITH_CHECKPOINT_DIR(Packing.Durability.RELIABLE_CHECKPOINT);
+
+        final Packing.Durability durability;
+
+        Source(Packing.Durability durability) {
+            this.durability = durability;
+        }
+    }
+
+    /**
+     * {@code kill -9} of one executor JVM at step 20 of 45: the step's task is retried by Spark with the same
+     * broadcast weights, the lost blocks come back, and the fit ends with exactly the weights of an uninterrupted
+     * fit (two partial sums add in either order to the same floats).
+     */
+    @ParameterizedTest
+    @EnumSource(Source.class)
+    void aKilledExecutorCostsARetryNotARollback(Source source, @TempDir Path checkpoints) throws Exception {
+        Object[] data = TestSpark.blobs(600, 8);
+        Tensor x = widen((Tensor) data[0], 64);
+        int[] labels = (int[]) data[1];
+        if (source == Source.DRIVER_ROWS_WITH_CHECKPOINT_DIR) {
+            spark.sparkContext().setCheckpointDir(checkpoints.toString());
+        }
+        try {
+            Dataset<Row> frame = source == Source.TENSOR_FRAMES
+                    ? TensorFrames.of(spark, x, Tensor.of(toFloats(labels), labels.length), 4, 1)
+                    : TestSpark.frame(spark, x, labels, 2);
+            FitOptions quiet = FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(6).listeners()
+                    .build();
+            SparkTrainer trainer = SparkTrainer.create();
+
+            Sequential uninterrupted = wideModel();
+            long t0 = System.nanoTime();
+            History expected = trainer.fit(uninterrupted, frame, Columns.defaults(), quiet);
+            double uninterruptedSeconds = (System.nanoTime() - t0) / 1e9;
+
+            Map<String, Long> pids = TestSpark.executorPids(spark);
+            assertEquals(2, pids.size(), "two executor JVMs: " + pids);
+            long victim = pids.values().iterator().next();
+            Sequential killed = wideModel();
+            try (PreparedData prepared = trainer.prepare(killed, frame, Columns.defaults())) {
+                assertEquals(source.durability, prepared.packed().durability());
+                long t1 = System.nanoTime();
+                History history = trainer.fit(killed, prepared, quiet.withListeners(List.of(new KillAt(victim))));
+                double killedSeconds = (System.nanoTime() - t1) / 1e9;
+                assertTrue(ProcessHandle.of(victim).isEmpty(), "executor " + victim + " was killed");
+                double diff = killed.weights().sub(uninterrupted.weights()).map(Math::abs).max().item();
+                assertEquals(0.0, diff, "max |weight difference| from the uninterrupted fit");
+                assertEquals(expected.asMap(), history.asMap());
+                System.out.printf(java.util.Locale.ROOT, "%s (%s): killed executor pid %d at step %d; fit %.1f s,"
+                        + " uninterrupted %.1f s; max |weight difference| %s%n", source, source.durability, victim,
+                        KILL_AT_STEP, killedSeconds, uninterruptedSeconds, diff);
+            }
+        } finally {
+            spark.sparkContext().setCheckpointDir(null);
+            TestSpark.awaitExecutors(spark, 2, java.time.Duration.ofSeconds(90));   // the master's replacement
+        }
+    }
+
+    /** Kills a JVM by its pid at a given step, and waits until it is gone. */
+    private record KillAt(long pid) implements TrainingListener {
+        @Override
+        public void onBatchEnd(TrainingData.Step step, double elapsedSeconds, Map<String, Double> runningLogs) {
+            if (step.epoch() == 2 && step.step() == KILL_AT_STEP - 15) {
+                ProcessHandle.of(pid).ifPresent(p -> {
+                    p.destroyForcibly();
+                    p.onExit().join();
+                });
+            }
+        }
+    }
+
+    /** The 4 blob features followed by noise features, so that rows are wide enough to weigh. */
+    private static Tensor widen(Tensor x, int width) {
+        java.util.Random rng = new java.util.Random(2);
+        int n = x.dim(0);
+        float[] wide = new float[n * width];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < width; c++) {
+                wide[r * width + c] = c < 4 ? (float) x.getFlat(r * 4 + c) : (float) rng.nextGaussian();
+            }
+        }
+        return Tensor.of(wide, n, width);
+    }
+
+    private static float[] toFloats(int[] labels) {
+        float[] f = new float[labels.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = labels[i];
+        }
+        return f;
+    }
+
+    private static Sequential wideModel() {
+        Sequential model = new Sequential(new Dense(16, Activation.RELU, 64), new Dropout(0.2),
+                new Dense(3, Activation.SOFTMAX)).seed(4);
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return model;
     }
 
     private static Sequential model() {

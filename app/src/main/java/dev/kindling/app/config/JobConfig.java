@@ -9,7 +9,6 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -79,8 +78,12 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
         }
     }
 
+    /**
+     * @param partitions packed partitions (one task each per step); 0 = one per task slot of the cluster
+     * @param treeDepth  1 = partial gradients merged on the driver; more = Spark's treeAggregate of that depth
+     */
     public record FitConfig(int epochs, int batchSize, double validationSplit, long seed, boolean shuffle,
-                            int partitions, int treeDepth) {
+                            int partitions, int treeDepth, CheckpointConfig checkpoint) {
 
         /** Fit options with the core's default progress printer (Keras-like lines on standard output). */
         public FitOptions toFitOptions() {
@@ -89,11 +92,31 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
         }
     }
 
+    /**
+     * Driver checkpoints of a fit ({@code fit.checkpoint}).
+     *
+     * @param dir         a path or URI (file:, hdfs:, s3a:), or null for no checkpoints
+     * @param everySteps  a checkpoint every this many optimizer steps (0: none by steps)
+     * @param everyEpochs a checkpoint at the end of every this-many-th epoch (0: none by epochs)
+     * @param keep        how many of the newest checkpoints to keep
+     */
+    public record CheckpointConfig(String dir, int everySteps, int everyEpochs, int keep) {
+        public boolean enabled() {
+            return dir != null;
+        }
+    }
+
     /** @param master null: leave it to spark-submit's --master */
     public record SparkConfig(String master, String appName, Map<String, String> conf) {
     }
 
-    public record OutputConfig(Path dir) {
+    /** @param dir a path or URI on any Hadoop file system (file:, hdfs:, s3a:); plain paths are on the default one */
+    public record OutputConfig(String dir) {
+
+        /** A file or folder inside the output folder. */
+        public String resolve(String name) {
+            return dir.endsWith("/") ? dir + name : dir + "/" + name;
+        }
     }
 
     /** @param path where predictions go (already resolved: never null) */

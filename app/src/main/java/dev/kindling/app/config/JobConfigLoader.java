@@ -315,7 +315,8 @@ public final class JobConfigLoader {
         }
     }
 
-    static Path localPath(String path) {
+    /** The local file a path or URI names ({@code file:} or no scheme), or null for another file system. */
+    public static Path localPath(String path) {
         if (path.startsWith("file:")) {
             try {
                 return Path.of(URI.create(path));
@@ -510,7 +511,19 @@ public final class JobConfigLoader {
         boolean shuffle = bool("fit.shuffle");
         int partitions = (int) integer("fit.partitions", 0, 1_000_000);
         int treeDepth = (int) integer("fit.tree-depth", 1, 64);
-        return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth);
+        String dir = optionalString("fit.checkpoint.dir");
+        if (dir != null && dir.isBlank()) {
+            problem("fit.checkpoint.dir", "is empty; set null for no checkpoints");
+        }
+        int everySteps = (int) integer("fit.checkpoint.every-steps", 0, Integer.MAX_VALUE);
+        int everyEpochs = (int) integer("fit.checkpoint.every-epochs", 0, Integer.MAX_VALUE);
+        int keep = (int) integer("fit.checkpoint.keep", 1, 1_000_000);
+        if (dir != null && everySteps == 0 && everyEpochs == 0) {
+            problem("fit.checkpoint", "every-steps and every-epochs are both 0: checkpoints would be written only on"
+                    + " SIGTERM and at the end; set one of them (e.g. every-epochs = 1)");
+        }
+        return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth,
+                new JobConfig.CheckpointConfig(dir, everySteps, everyEpochs, keep));
     }
 
     private SparkConfig spark() {
@@ -545,11 +558,11 @@ public final class JobConfigLoader {
         if (dir == null) {
             return new OutputConfig(null);
         }
-        Path path = Path.of(dir);
-        if (Files.exists(path) && !Files.isDirectory(path)) {
+        Path local = localPath(dir);
+        if (local != null && Files.exists(local) && !Files.isDirectory(local)) {
             problem("output.dir", "'" + dir + "' exists and is not a directory");
         }
-        return new OutputConfig(path);
+        return new OutputConfig(dir);
     }
 
     private PredictConfig predict(OutputConfig output) {
@@ -558,7 +571,7 @@ public final class JobConfigLoader {
             problem("predict.path", "is empty");
         }
         if (path == null && output.dir() != null) {
-            path = output.dir().resolve("predictions").toString();
+            path = output.resolve("predictions");
         }
         String format = choice("predict.format", PREDICT_FORMATS);
         return new PredictConfig(path, format);

@@ -2,10 +2,11 @@ package dev.kindling.app.data;
 
 import dev.kindling.app.config.JobConfig.CsvOptions;
 import dev.kindling.app.config.JobConfig.DataConfig;
-import dev.kindling.core.data.Idx;
 import dev.kindling.core.data.Mnist;
-import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.model.Sequential;
 import dev.kindling.spark.Columns;
+import dev.kindling.spark.PreparedData;
+import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.DataException;
 import dev.kindling.spark.TensorFrames;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
@@ -37,6 +39,19 @@ public final class Inputs {
 
     /** A DataFrame ready for the trainer; {@code description} says where it came from, for messages. */
     public record Input(Dataset<Row> frame, Columns columns, String description) {
+
+        /**
+         * Reads, checks and packs this input for {@code model} (see {@link SparkTrainer#prepare}); a data problem's
+         * message names the input when it does not name a file already.
+         */
+        public PreparedData prepare(SparkTrainer trainer, Sequential model) {
+            try {
+                return trainer.prepare(model, frame, columns);
+            } catch (DataException e) {
+                String format = description.substring(0, description.indexOf(' ') + 1);
+                throw e.getMessage().startsWith(format) ? e : new DataException(description + ": " + e.getMessage());
+            }
+        }
     }
 
     private Inputs() {
@@ -55,15 +70,8 @@ public final class Inputs {
         return switch (data.format()) {
             case IDX -> idx(spark, data, split);
             case CSV -> csv(spark, data.csv(), paths, data.scale());
-            case LIBSVM -> {
-                int width = data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth;
-                var reader = spark.read().format("libsvm");
-                if (width > 0) {
-                    reader = reader.option("numFeatures", width);
-                }
-                Dataset<Row> df = reader.load(paths.toArray(new String[0]));
-                yield new Input(scaled(df, "features", true, data.scale()), Columns.defaults(), "libsvm " + paths);
-            }
+            case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
+                    data.scale());
             case PARQUET -> {
                 Dataset<Row> df = spark.read().parquet(paths.toArray(new String[0]));
                 String features = data.parquetFeaturesColumn();
@@ -73,7 +81,7 @@ public final class Inputs {
                                 + "' is missing; the data has columns " + String.join(", ", df.columns()));
                     }
                     boolean vector = df.schema().apply(features).dataType().sameType(SQLDataTypes.VectorType());
-                    df = scaled(df, features, vector, data.scale());
+                    df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
                 }
                 yield new Input(df, Columns.of(features, data.parquetLabelColumn()), "parquet " + paths);
             }
@@ -92,45 +100,152 @@ public final class Inputs {
         } else {
             c = functions.transform(c, x -> x.cast(DataTypes.DoubleType).divide(scale));
         }
-        return df.withColumn(features, c);
+        // A null row stays null instead of failing the vector functions' UDFs: the trainer reports it by row.
+        return df.withColumn(features, functions.when(functions.col(features).isNull(), functions.lit(null)
+                .cast(df.schema().apply(features).dataType())).otherwise(c));
     }
 
     // ---- IDX ---------------------------------------------------------------------------------------------
 
+    /** IDX files read by the executors (see {@link IdxFiles}); the driver reads only their headers. */
     private static Input idx(SparkSession spark, DataConfig data, Split split) throws IOException {
-        Path images;
-        Path labels;
+        String images;
+        String labels;
         if (data.dir() != null) {
-            Path dir = Path.of(data.dir());
-            images = mnistFile(dir, split == Split.TRAIN ? Mnist.TRAIN_IMAGES : Mnist.TEST_IMAGES);
-            labels = mnistFile(dir, split == Split.TRAIN ? Mnist.TRAIN_LABELS : Mnist.TEST_LABELS);
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            images = mnistFile(hadoop, data.dir(), split == Split.TRAIN ? Mnist.TRAIN_IMAGES : Mnist.TEST_IMAGES);
+            labels = mnistFile(hadoop, data.dir(), split == Split.TRAIN ? Mnist.TRAIN_LABELS : Mnist.TEST_LABELS);
         } else {
             List<String> files = split == Split.TRAIN ? data.train() : data.test();
-            images = Path.of(files.get(0));
-            labels = Path.of(files.get(1));
-        }
-        Tensor x = Idx.read(images);
-        Tensor y = Idx.read(labels, 1);
-        if (x.rank() < 2) {
-            throw new DataException("idx " + images + ": expected samples of shape (n, ...), got " + x.shape());
-        }
-        if (x.dim(0) != y.dim(0)) {
-            throw new DataException("idx: " + images + " has " + x.dim(0) + " samples but " + labels + " has "
-                    + y.dim(0) + " labels");
+            images = files.get(0);
+            labels = files.get(1);
         }
         int slices = data.partitions() > 0 ? data.partitions() : spark.sparkContext().defaultParallelism();
-        return new Input(TensorFrames.of(spark, x, y, slices, data.scale()), Columns.defaults(),
+        return new Input(IdxFiles.frame(spark, images, labels, slices, data.scale()), Columns.defaults(),
                 "idx " + images + ", " + labels);
     }
 
-    private static Path mnistFile(Path dir, String name) throws NoSuchFileException {
-        for (Path p : List.of(dir.resolve(name + ".gz"), dir.resolve(name))) {
-            if (Files.isRegularFile(p)) {
-                return p;
+    /** {@code dir/name.gz} or {@code dir/name}, on any file system. */
+    private static String mnistFile(Configuration hadoop, String dir, String name) throws IOException {
+        List<String> candidates = List.of(dir + "/" + name + ".gz", dir + "/" + name);
+        for (String candidate : candidates) {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(candidate);
+            if (p.getFileSystem(hadoop).isFile(p)) {
+                return candidate;
             }
         }
-        throw new NoSuchFileException(dir.resolve(name + ".gz").toString(), null,
-                "missing MNIST file: neither " + dir.resolve(name + ".gz") + " nor " + dir.resolve(name) + " exists");
+        throw new NoSuchFileException(candidates.get(0), null, "missing MNIST file: neither " + candidates.get(0)
+                + " nor " + candidates.get(1) + " exists");
+    }
+
+    // ---- LibSVM ------------------------------------------------------------------------------------------
+
+    /**
+     * LibSVM text ({@code label index:value ...}, indices 1-based and ascending, as Spark's own libsvm source reads
+     * it), parsed here so that a bad line is reported with its file, row and line. Blank lines and {@code #}
+     * comments are skipped. Without a known width, one pass finds the largest index.
+     */
+    private static Input libsvm(SparkSession spark, List<String> paths, int knownWidth, double scale) {
+        Dataset<Row> raw = spark.read().text(paths.toArray(new String[0]))
+                .select(functions.col("value"), functions.input_file_name());
+        boolean oneFile = paths.size() == 1 && !paths.get(0).matches(".*[*?\\[{].*")
+                && Files.isRegularFile(Path.of(paths.get(0)));
+        JavaRDD<Tuple2<Row, Long>> lines = raw.javaRDD().zipWithIndex().rdd().toJavaRDD()
+                .filter(t -> !LibSvmParser.skipped(t._1().getString(0)));
+        String where = "libsvm " + (paths.size() == 1 ? paths.get(0) : paths.toString());
+        int width = knownWidth;
+        if (width == 0) {
+            LibSvmParser scan = new LibSvmParser(Integer.MAX_VALUE, scale, oneFile);
+            try {
+                width = lines.map(t -> scan.parse(t._1(), t._2()).lastIndex()).fold(0, Math::max);
+            } catch (DataException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw rethrowData(e, where);
+            }
+            if (width == 0) {
+                throw new DataException(where + ": no features in any line");
+            }
+        }
+        LibSvmParser parser = new LibSvmParser(width, scale, oneFile);
+        int d = width;
+        JavaRDD<Row> rows = lines.map(t -> parser.parse(t._1(), t._2()).row(d));
+        return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
+    }
+
+    /** A Spark job failure carrying a DataException from an executor, as that DataException. */
+    private static RuntimeException rethrowData(Exception e, String where) {
+        String data = dev.kindling.app.Main.dataProblem(e);
+        return data != null ? new DataException(data) : new IllegalStateException(where + ": " + e.getMessage(), e);
+    }
+
+    /** Parses one LibSVM line (text, file name) numbered {@code row} in the input. */
+    record LibSvmParser(int width, double scale, boolean oneFile) implements Serializable {
+
+        /** A parsed line: its label and its (index - 1, value) pairs. */
+        record Line(double label, int[] indices, double[] values) {
+            int lastIndex() {
+                return indices.length == 0 ? 0 : indices[indices.length - 1] + 1;
+            }
+
+            Row row(int width) {
+                return RowFactory.create(Vectors.sparse(width, indices, values), label);
+            }
+        }
+
+        static boolean skipped(String text) {
+            String t = text == null ? "" : text.trim();
+            return t.isEmpty() || t.startsWith("#");
+        }
+
+        Line parse(Row r, long row) {
+            String[] tokens = r.getString(0).trim().split("\\s+");
+            double label = number(tokens[0], "label", r, row);
+            int[] indices = new int[tokens.length - 1];
+            double[] values = new double[tokens.length - 1];
+            int previous = 0;
+            for (int i = 1; i < tokens.length; i++) {
+                int colon = tokens[i].indexOf(':');
+                if (colon <= 0) {
+                    throw bad(r, row, "'" + tokens[i] + "' is not index:value");
+                }
+                int index;
+                try {
+                    index = Integer.parseInt(tokens[i].substring(0, colon));
+                } catch (NumberFormatException e) {
+                    throw bad(r, row, "index '" + tokens[i].substring(0, colon) + "' is not an integer");
+                }
+                if (index < 1 || index > width) {
+                    throw bad(r, row, "index " + index + " is out of range: expected 1.." + width
+                            + (width < Integer.MAX_VALUE ? " (data.libsvm.num-features, or the model's input width)"
+                            : ""));
+                }
+                if (index <= previous) {
+                    throw bad(r, row, "index " + index + " follows index " + previous + ": indices must ascend");
+                }
+                previous = index;
+                indices[i - 1] = index - 1;
+                values[i - 1] = number(tokens[i].substring(colon + 1), "value of index " + index, r, row) / scale;
+            }
+            return new Line(label, indices, values);
+        }
+
+        private double number(String text, String what, Row r, long row) {
+            try {
+                return Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw bad(r, row, what + " '" + text + "' is not a number");
+            }
+        }
+
+        private DataException bad(Row r, long row, String problem) {
+            String file = r.getString(1);
+            if (file != null && file.startsWith("file:")) {
+                file = Path.of(java.net.URI.create(file)).toString();
+            }
+            return new DataException("libsvm " + file + ": row " + row + (oneFile ? " (line " + (row + 1) + ")" : "")
+                    + ": " + problem);
+        }
     }
 
     // ---- CSV ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ public final class HistoryPlot {
     }
 
     /** Writes the PNG; one panel per metric besides the loss ({@code accuracy} usually), the loss first. */
-    public static void write(History history, Path file) throws IOException {
+    public static void write(History history, OutputStream out) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Map<String, List<Double>> series = history.asMap();
         List<String> panels = new ArrayList<>();
@@ -54,8 +54,8 @@ public final class HistoryPlot {
         } finally {
             g.dispose();
         }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
+        if (!ImageIO.write(image, "png", out)) {
+            throw new IOException("no PNG writer available");
         }
     }
 

@@ -4,17 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /** Pretty-printed JSON with Jackson (the version Spark ships: the app does not carry its own). */
 public final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
-    }
-
-    public static void write(Path file, Object value) throws IOException {
-        MAPPER.writeValue(file.toFile(), value);
     }
 
     public static byte[] bytes(Object value) throws IOException {

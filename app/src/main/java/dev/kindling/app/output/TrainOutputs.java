@@ -2,8 +2,8 @@ package dev.kindling.app.output;
 
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.spark.io.HadoopFiles;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +18,23 @@ public final class TrainOutputs {
     private TrainOutputs() {
     }
 
-    /** Writes all four files and replaces {@code dir} with them at once (see {@link AtomicDirectory}). */
-    public static void write(Path dir, Sequential model, History history, Map<String, Object> metrics)
+    /** Writes all four files and replaces {@code dir} with them at once (see {@link HadoopFiles}). */
+    public static void write(HadoopFiles.Location dir, Sequential model, History history, Map<String, Object> metrics)
             throws IOException {
-        AtomicDirectory.write(dir, staging -> {
-            model.save(staging.resolve(MODEL));
-            Json.write(staging.resolve(HISTORY), historyJson(history));
-            Json.write(staging.resolve(METRICS), metrics);
-            HistoryPlot.write(history, staging.resolve(PLOT));
+        HadoopFiles.replaceDirectory(dir, staging -> {
+            write(staging.resolve(MODEL), model::save);
+            write(staging.resolve(HISTORY), out -> out.write(Json.bytes(historyJson(history))));
+            write(staging.resolve(METRICS), out -> out.write(Json.bytes(metrics)));
+            write(staging.resolve(PLOT), out -> HistoryPlot.write(history, out));
         });
+    }
+
+    /** One file of a staging directory (a plain create: the directory as a whole is what is atomic). */
+    private static void write(HadoopFiles.Location file, dev.kindling.core.io.LocalFiles.Contents contents)
+            throws IOException {
+        try (var out = file.fs().create(file.path(), false)) {
+            contents.writeTo(out);
+        }
     }
 
     /** Keras's names (loss, accuracy, val_loss, val_accuracy) to per-epoch lists, plus epoch_seconds. */

@@ -26,24 +26,40 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.TimeUnit;
 
 /**
  * End to end on a real Spark standalone cluster: {@code scripts/cluster start 2} (a master and two workers on
  * 127.0.0.1, separate JVMs), the seed recipe trained there with {@code scripts/submit} and again in local[2], the
- * outputs checked, the tasks traced to the executor JVMs, and the cluster stopped even if the test fails.
+ * outputs checked, the tasks traced to the executor JVMs; then the same runs with an executor JVM, the driver JVM
+ * and a worker JVM killed by their pids half way, and in {@code --deploy-mode cluster}; the cluster stopped even if
+ * the test fails. The first test's runs are the others' references, so the tests run in order.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class StandaloneClusterTest {
 
     private static final Path ROOT = repositoryRoot();
     private static final Path WORK = ROOT.resolve("app/target/cluster-test");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Epochs of the seed recipe (conf/mnist-mlp.conf) in each run. */
-    private static final int EPOCHS = 1;
+    /** Epochs of the seed recipe (conf/mnist-mlp.conf) in each run: the kills happen as the second one begins. */
+    private static final int EPOCHS = 2;
+    private static final String HALF_WAY = "Epoch 2/" + EPOCHS;
 
     private static TestClasspath classpath;
     private static Path sparkClasspath;
     private static LocalCluster cluster;
+    private static Path appJar;
+    /** The uninterrupted runs, set by the first test. */
+    private static Path clusterOut;
+    private static Path localOut;
+    private static Submission.Result uninterruptedCluster;
 
     @BeforeAll
     static void startCluster() throws IOException, InterruptedException {
@@ -64,11 +80,12 @@ class StandaloneClusterTest {
     }
 
     @Test
+    @Order(1)
     void trainsOnTheClusterInTwoExecutorJvmsWithLocalModesAccuracy() throws Exception {
-        Path appJar = classpath.writeAppJar(WORK.resolve("kindling-app.jar"));
+        appJar = classpath.writeAppJar(WORK.resolve("kindling-app.jar"));
         Path eventLogs = Files.createDirectories(WORK.resolve("event-logs"));
-        Path clusterOut = WORK.resolve("out-cluster");
-        Path localOut = WORK.resolve("out-local");
+        clusterOut = WORK.resolve("out-cluster");
+        localOut = WORK.resolve("out-local");
 
         Submission.Result onCluster = Submission.run(ROOT, env(appJar), cluster.workerPids(),
                 WORK.resolve("train-cluster.log"), Duration.ofMinutes(5), concat(List.of(
@@ -77,6 +94,7 @@ class StandaloneClusterTest {
                         "--conf", "spark.eventLog.dir=" + eventLogs.toUri(),
                         "--conf", "spark.eventLog.compress=false", "--"), train(clusterOut)));
         assertEquals(0, onCluster.exitCode(), "cluster run failed:\n" + onCluster.output());
+        uninterruptedCluster = onCluster;
         Submission.Result local = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-local.log"),
                 Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), train(localOut)));
         assertEquals(0, local.exitCode(), "local run failed:\n" + local.output());
@@ -111,6 +129,151 @@ class StandaloneClusterTest {
             long pid = onCluster.executorPids().get(executor);
             assertTrue(pids.add(pid), "executors share pid " + pid);
             assertNotEquals(onCluster.driverPid(), pid);
+        }
+    }
+
+    /**
+     * {@code kill -9} of one executor JVM as the second epoch begins: Spark retries the step's lost task on the
+     * other executor with the same broadcast weights and rebuilds the lost blocks from their lineage (the IDX files),
+     * so the run learns exactly what the uninterrupted one did.
+     */
+    @Test
+    @Order(2)
+    void aKilledExecutorDoesNotChangeWhatIsLearned() throws Exception {
+        Path out = WORK.resolve("out-executor-killed");
+        long[] killed = {-1};
+        Submission.Result run = Submission.run(ROOT, env(appJar), cluster.workerPids(),
+                WORK.resolve("train-executor-killed.log"), Duration.ofMinutes(5),
+                concat(List.of("--master", cluster.masterUrl(), "--"), train(out)),
+                new Submission.Trigger(HALF_WAY, running -> killed[0] = kill(running.executorPids().get("0"))));
+        assertEquals(0, run.exitCode(), "run with a killed executor failed:\n" + run.output());
+        assertTrue(ProcessHandle.of(killed[0]).isEmpty(), "executor 0 (pid " + killed[0] + ") was killed");
+        assertSameModel(clusterOut, out, "executor killed", run, uninterruptedCluster);
+    }
+
+    /**
+     * {@code kill -9} of the driver JVM mid-epoch (local[2], checkpointing every 10 steps), then {@code train
+     * --resume}: the resumed run ends with the uninterrupted run's weights, bit for bit.
+     */
+    @Test
+    @Order(3)
+    void aKilledDriverResumesExactly() throws Exception {
+        Path out = WORK.resolve("out-driver-killed");
+        Path checkpoints = WORK.resolve("checkpoints-driver-killed");
+        List<String> args = concat(train(out), List.of("--set", "fit.checkpoint.dir=" + checkpoints.toUri(),
+                "--set", "fit.checkpoint.every-steps=10"));
+        long[] killedAt = {-1};
+        Submission.Result killed = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-driver-killed.log"),
+                Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), args),
+                new Submission.Trigger(HALF_WAY, running -> {
+                    // Wait for a checkpoint inside the second epoch, so that the resume starts mid-epoch.
+                    awaitFile(checkpoints, "checkpoint-e000002-s0*[1-9][0-9]*\\.kindling", Duration.ofMinutes(2));
+                    killedAt[0] = System.nanoTime();
+                    kill(running.driverPid());
+                }));
+        assertEquals(137, killed.exitCode(), "the driver was killed with SIGKILL:\n" + killed.output());
+        assertTrue(Files.notExists(out), "a killed run writes no outputs");
+        List<String> names = names(checkpoints);
+        System.out.println("checkpoints when the driver was killed: " + names);
+        assertTrue(names.get(names.size() - 1).compareTo("checkpoint-e000002-s0000000.kindling") > 0,
+                "the newest checkpoint is inside the second epoch: " + names);
+
+        Submission.Result resumed = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-resumed.log"),
+                Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), concat(args, List.of("--resume"))));
+        assertEquals(0, resumed.exitCode(), "resumed run failed:\n" + resumed.output());
+        assertTrue(resumed.output().contains("resumed from "), resumed.output());
+        assertSameModel(localOut, out, "driver killed and resumed", resumed, null);
+        assertEquals(JSON.readTree(localOut.resolve("history.json").toFile()).get("loss"),
+                JSON.readTree(out.resolve("history.json").toFile()).get("loss"), "history");
+    }
+
+    /**
+     * The driver itself on the cluster ({@code --deploy-mode cluster}: a worker runs it in its own folder), writing
+     * its outputs to a {@code file:} URI outside any working directory. The driver takes one worker's only core,
+     * so one executor runs both packed partitions: the same partial sums as the two executors of the first run.
+     */
+    @Test
+    @Order(4)
+    void clusterDeployModeWritesWhereTheConfigurationSays(@TempDir Path elsewhere) throws Exception {
+        Path out = elsewhere.resolve("out");
+        Submission.Result run = Submission.run(ROOT, env(appJar), cluster.workerPids(),
+                WORK.resolve("train-deploy-cluster.log"), Duration.ofMinutes(5), concat(List.of(
+                        "--master", cluster.masterUrl(), "--deploy-mode", "cluster",
+                        "--driver-memory", "512m", "--driver-cores", "1",
+                        "--conf", "spark.standalone.submit.waitAppCompletion=true", "--"),
+                        List.of("train", "--config", ROOT.resolve("conf/mnist-mlp.conf").toString(),
+                                "--set", "fit.epochs=" + EPOCHS, "--set", "fit.partitions=2",
+                                "--set", "data.dir=" + ROOT.resolve("data/mnist-digits"),
+                                "--set", "output.dir=" + out.toUri())));
+        assertEquals(0, run.exitCode(), "cluster deploy mode failed:\n" + run.output());
+        assertEquals(List.of("history.json", "history.png", "metrics.json", "model.kindling"), names(out));
+        JsonNode metrics = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals(cluster.masterUrl(), metrics.path("spark_master").asText());
+        assertSameModel(clusterOut, out, "deploy mode cluster", null, null);
+    }
+
+    /**
+     * {@code kill -9} of a whole worker JVM (its executor exits when it loses its worker): the fit finishes on the
+     * remaining worker's executor with what the uninterrupted run learned. Last: the cluster keeps one worker.
+     */
+    @Test
+    @Order(5)
+    void aKilledWorkerDoesNotChangeWhatIsLearned() throws Exception {
+        Path out = WORK.resolve("out-worker-killed");
+        long worker = cluster.workerPids().get(0);
+        Submission.Result run = Submission.run(ROOT, env(appJar), cluster.workerPids(),
+                WORK.resolve("train-worker-killed.log"), Duration.ofMinutes(5),
+                concat(List.of("--master", cluster.masterUrl(), "--"), train(out)),
+                new Submission.Trigger(HALF_WAY, running -> kill(worker)));
+        assertEquals(0, run.exitCode(), "run with a killed worker failed:\n" + run.output());
+        assertSameModel(clusterOut, out, "worker killed", run, uninterruptedCluster);
+    }
+
+    /** Kills a JVM by its pid (SIGKILL) and waits until it is gone. */
+    private static long kill(long pid) {
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+        process.destroyForcibly();
+        process.onExit().join();
+        return pid;
+    }
+
+    private static void awaitFile(Path dir, String regex, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Files.isDirectory(dir) && names(dir).stream().anyMatch(n -> n.matches(regex))) {
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (IOException e) {
+                // a checkpoint being renamed: look again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("no file matching " + regex + " in " + dir + " within " + timeout);
+    }
+
+    /** The two runs saved the same weights (printed: the max |difference|) and the same test accuracy. */
+    private static void assertSameModel(Path expected, Path got, String what, Submission.Result run,
+                                        Submission.Result reference) throws IOException {
+        Sequential a = Sequential.load(expected.resolve("model.kindling"));
+        Sequential b = Sequential.load(got.resolve("model.kindling"));
+        double diff = b.weights().sub(a.weights()).map(Math::abs).max().item();
+        double accuracyA = JSON.readTree(expected.resolve("metrics.json").toFile()).at("/test/accuracy").asDouble();
+        double accuracyB = JSON.readTree(got.resolve("metrics.json").toFile()).at("/test/accuracy").asDouble();
+        System.out.printf("%s: test accuracy %.4f (uninterrupted %.4f), max |weight difference| %s%s%n", what,
+                accuracyB, accuracyA, diff, run == null || reference == null ? "" : String.format(
+                        ", submit to exit %.1f s (uninterrupted %.1f s)", run.elapsed().toMillis() / 1e3,
+                        reference.elapsed().toMillis() / 1e3));
+        assertEquals(0.0, diff, what + ": max |weight difference| from the uninterrupted run");
+        assertEquals(accuracyA, accuracyB, 0.0, what + ": test accuracy");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -23,11 +23,25 @@ final class Submission {
     record Result(int exitCode, String output, long driverPid, Map<String, Long> executorPids, Duration elapsed) {
     }
 
+    /** What a trigger sees of a running submission. */
+    record Running(long driverPid, Map<String, Long> executorPids) {
+    }
+
+    /** Runs {@code action} once, on the watcher thread, when the output first holds a line containing {@code text}. */
+    record Trigger(String text, java.util.function.Consumer<Running> action) {
+        static final Trigger NONE = new Trigger(null, r -> { });
+    }
+
     private Submission() {
     }
 
     static Result run(Path root, Map<String, String> env, List<Long> workerPids, Path log, Duration timeout,
             List<String> args) throws IOException, InterruptedException {
+        return run(root, env, workerPids, log, timeout, args, Trigger.NONE);
+    }
+
+    static Result run(Path root, Map<String, String> env, List<Long> workerPids, Path log, Duration timeout,
+            List<String> args, Trigger trigger) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts/submit").toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
@@ -40,11 +54,16 @@ final class Submission {
         Map<String, Long> executors = new ConcurrentHashMap<>();
         long started = System.nanoTime();
         Process driver = builder.start();
+        boolean[] fired = {trigger.text() == null};
         Thread watcher = new Thread(() -> {
             while (driver.isAlive()) {
                 for (long worker : workerPids) {
                     ProcessHandle.of(worker).ifPresent(w -> w.children().forEach(child ->
                             executorId(child).ifPresent(id -> executors.putIfAbsent(id, child.pid()))));
+                }
+                if (!fired[0] && outputHas(log, trigger.text())) {
+                    fired[0] = true;
+                    trigger.action().accept(new Running(driver.pid(), Map.copyOf(executors)));
                 }
                 try {
                     Thread.sleep(100);
@@ -68,7 +87,18 @@ final class Submission {
             throw new AssertionError("scripts/submit " + args + " did not finish within " + timeout
                     + "; its output:\n" + output);
         }
+        if (!fired[0]) {
+            throw new AssertionError("the trigger '" + trigger.text() + "' never fired; the output:\n" + output);
+        }
         return new Result(driver.exitValue(), output, driver.pid(), Map.copyOf(executors), elapsed);
+    }
+
+    private static boolean outputHas(Path log, String text) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
     }
 
     /** The value of {@code --executor-id} if the process is a Spark executor JVM. */

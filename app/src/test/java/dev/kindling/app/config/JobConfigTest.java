@@ -43,12 +43,13 @@ class JobConfigTest {
         assertEquals(new RmsProp(0.001, 0.9, 1e-7), job.compile().optimizer());
         assertEquals(Loss.CATEGORICAL_CROSSENTROPY, job.compile().loss());
         assertEquals(List.of(Metric.ACCURACY), job.compile().metrics());
-        assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 2), job.fit());
+        assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 1,
+                new JobConfig.CheckpointConfig(null, 0, 1, 3)), job.fit());
         assertEquals(JobConfig.Format.IDX, job.data().format());
         assertEquals(255.0, job.data().scale());
         assertEquals(10, job.data().numClasses());
         assertNull(job.spark().master(), "spark-submit's --master must win");
-        assertEquals(Path.of("out/mnist-mlp"), job.output().dir());
+        assertEquals("out/mnist-mlp", job.output().dir());
         assertEquals("out/mnist-mlp/predictions", job.predict().path());
     }
 

@@ -148,17 +148,40 @@ class InputsTest {
             labels[i] = i % 3;
         }
         Path images = dir.resolve("images.idx");
-        Path labelFile = dir.resolve("labels.idx.gz");
         Idx.write(images, Tensor.of(pixels, n, 2, 2));
-        Idx.write(labelFile, Tensor.of(labels, n));
-        Inputs.Input in = Inputs.load(spark, config(Format.IDX, List.of(images.toString(), labelFile.toString()),
-                5, 3, null, null), Inputs.Split.TRAIN, 0);
-        assertEquals(3, in.frame().rdd().getNumPartitions());
-        List<double[]> rows = rows(in);
-        assertEquals(n, rows.size());
-        for (int i = 0; i < n; i++) {
-            assertArrayEquals(new double[] {i * 2, (i * 10 + 1) / 5.0, (i * 10 + 2) / 5.0, (i * 10 + 3) / 5.0, i % 3},
-                    rows.get(i), 1e-12, "row " + i);
+        Idx.write(dir.resolve("labels.idx"), Tensor.of(labels, n));
+        Idx.write(dir.resolve("labels.idx.gz"), Tensor.of(labels, n));
+        // Uncompressed files are read by 3 tasks, each seeking to its range; a gzipped one by one task.
+        for (String labelFile : List.of("labels.idx", "labels.idx.gz")) {
+            Inputs.Input in = Inputs.load(spark, config(Format.IDX, List.of(images.toString(),
+                    dir.resolve(labelFile).toString()), 5, 3, null, null), Inputs.Split.TRAIN, 0);
+            assertEquals(labelFile.endsWith(".gz") ? 1 : 3, in.frame().rdd().getNumPartitions(), labelFile);
+            List<double[]> rows = rows(in);
+            assertEquals(n, rows.size());
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(new double[] {i * 2, (i * 10 + 1) / 5.0, (i * 10 + 2) / 5.0, (i * 10 + 3) / 5.0,
+                    i % 3}, rows.get(i), 1e-12, labelFile + ", row " + i);
+            }
         }
+    }
+
+    @Test
+    void idxFilesAreCheckedOnTheDriverBeforeAnyJob() throws IOException {
+        Path images = dir.resolve("images.idx");
+        Idx.write(images, Tensor.of(new float[12], 3, 2, 2));
+        Path labels = dir.resolve("labels.idx");
+        Idx.write(labels, Tensor.of(new float[] {0, 1}, 2));
+        IOException e = assertThrows(IOException.class, () -> Inputs.load(spark, config(Format.IDX,
+                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, 0));
+        assertTrue(e.getMessage().endsWith("images.idx: has 3 samples but " + labels.toUri().toString()
+                .replace("file:///", "file:/") + " has 2 labels"), e.getMessage());
+
+        byte[] whole = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(whole, whole.length - 3));
+        Idx.write(labels, Tensor.of(new float[] {0, 1, 2}, 3));
+        e = assertThrows(IOException.class, () -> Inputs.load(spark, config(Format.IDX,
+                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, 0));
+        assertTrue(e.getMessage().contains("expected 28 bytes (a 16-byte header and 3 samples of 4 bytes), the file"
+                + " has 25: truncated"), e.getMessage());
     }
 }

@@ -1,6 +1,8 @@
 package dev.kindling.core.blas;
 
 import dev.ludovic.netlib.blas.BLAS;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +25,19 @@ import java.util.stream.Stream;
  * {@code op(X)} is X or its transpose, A is m x k after op, B is k x n after op and C is m x n.
  * Leading dimensions are row strides (row-major) of the matrices as stored, offsets index into the arrays.
  * The implementation is chosen once (see {@link #implementationName()} and the package documentation):
- * system property {@value #PROPERTY} = {@code auto} (default) | {@code native} | {@code vector} | {@code java}.
+ * system property {@value #PROPERTY} = {@code auto} (default) | {@code native} | {@code bundled} | {@code system}
+ * | {@code vector} | {@code java}.
  */
 public final class Blas {
-    /** System property forcing the implementation: {@code auto}, {@code native}, {@code vector} or {@code java}. */
+    /**
+     * System property forcing the implementation: {@code auto}, {@code native} (bundled, else system OpenBLAS),
+     * {@code bundled}, {@code system}, {@code vector} or {@code java}.
+     */
     public static final String PROPERTY = "kindling.blas";
     /** netlib's property naming the native BLAS library file that its JNI glue {@code dlopen}s. */
     static final String NETLIB_NATIVE_LIB_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
+    /** The key of the bundled OpenBLAS in JavaCPP's table of loaded libraries. */
+    private static final String BUNDLED_LIBRARY = "openblas_nolapack@.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
 
@@ -73,7 +81,10 @@ public final class Blas {
         return Holder.SELECTION;
     }
 
-    /** Which implementation runs, e.g. {@code native OpenBLAS (/usr/lib/...)}, {@code VectorBLAS}, {@code JavaBLAS}. */
+    /**
+     * Which implementation runs, e.g. {@code native OpenBLAS, bundled (/root/.javacpp/cache/...)},
+     * {@code native OpenBLAS, system (/usr/lib/...)}, {@code VectorBLAS (Java Vector API)}, {@code JavaBLAS (pure Java)}.
+     */
     public static String implementationName() {
         return selection().name();
     }
@@ -207,16 +218,15 @@ public final class Blas {
         switch (choice) {
             case "auto": {
                 List<String> notes = new ArrayList<>();
-                try {
-                    return nativeSelection("");
-                } catch (IllegalStateException e) {
-                    notes.add(e.getMessage());
-                }
-                try {
-                    Selection v = vectorSelection("");
-                    return new Selection(v.blas(), v.name(), v.name() + "; " + String.join("; ", notes));
-                } catch (IllegalStateException e) {
-                    notes.add(e.getMessage());
+                for (Supplier<Selection> fast : List.<Supplier<Selection>>of(() -> nativeSelection(""),
+                        () -> vectorSelection(""))) {
+                    try {
+                        Selection s = fast.get();
+                        return notes.isEmpty() ? s
+                                : new Selection(s.blas(), s.name(), s.reason() + "; " + String.join("; ", notes));
+                    } catch (IllegalStateException e) {
+                        notes.add(e.getMessage());
+                    }
                 }
                 Selection j = javaSelection("");
                 return new Selection(j.blas(), j.name(),
@@ -224,13 +234,17 @@ public final class Blas {
             }
             case "native":
                 return wrapForced(choice, () -> nativeSelection(forced));
+            case "bundled":
+                return wrapForced(choice, () -> bundledSelection(forced));
+            case "system":
+                return wrapForced(choice, () -> systemSelection(forced));
             case "vector":
                 return wrapForced(choice, () -> vectorSelection(forced));
             case "java":
                 return javaSelection(forced);
             default:
                 throw new IllegalArgumentException("Unknown value '" + value + "' for system property " + PROPERTY
-                        + "; expected one of auto, native, vector, java");
+                        + "; expected one of auto, native, bundled, system, vector, java");
         }
     }
 
@@ -243,8 +257,54 @@ public final class Blas {
         }
     }
 
-    /** Native BLAS: an explicitly configured netlib library path, else the first OpenBLAS found. */
+    /**
+     * Native BLAS: the library named by {@value #NETLIB_NATIVE_LIB_PATH} when the user set it, else the OpenBLAS
+     * shipped inside the {@code org.bytedeco:openblas} jar, else a system OpenBLAS. A JVM can load only one:
+     * netlib's JNI glue {@code dlopen}s its library once.
+     */
     private static Selection nativeSelection(String suffix) {
+        String configured = System.getProperty(NETLIB_NATIVE_LIB_PATH);
+        if (configured != null && !configured.isBlank()) {
+            return systemSelection(suffix);
+        }
+        try {
+            return bundledSelection(suffix);
+        } catch (IllegalStateException bundled) {
+            try {
+                return systemSelection(suffix);
+            } catch (IllegalStateException system) {
+                throw new IllegalStateException(bundled.getMessage() + "; " + system.getMessage(), system);
+            }
+        }
+    }
+
+    /**
+     * The OpenBLAS inside the {@code org.bytedeco:openblas} jar (a dependency of core, so it travels with the
+     * application jar to every executor): JavaCPP extracts it to its cache ({@code ~/.javacpp/cache}) and loads
+     * it, then netlib's JNI glue is pointed at the extracted {@code libopenblas_nolapack.so.0}.
+     */
+    private static Selection bundledSelection(String suffix) {
+        Path library;
+        try {
+            Loader.load(openblas_nolapack.class);
+            String path = Loader.getLoadedLibraries().get(BUNDLED_LIBRARY);
+            if (path == null) {
+                throw new IllegalStateException("JavaCPP loaded " + Loader.getLoadedLibraries().keySet()
+                        + " but not " + BUNDLED_LIBRARY);
+            }
+            library = Paths.get(path);
+        } catch (LinkageError | RuntimeException e) {
+            throw new IllegalStateException("bundled OpenBLAS (org.bytedeco:openblas) did not load for "
+                    + Loader.getPlatform() + " (" + rootMessage(e) + ")", e);
+        }
+        BLAS blas = loadNative(library, true);
+        checkWorks(blas, "bundled OpenBLAS " + library);
+        String name = "native OpenBLAS, bundled (" + library + ")";
+        return new Selection(blas, name, name + threads() + suffix);
+    }
+
+    /** A system library: the configured {@value #NETLIB_NATIVE_LIB_PATH}, else the first OpenBLAS found. */
+    private static Selection systemSelection(String suffix) {
         String configured = System.getProperty(NETLIB_NATIVE_LIB_PATH);
         Path library;
         if (configured != null && !configured.isBlank()) {
@@ -255,16 +315,19 @@ public final class Blas {
         } else {
             List<Path> candidates = openBlasCandidates();
             library = candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() ->
-                    new IllegalStateException("native OpenBLAS not found at " + candidates
+                    new IllegalStateException("no system OpenBLAS at " + candidates
                             + " (install libopenblas0-pthread or set -D" + NETLIB_NATIVE_LIB_PATH + ")"));
         }
         BLAS blas = loadNative(library, configured == null || configured.isBlank());
         checkWorks(blas, "native BLAS " + library);
-        String kind = library.toString().contains("openblas") ? "native OpenBLAS" : "native BLAS";
-        String name = kind + " (" + library + ")";
+        boolean openBlas = library.toString().contains("openblas");
+        String name = (openBlas ? "native OpenBLAS, system" : "native BLAS") + " (" + library + ")";
+        return new Selection(blas, name, name + (openBlas ? threads() : "") + suffix);
+    }
+
+    private static String threads() {
         String threads = System.getenv("OPENBLAS_NUM_THREADS");
-        return new Selection(blas, name, name + (kind.endsWith("OpenBLAS")
-                ? ", OPENBLAS_NUM_THREADS=" + (threads == null ? "unset" : threads) : "") + suffix);
+        return ", OPENBLAS_NUM_THREADS=" + (threads == null ? "unset (one thread per core)" : threads);
     }
 
     /** Debian/Ubuntu (pthread, openmp, serial variants) and generic locations of the OpenBLAS shared library. */

@@ -118,7 +118,44 @@ public final class Idx {
         }
     }
 
-    private static Raw parse(Path file, InputStream in, boolean gzipped, long fileSize, int expectedRank)
+    /**
+     * An IDX file's header: its element type, its dimensions and its length in bytes. Samples are the first
+     * dimension; each is {@link #recordBytes()} bytes of the body, so a reader can seek to any sample.
+     */
+    public record Header(int typeCode, int[] dims, int headerBytes) implements java.io.Serializable {
+        /** Number of samples: the first dimension. */
+        public int samples() {
+            return dims[0];
+        }
+
+        /** Bytes per sample: the product of the other dimensions times the element size. */
+        public long recordBytes() {
+            long n = elementBytes(typeCode);
+            for (int i = 1; i < dims.length; i++) {
+                n *= dims[i];
+            }
+            return n;
+        }
+
+        /** Elements per sample. */
+        public int recordElements() {
+            return (int) (recordBytes() / elementBytes(typeCode));
+        }
+
+        /** Bytes after the header: samples times record bytes. */
+        public long bodyBytes() {
+            return samples() * recordBytes();
+        }
+    }
+
+    /**
+     * Reads and checks the header of an IDX file from {@code in} (gunzipped already, if the file is gzipped).
+     *
+     * @param source        the file's name, for messages
+     * @param expectedRank  the number of dimensions the caller needs, or -1 for any
+     * @throws IdxFormatException naming the file and what was expected against what was found
+     */
+    public static Header readHeader(InputStream in, String source, boolean gzipped, int expectedRank)
             throws IOException {
         String expectedMagic = expectedRank < 0
                 ? "0x00000803 or 0x00000801 (in general 0x0000TTNN: two zero bytes, a type code TT, NN dimensions)"
@@ -126,13 +163,13 @@ public final class Idx {
                         0x0800 | expectedRank, expectedRank, expectedRank, expectedRank == 1 ? "" : "s");
         byte[] magicBytes = in.readNBytes(4);
         if (magicBytes.length < 4) {
-            throw new IdxFormatException(file, "not an IDX file: expected a 4-byte magic number " + expectedMagic
+            throw new IdxFormatException(source, "not an IDX file: expected a 4-byte magic number " + expectedMagic
                     + ", got only " + magicBytes.length + " byte" + (magicBytes.length == 1 ? "" : "s")
                     + (gzipped ? " after gunzip" : ""));
         }
         int magic = ByteBuffer.wrap(magicBytes).getInt();
         if (magicBytes[0] != 0 || magicBytes[1] != 0) {
-            throw new IdxFormatException(file, "not an IDX file: bad magic number: expected " + expectedMagic
+            throw new IdxFormatException(source, "not an IDX file: bad magic number: expected " + expectedMagic
                     + ", got " + hex(magic) + (gzipped ? " (after gunzip)" : "")
                     + ((magic >>> 16) == 0x1f8b ? "; that is a gzip header: is the file gzipped twice?" : ""));
         }
@@ -140,33 +177,44 @@ public final class Idx {
         int rank = magicBytes[3] & 0xff;
         int elementBytes = elementBytes(type);
         if (elementBytes < 0) {
-            throw new IdxFormatException(file, String.format("unsupported IDX type code 0x%02x in magic number %s:"
+            throw new IdxFormatException(source, String.format("unsupported IDX type code 0x%02x in magic number %s:"
                     + " expected 0x08 (unsigned byte), 0x09 (signed byte), 0x0b (int16), 0x0c (int32),"
                     + " 0x0d (float32) or 0x0e (float64)", type, hex(magic)));
         }
         if (expectedRank >= 0 && rank != expectedRank) {
-            throw new IdxFormatException(file, String.format("wrong number of dimensions: expected %d (magic %s),"
+            throw new IdxFormatException(source, String.format("wrong number of dimensions: expected %d (magic %s),"
                     + " got %d (magic %s)", expectedRank, hex((type << 8) | expectedRank), rank, hex(magic)));
         }
         if (rank == 0) {
-            throw new IdxFormatException(file, "wrong number of dimensions: expected at least 1, got 0 (magic "
+            throw new IdxFormatException(source, "wrong number of dimensions: expected at least 1, got 0 (magic "
                     + hex(magic) + ")");
         }
         byte[] dimBytes = in.readNBytes(4 * rank);
         if (dimBytes.length < 4 * rank) {
-            throw new IdxFormatException(file, String.format("truncated header: expected %d header bytes"
+            throw new IdxFormatException(source, String.format("truncated header: expected %d header bytes"
                     + " (magic number and %d dimension sizes), got %d", 4 + 4 * rank, rank, 4 + dimBytes.length));
         }
         ByteBuffer dimBuffer = ByteBuffer.wrap(dimBytes);
         int[] dims = new int[rank];
-        long count = 1;
         for (int i = 0; i < rank; i++) {
             dims[i] = dimBuffer.getInt();
             if (dims[i] < 0) {
-                throw new IdxFormatException(file, String.format("dimension %d of %d is negative: expected a size"
+                throw new IdxFormatException(source, String.format("dimension %d of %d is negative: expected a size"
                         + " >= 0, got %d (0x%08x)", i, rank, dims[i], dims[i]));
             }
-            count *= dims[i];
+        }
+        return new Header(type, dims, 4 + 4 * rank);
+    }
+
+    private static Raw parse(Path file, InputStream in, boolean gzipped, long fileSize, int expectedRank)
+            throws IOException {
+        Header header = readHeader(in, file.toString(), gzipped, expectedRank);
+        int[] dims = header.dims();
+        int elementBytes = elementBytes(header.typeCode());
+        int type = header.typeCode();
+        long count = 1;
+        for (int d : dims) {
+            count *= d;
             if (count > MAX_ARRAY) {
                 break; // reported below, before any overflow
             }
@@ -174,10 +222,11 @@ public final class Idx {
         long expectedBytes = count * elementBytes;
         if (count > MAX_ARRAY || expectedBytes > MAX_ARRAY) {
             throw new IdxFormatException(file, "too large: the dimensions " + Arrays.toString(dims)
-                    + " make more than " + MAX_ARRAY + " data bytes, more than a Java array holds");
+                    + " make more than " + MAX_ARRAY + " data bytes, more than a Java array holds (Spark jobs read"
+                    + " larger files on the executors)");
         }
         int n = (int) expectedBytes;
-        long headerBytes = 4 + 4L * rank;
+        long headerBytes = header.headerBytes();
         // Do not allocate what a corrupt header claims if the file cannot possibly hold it; count instead.
         long available = gzipped ? fileSize * MAX_GZIP_RATIO : fileSize - headerBytes;
         if (n > available) {

@@ -11,20 +11,29 @@ import java.nio.file.Path;
 public class IdxFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Path file;
+    private final String source;
 
     public IdxFormatException(Path file, String problem) {
-        super(file + ": " + problem);
-        this.file = file;
+        this(file.toString(), problem);
     }
 
     public IdxFormatException(Path file, String problem, Throwable cause) {
-        super(file + ": " + problem, cause);
-        this.file = file;
+        this(file.toString(), problem, cause);
     }
 
-    /** The offending file. */
-    public Path file() {
-        return file;
+    /** For a file named by a URI (on HDFS, say) rather than a local path. */
+    public IdxFormatException(String source, String problem) {
+        super(source + ": " + problem);
+        this.source = source;
+    }
+
+    public IdxFormatException(String source, String problem, Throwable cause) {
+        super(source + ": " + problem, cause);
+        this.source = source;
+    }
+
+    /** The offending file, as a path or URI. */
+    public String source() {
+        return source;
     }
 }

@@ -7,13 +7,20 @@ import java.util.List;
  * Options of {@link Sequential#fit}, with Keras's defaults: 1 epoch, batch size 32, no validation split,
  * shuffle every epoch. Build with {@code FitOptions.builder().epochs(5).batchSize(128).build()}.
  *
+ * <p>Epochs are numbered over a model's whole life: a model that has trained before (in this JVM, or saved and
+ * loaded) goes on with the next epoch number, so it sees new shuffles and dropout masks instead of replaying those
+ * of epoch 1. {@code initialEpoch(k)} gives Keras's {@code initial_epoch} instead: the fit runs epochs
+ * {@code k+1 .. epochs}.
+ *
+ * @param epochs          epochs to train; with an {@code initialEpoch}, the number of the last epoch (Keras)
  * @param validationSplit fraction in [0, 1) of the samples held out for validation: the <em>last</em> ones,
  *                        before shuffling, as Keras does
  * @param seed            seeds shuffling and dropout
  * @param listeners       told of each epoch; by default a {@link ProgressPrinter} on standard output
+ * @param initialEpoch    Keras's {@code initial_epoch} (epochs already done), or -1 to continue the model's count
  */
 public record FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle, long seed,
-                         List<TrainingListener> listeners) {
+                         List<TrainingListener> listeners, int initialEpoch) {
 
     public FitOptions {
         if (epochs < 1) {
@@ -25,7 +32,19 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
         if (!(validationSplit >= 0.0 && validationSplit < 1.0)) {
             throw new IllegalArgumentException("fit: validation_split must be in [0, 1), got " + validationSplit);
         }
+        if (initialEpoch < -1) {
+            throw new IllegalArgumentException("fit: initial_epoch must be >= 0, got " + initialEpoch);
+        }
+        if (initialEpoch >= epochs) {
+            throw new IllegalArgumentException("fit: initial_epoch " + initialEpoch + " leaves nothing to do:"
+                    + " epochs (the last epoch's number, as in Keras) is " + epochs);
+        }
         listeners = List.copyOf(listeners);
+    }
+
+    /** The same options with other listeners. */
+    public FitOptions withListeners(List<TrainingListener> others) {
+        return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, others, initialEpoch);
     }
 
     public static Builder builder() {
@@ -39,6 +58,7 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
         private boolean shuffle = true;
         private long seed = 0L;
         private List<TrainingListener> listeners = null;
+        private int initialEpoch = -1;
 
         public Builder epochs(int epochs) {
             this.epochs = epochs;
@@ -65,6 +85,12 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
             return this;
         }
 
+        /** Keras's {@code initial_epoch}: the fit runs epochs {@code initialEpoch+1 .. epochs}. */
+        public Builder initialEpoch(int initialEpoch) {
+            this.initialEpoch = initialEpoch;
+            return this;
+        }
+
         /** Replaces the default progress printer; pass none for a silent fit. */
         public Builder listeners(TrainingListener... listeners) {
             this.listeners = new ArrayList<>(List.of(listeners));
@@ -73,7 +99,7 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
 
         public FitOptions build() {
             List<TrainingListener> l = listeners != null ? listeners : List.of(new ProgressPrinter(System.out));
-            return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, l);
+            return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, l, initialEpoch);
         }
     }
 }

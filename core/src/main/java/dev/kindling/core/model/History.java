@@ -14,6 +14,22 @@ public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Double> epochSeconds = new ArrayList<>();
 
+    public History() {
+    }
+
+    /** A history holding the given series and epoch times (a checkpoint's), copied. */
+    static History of(Map<String, List<Double>> series, List<Double> seconds) {
+        History h = new History();
+        series.forEach((k, v) -> h.values.put(k, new ArrayList<>(v)));
+        h.epochSeconds.addAll(seconds);
+        return h;
+    }
+
+    /** A copy that later appends to this history do not change. */
+    History copy() {
+        return of(values, epochSeconds);
+    }
+
     /** Appends one epoch's logs. */
     public void append(EpochLogs logs) {
         logs.values().forEach((k, v) -> values.computeIfAbsent(k, key -> new ArrayList<>()).add(v));

@@ -42,8 +42,13 @@ final class InMemoryData implements TrainingData {
     }
 
     @Override
-    public boolean hasValidation() {
-        return validationX != null;
+    public long validationSamples() {
+        return validationX == null ? 0 : validationX.dim(0);
+    }
+
+    @Override
+    public int inputWidth() {
+        return trainX.dim(1);
     }
 
     @Override

@@ -13,9 +13,9 @@ public final class MiniBatches {
     private MiniBatches() {
     }
 
-    /** Number of steps per epoch: ceil(n / batchSize). */
+    /** Number of steps per epoch: ceil(n / batchSize), in long arithmetic (n may be close to 2^31). */
     public static int steps(int samples, int batchSize) {
-        return (samples + batchSize - 1) / batchSize;
+        return (int) ((samples + (long) batchSize - 1) / batchSize);
     }
 
     /** A Fisher-Yates permutation of {@code 0..n-1} seeded by (seed, epoch); the identity when not shuffling. */
@@ -38,10 +38,14 @@ public final class MiniBatches {
 
     /** The sample indices of one step. */
     public static int[] batch(int[] order, int step, int batchSize) {
-        int from = step * batchSize;
-        int to = Math.min(order.length, from + batchSize);
-        int[] batch = new int[to - from];
-        System.arraycopy(order, from, batch, 0, batch.length);
+        long from = (long) step * batchSize;
+        if (step < 0 || from >= order.length) {
+            throw new IllegalArgumentException("step " + step + " of batch size " + batchSize + " starts at sample "
+                    + from + ", past the " + order.length + " samples of an epoch");
+        }
+        int to = (int) Math.min(order.length, from + batchSize);
+        int[] batch = new int[to - (int) from];
+        System.arraycopy(order, (int) from, batch, 0, batch.length);
         return batch;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.io.LocalFiles;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -14,20 +15,18 @@ import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.FilterOutputStream;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -36,8 +35,8 @@ import java.util.zip.ZipOutputStream;
  * The saved-model file: a zip holding {@code model.json} (format version, architecture, compile configuration,
  * sizes), {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer
  * state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
- * exact. Writes to a path go to a temporary file in the same directory that is then atomically moved into place;
- * the stream forms write and read the same bytes anywhere (Spark ML persistence puts them in Hadoop files).
+ * exact. {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch. A file
+ * on disk is written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
  */
 final class ModelFiles {
     static final String FORMAT = "kindling-model";
@@ -45,33 +44,29 @@ final class ModelFiles {
     private static final String MODEL_JSON = "model.json";
     private static final String WEIGHTS = "weights.bin";
     private static final String OPTIMIZER = "optimizer.bin";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelFiles() {
     }
 
-    static void write(Path path, Network network, Tensor weights, CompileConfig compiled, OptimizerState state)
-            throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream file = Files.newOutputStream(tmp)) {
-                write(file, network, weights, compiled, state);
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /** The parts of a model file, plus any further entries a checkpoint adds. */
+    record Parts(Network network, Tensor weights, CompileConfig compiled, OptimizerState state, int epochsTrained,
+                 Map<String, byte[]> entries) {
+    }
+
+    /** Writes a model file to {@code path}, atomically (see {@link LocalFiles}). */
+    static void write(Path path, Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
+                      int epochsTrained) throws IOException {
+        LocalFiles.writeAtomically(path, out -> write(out, network, weights, compiled, state, epochsTrained,
+                Map.of(), Deflater.DEFAULT_COMPRESSION));
     }
 
     /**
-     * Writes the zip to {@code out} (any stream: a Hadoop file, a byte array) and finishes it; {@code out} stays
-     * open. Atomicity is the caller's business here, unlike {@link #write(Path, Network, Tensor, CompileConfig,
-     * OptimizerState)}.
+     * Writes a model file to a stream, with further named entries (a checkpoint's position); does not close
+     * {@code out}. {@code level} is the zip's deflate level: checkpoints use a fast one.
      */
-    static void write(OutputStream out, Network network, Tensor weights, CompileConfig compiled,
-                      OptimizerState state) throws IOException {
+    static void write(OutputStream out, Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
+                      int epochsTrained, Map<String, byte[]> extra, int level) throws IOException {
         ObjectNode json = JSON.createObjectNode();
         json.put("format", FORMAT);
         json.put("version", VERSION);
@@ -80,6 +75,7 @@ final class ModelFiles {
         // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
         json.set("layers", JSON.valueToTree(network.layers().toArray(new Layer[0])));
         json.put("parameters", weights.size());
+        json.put("epochsTrained", epochsTrained);
         if (compiled != null) {
             ObjectNode compile = json.putObject("compile");
             compile.set("optimizer", JSON.valueToTree(compiled.optimizer()));
@@ -91,8 +87,13 @@ final class ModelFiles {
             s.put("iterations", state.iterations());
             s.put("slots", state.slots().size());
         }
-        // finish(), not close(): the stream belongs to the caller.
-        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(new NonClosing(out)));
+        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(new FilterOutputStream(out) {
+            @Override
+            public void close() throws IOException {
+                flush(); // the caller owns the stream
+            }
+        }, 1 << 16));
+        zip.setLevel(level);
         zip.putNextEntry(new ZipEntry(MODEL_JSON));
         zip.write(JSON.writeValueAsBytes(json));
         zip.closeEntry();
@@ -106,30 +107,32 @@ final class ModelFiles {
             }
             zip.closeEntry();
         }
-        zip.finish();
-        zip.flush();
+        for (Map.Entry<String, byte[]> e : extra.entrySet()) {
+            zip.putNextEntry(new ZipEntry(e.getKey()));
+            zip.write(e.getValue());
+            zip.closeEntry();
+        }
+        zip.close();
     }
 
     static Sequential read(Path path) throws IOException {
-        InputStream file;
-        try {
-            file = Files.newInputStream(path);
-        } catch (IOException e) {
-            throw new IOException(path + ": not a readable Kindling model file (" + e.getMessage() + ")", e);
-        }
-        try (file) {
-            return read(file, path.toString());
+        try (InputStream in = Files.newInputStream(path)) {
+            return read(in, path.toString());
         }
     }
 
-    /**
-     * Reads a model from {@code in} (left open); every message starts with {@code source}, the name of where the
-     * bytes come from (a path, a URI).
-     */
     static Sequential read(InputStream in, String source) throws IOException {
+        Parts p = readParts(in, source);
+        return Sequential.restore(p.network(), p.weights(), p.compiled(), p.state(), p.epochsTrained());
+    }
+
+    /**
+     * Reads and checks every part of a model file; {@code source} names it in messages. A truncated or corrupt
+     * file (a torn write) fails here: the zip's entries carry CRCs and the sizes are checked against model.json.
+     */
+    static Parts readParts(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
-        try {
-            ZipInputStream zip = new ZipInputStream(new BufferedInputStream(in));
+        try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(in))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 entries.put(e.getName(), zip.readAllBytes());
             }
@@ -141,7 +144,7 @@ final class ModelFiles {
         try {
             json = JSON.readTree(modelJson);
         } catch (IOException e) {
-            throw new IOException(source + ": " + MODEL_JSON + " is not readable JSON (" + e.getMessage() + ")", e);
+            throw new IOException(source + ": " + MODEL_JSON + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         String format = json.path("format").asText();
         int version = json.path("version").asInt(-1);
@@ -185,27 +188,12 @@ final class ModelFiles {
                     network.dtype(), slots, size);
             state = new OptimizerState(s.path("iterations").asLong(), slotTensors);
         }
-        return Sequential.restore(network, weights, compiled, state);
+        // Files written before epochs were counted hold no "epochsTrained": they continue from epoch 1.
+        int epochsTrained = json.path("epochsTrained").asInt(0);
+        return new Parts(network, weights, compiled, state, epochsTrained, entries);
     }
 
-    /** Keeps the caller's stream open when the zip around it is finished. */
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-    }
-
-    private static byte[] require(Map<String, byte[]> entries, String source, String name) throws IOException {
+    static byte[] require(Map<String, byte[]> entries, String source, String name) throws IOException {
         byte[] bytes = entries.get(name);
         if (bytes == null) {
             throw new IOException(source + ": entry " + name + " is missing; entries are " + entries.keySet());
@@ -213,39 +201,39 @@ final class ModelFiles {
         return bytes;
     }
 
+    /** Big-endian IEEE numbers of the tensor's dtype, converted in bulk (no per-element stream calls). */
     private static void writeNumbers(OutputStream out, Tensor t) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        for (int i = 0; i < t.size(); i++) {
-            if (t.dtype() == DType.FLOAT32) {
-                data.writeFloat((float) t.getFlat(i));
-            } else {
-                data.writeDouble(t.getFlat(i));
-            }
+        ByteBuffer bytes = ByteBuffer.allocate(t.size() * t.dtype().bytes());
+        if (t.dtype() == DType.FLOAT32) {
+            bytes.asFloatBuffer().put(t.toFloatArray());
+        } else {
+            bytes.asDoubleBuffer().put(t.toDoubleArray());
         }
-        data.flush();
+        out.write(bytes.array());
     }
 
     /** Reads {@code count} vectors of {@code size} numbers; the entry must hold exactly that many bytes. */
-    private static List<Tensor> readNumbers(byte[] bytes, String source, String entry, DType dtype, int count, int size)
+    private static List<Tensor> readNumbers(byte[] bytes, String path, String entry, DType dtype, int count, int size)
             throws IOException {
         long expected = (long) count * size * dtype.bytes();
         if (bytes.length != expected) {
-            throw new IOException(source + ": entry " + entry + " has " + bytes.length + " bytes, expected " + expected
+            throw new IOException(path + ": entry " + entry + " has " + bytes.length + " bytes, expected " + expected
                     + " (" + count + " x " + size + " " + dtype + " values)");
         }
         List<Tensor> out = new ArrayList<>(count);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            for (int c = 0; c < count; c++) {
-                Tensor t = Tensor.zeros(dtype, size);
-                for (int i = 0; i < size; i++) {
-                    t.setFlat(i, dtype == DType.FLOAT32 ? in.readFloat() : in.readDouble());
-                }
-                out.add(t);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        for (int c = 0; c < count; c++) {
+            if (dtype == DType.FLOAT32) {
+                float[] values = new float[size];
+                buffer.asFloatBuffer().get(values);
+                out.add(Tensor.of(values, size));
+            } else {
+                double[] values = new double[size];
+                buffer.asDoubleBuffer().get(values);
+                out.add(Tensor.of(values, size));
             }
-        } catch (EOFException e) {
-            throw new IOException(source + ": entry " + entry + " is truncated", e);
+            buffer.position(buffer.position() + size * dtype.bytes());
         }
         return out;
     }
-
 }

@@ -42,6 +42,7 @@ public final class Sequential {
     private Tensor weights;
     private CompileConfig compiled;
     private OptimizerState optimizerState;
+    private int epochsTrained;
 
     public Sequential(Layer... layers) {
         this(List.of(layers));
@@ -61,13 +62,15 @@ public final class Sequential {
     }
 
     /** Restores a model from its parts (used by {@link #load}). */
-    static Sequential restore(Network network, Tensor weights, CompileConfig compiled, OptimizerState state) {
+    static Sequential restore(Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
+                              int epochsTrained) {
         Sequential model = new Sequential(network.layers());
         model.dtype = network.dtype();
         model.network = network;
         model.weights = weights;
         model.compiled = compiled;
         model.optimizerState = state;
+        model.epochsTrained = epochsTrained;
         return model;
     }
 
@@ -107,59 +110,21 @@ public final class Sequential {
     }
 
     /**
-     * The training loop, for any source of gradients (a Spark data set, for instance): each epoch visits the
-     * training samples in {@link MiniBatches}' order, and each step adds the batch's summed gradient, divides it
-     * by the batch size and applies the optimizer. {@code options.validationSplit()} is the data's business here.
+     * The training loop ({@link FitLoop}), for any source of gradients (a Spark data set, for instance): each epoch
+     * visits the training samples in {@link MiniBatches}' order, and each step adds the batch's summed gradient,
+     * divides it by the batch size and applies the optimizer. {@code options.validationSplit()} is the data's
+     * business here.
+     *
+     * @throws TrainingInterruptedException when a listener or another thread interrupted training
+     * @throws CheckpointMismatchException  when a listener restores a checkpoint made by a different fit
      */
     public History fit(TrainingData data, FitOptions options) {
         CompileConfig config = requireCompiled("fit");
         network();
-        Optimizer optimizer = config.optimizer();
         if (optimizerState == null) {
-            optimizerState = optimizer.init(weights.size(), dtype);
+            optimizerState = config.optimizer().init(weights.size(), dtype);
         }
-        Tensor grad = Tensor.zeros(dtype, weights.size());
-        int trainSamples = data.trainSamples();
-        int steps = MiniBatches.steps(trainSamples, options.batchSize());
-        History history = new History();
-        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
-            for (TrainingListener l : options.listeners()) {
-                l.onEpochBegin(epoch, options.epochs(), steps);
-            }
-            long start = System.nanoTime();
-            int[] order = MiniBatches.order(trainSamples, options.seed(), epoch, options.shuffle());
-            BatchStats epochStats = BatchStats.empty(config.metrics().size());
-            for (int step = 0; step < steps; step++) {
-                int[] rows = MiniBatches.batch(order, step, options.batchSize());
-                grad.fillInPlace(0.0);
-                TrainingData.Step stepInfo = new TrainingData.Step(epoch, options.epochs(), step + 1, steps);
-                BatchStats batch = data.accumulateGradient(rows, MiniBatches.stepSeed(options.seed(), epoch, step),
-                        weights, grad, stepInfo);
-                if (!Double.isFinite(batch.lossSum())) {
-                    throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
-                }
-                grad.scaleInPlace(1.0 / rows.length);
-                optimizerState = optimizer.applyInPlace(optimizerState, weights, grad);
-                epochStats = epochStats.merge(batch);
-                if (!options.listeners().isEmpty()) {
-                    Map<String, Double> running = logs(config, epochStats, "");
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    for (TrainingListener l : options.listeners()) {
-                        l.onBatchEnd(stepInfo, elapsed, running);
-                    }
-                }
-            }
-            Map<String, Double> logs = logs(config, epochStats, "");
-            if (data.hasValidation()) {
-                logs.putAll(logs(config, data.evaluateValidation(weights), "val_"));
-            }
-            EpochLogs epochLogs = new EpochLogs(epoch, options.epochs(), steps, (System.nanoTime() - start) / 1e9, logs);
-            history.append(epochLogs);
-            for (TrainingListener l : options.listeners()) {
-                l.onEpochEnd(epochLogs);
-            }
-        }
-        return history;
+        return new FitLoop(this, data, options, config).run();
     }
 
     /** Mean loss and metrics over {@code (x, y)}, without dropout. */
@@ -271,6 +236,28 @@ public final class Sequential {
         return optimizerState;
     }
 
+    void optimizerState(OptimizerState state) {
+        this.optimizerState = state;
+    }
+
+    /** The weights themselves (not a copy), for the training loop. */
+    Tensor weightsView() {
+        network();
+        return weights;
+    }
+
+    /**
+     * Epochs trained so far over the model's whole life (saved with it): the next fit goes on with epoch
+     * {@code epochsTrained() + 1}, with that epoch's shuffle and dropout seeds.
+     */
+    public int epochsTrained() {
+        return epochsTrained;
+    }
+
+    void epochsTrained(int epochs) {
+        this.epochsTrained = epochs;
+    }
+
     /** The compile configuration (null before compile). */
     public CompileConfig compileConfig() {
         return compiled;
@@ -281,28 +268,26 @@ public final class Sequential {
      * save leaves any previous file at {@code path} untouched.
      */
     public void save(Path path) throws IOException {
-        ModelFiles.write(path, network(), weights, compiled, optimizerState);
+        ModelFiles.write(path, network(), weights, compiled, optimizerState, epochsTrained);
+    }
+
+    /** Writes the same file as {@link #save(Path)} to a stream (which is not closed), e.g. one on HDFS. */
+    public void save(OutputStream out) throws IOException {
+        ModelFiles.write(out, network(), weights, compiled, optimizerState, epochsTrained, Map.of(),
+                java.util.zip.Deflater.DEFAULT_COMPRESSION);
     }
 
     /**
-     * Writes the same bytes as {@link #save(Path)} to {@code out}, which stays open: for storage that is not a local
-     * path (a Hadoop file system, say). Making the write atomic is then the caller's business.
+     * Loads a model written by {@link #save}; it continues training exactly where the saved one stopped, with the
+     * next epoch. A checkpoint file loads too (as the model it holds).
      */
-    public void save(OutputStream out) throws IOException {
-        ModelFiles.write(out, network(), weights, compiled, optimizerState);
-    }
-
-    /** Loads a model written by {@link #save}; it continues training exactly where the saved one stopped. */
     public static Sequential load(Path path) throws IOException {
         return ModelFiles.read(path);
     }
 
-    /**
-     * Loads a model from the bytes {@link #save(OutputStream)} wrote; {@code in} stays open. {@code sourceName}
-     * (a path or URI) starts every error message, as the path does for {@link #load(Path)}.
-     */
-    public static Sequential load(InputStream in, String sourceName) throws IOException {
-        return ModelFiles.read(in, sourceName);
+    /** Loads a model from a stream; {@code source} (a path or URI) names it in error messages. */
+    public static Sequential load(InputStream in, String source) throws IOException {
+        return ModelFiles.read(in, source);
     }
 
     // ---- internals ---------------------------------------------------------------------------------------
@@ -361,7 +346,7 @@ public final class Sequential {
     }
 
     /** Keras's log names: {@code loss} and each metric as the user named it, with a prefix for validation. */
-    private static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
+    static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put(prefix + "loss", stats.meanLoss());
         for (int i = 0; i < config.metrics().size(); i++) {

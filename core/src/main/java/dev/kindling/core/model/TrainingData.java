@@ -14,8 +14,16 @@ public interface TrainingData {
     /** Number of training samples; they are numbered {@code 0..trainSamples()-1}. */
     int trainSamples();
 
+    /** Number of validation samples; they are numbered from {@code trainSamples()} on. */
+    long validationSamples();
+
     /** Whether validation samples follow the training samples. */
-    boolean hasValidation();
+    default boolean hasValidation() {
+        return validationSamples() > 0;
+    }
+
+    /** Features per sample, for checking that a checkpoint was made on the same data. */
+    int inputWidth();
 
     /**
      * Adds d(sum of the losses of the given samples)/d(weights) into {@code gradSink} and returns their sums.

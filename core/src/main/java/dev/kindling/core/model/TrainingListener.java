@@ -1,9 +1,28 @@
 package dev.kindling.core.model;
 
-/** Told of training progress; the one hook for progress display, logging and metrics collection. */
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * Told of training progress, and able to steer it: Keras's callback. The one hook for progress display, logging,
+ * metrics collection, checkpoints ({@link dev.kindling.core.checkpoint.BackupAndRestore}) and anything that stops
+ * training early. Every method has an empty default; a listener overrides what it needs. In order of calls:
+ * {@link #onTrainBegin}, then per epoch {@link #onEpochBegin}, {@link #onBatchEnd} after every step and
+ * {@link #onEpochEnd}, and last {@link #onTrainEnd} (or {@link #onInterrupt} when training is interrupted).
+ *
+ * <p>Listeners run on the thread that runs the fit (the driver, for a Spark fit), between steps.
+ */
 public interface TrainingListener {
 
-    /** Before the first step of an epoch (1-based). */
+    /**
+     * Once, before the first step. The loop handle stays valid until the fit returns: a listener may keep it to
+     * read the model, take a {@link FitLoop#checkpoint()} later or {@link FitLoop#interrupt} training. Only here may
+     * a listener {@link FitLoop#restore} a checkpoint.
+     */
+    default void onTrainBegin(FitLoop loop) {
+    }
+
+    /** Before the first step of an epoch (1-based), or before the first remaining step of a resumed one. */
     default void onEpochBegin(int epoch, int epochs, int steps) {
     }
 
@@ -11,10 +30,34 @@ public interface TrainingListener {
      * After each step, with the epoch's running means so far ({@code loss}, metrics) and the seconds since the
      * epoch began.
      */
-    default void onBatchEnd(TrainingData.Step step, double elapsedSeconds, java.util.Map<String, Double> runningLogs) {
+    default void onBatchEnd(TrainingData.Step step, double elapsedSeconds, Map<String, Double> runningLogs) {
     }
 
     /** After an epoch's steps and its validation. */
     default void onEpochEnd(EpochLogs logs) {
+    }
+
+    /** After the last epoch, when the fit returns normally. */
+    default void onTrainEnd(History history) {
+    }
+
+    /**
+     * When {@link FitLoop#interrupt} stopped training between two steps, before the fit throws
+     * {@link TrainingInterruptedException}: the loop's state is consistent, so a checkpoint taken now resumes
+     * exactly.
+     */
+    default void onInterrupt(FitLoop loop) {
+    }
+
+    /**
+     * What this listener must remember across a resumed fit (e.g. an early-stopping counter), stored in every
+     * checkpoint; null (the default) for nothing.
+     */
+    default JsonNode checkpointState() {
+        return null;
+    }
+
+    /** Restores what {@link #checkpointState} returned when the checkpoint was taken. */
+    default void restoreCheckpointState(JsonNode state) {
     }
 }

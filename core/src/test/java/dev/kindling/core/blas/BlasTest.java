@@ -192,13 +192,29 @@ class BlasTest {
     @Test
     void unknownValueFailsNamingTheProperty() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Blas.select("fast"));
-        assertEquals("Unknown value 'fast' for system property kindling.blas; expected one of auto, native, vector,"
-                + " java", e.getMessage());
+        assertEquals("Unknown value 'fast' for system property kindling.blas; expected one of auto, native, bundled,"
+                + " system, vector, java", e.getMessage());
     }
 
     @Test
     void forcedChoiceIsHonouredCaseInsensitively() {
         assertEquals("JavaBLAS (pure Java)", Blas.select(" JAVA ").name());
+    }
+
+    /** The OpenBLAS of the org.bytedeco:openblas jar must load wherever the build shipped its platform's libraries. */
+    @Test
+    void bundledOpenBlasLoadsOnTheBuildsPlatform() {
+        Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"), "the build ships linux-x86_64 libraries");
+        Assumptions.assumeTrue(System.getProperty("dev.ludovic.netlib.blas.nativeLibPath") == null,
+                "a configured native library takes precedence");
+        Blas.Selection s = Blas.select("bundled");
+        assertTrue(s.name().startsWith("native OpenBLAS, bundled ("), s.name());
+        assertTrue(s.name().contains("libopenblas_nolapack.so.0"), s.name());
+        assertTrue(s.reason().contains("OPENBLAS_NUM_THREADS="), s.reason());
+        if (!"vector".equals(System.getProperty(Blas.PROPERTY)) && !"java".equals(System.getProperty(Blas.PROPERTY))) {
+            assertEquals(s.name(), Blas.implementationName(), "auto picks the bundled library first");
+        }
     }
 
     @Test

@@ -1,0 +1,32 @@
+package dev.kindling.core.checkpoint;
+
+import dev.kindling.core.io.LocalFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A folder of checkpoint files. Writes are atomic (a temporary name, then a rename), so a reader sees a file whole
+ * or not at all; temporary files start with a dot and are never listed.
+ */
+public interface CheckpointStore {
+
+    /** The names of the files in the folder (not temporary ones), in any order; empty if it does not exist. */
+    List<String> list() throws IOException;
+
+    /** Writes file {@code name} atomically, replacing one of that name. */
+    void write(String name, LocalFiles.Contents contents) throws IOException;
+
+    InputStream open(String name) throws IOException;
+
+    void delete(String name) throws IOException;
+
+    /** Where file {@code name} is, for messages: a path or URI. */
+    String location(String name);
+
+    /** A folder on the local disk (created at the first write). */
+    static CheckpointStore local(Path dir) {
+        return new LocalCheckpointStore(dir);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.kindling.spark.io;
+
+import dev.kindling.core.io.LocalFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Writes files and replaces directories on any Hadoop file system, atomically as far as the file system allows:
+ * everything is written under a temporary name next to the target ({@code .<name>.tmp-<id>}), then renamed into
+ * place. An existing target is first renamed aside ({@code .<name>.old-<id>}), deleted once the new one is in place,
+ * and renamed back if that fails. So:
+ * <ul>
+ *   <li>a failure while writing (an exception, or the JVM dying) never touches the target; on an exception the
+ *       temporary file or directory is deleted, a killed JVM can leave one behind, never a half-written target;</li>
+ *   <li>the target is always the complete old one or the complete new one, except between the two renames, when
+ *       it is briefly absent and the old one sits next to it.</li>
+ * </ul>
+ * Renames are atomic on local disks and HDFS; on object stores such as S3 ({@code s3a:}) a directory rename is a
+ * copy, so there the guarantee is only that a failed write leaves the old target (use a committer-aware layout
+ * for large outputs there).
+ */
+public final class HadoopFiles {
+
+    /** Writes the files of a directory, given its (empty, existing) staging location. */
+    @FunctionalInterface
+    public interface DirectoryContents {
+        void writeTo(Location staging) throws IOException;
+    }
+
+    /** A path on a file system, qualified (scheme, authority and, for relative paths, the working directory). */
+    public record Location(FileSystem fs, Path path) {
+
+        /** A file or folder inside this folder. */
+        public Location resolve(String child) {
+            return new Location(fs, new Path(path, child));
+        }
+
+        /** The qualified URI, for messages and outputs. */
+        @Override
+        public String toString() {
+            return path.toString();
+        }
+    }
+
+    private HadoopFiles() {
+    }
+
+    /**
+     * {@code pathOrUri} on its file system: a URI with a scheme ({@code hdfs://nn/out}, {@code file:/tmp/out},
+     * {@code s3a://bucket/out}), or a plain path on the default file system ({@code fs.defaultFS}: the local disk
+     * unless the cluster says otherwise), relative to its working directory.
+     */
+    public static Location locate(Configuration hadoop, String pathOrUri) throws IOException {
+        Path given = new Path(pathOrUri);
+        FileSystem fs = given.getFileSystem(hadoop);
+        Path qualified = fs.makeQualified(given);
+        // On the local disk, without Hadoop's .crc side files next to every output: a model file and a checkpoint
+        // carry their own checksums (zip CRCs), JSON and PNG files do not need them.
+        if (fs instanceof LocalFileSystem local) {
+            fs = local.getRaw();
+        }
+        return new Location(fs, qualified);
+    }
+
+    public static boolean exists(Location location) throws IOException {
+        return location.fs().exists(location.path());
+    }
+
+    public static boolean isFile(Location location) throws IOException {
+        return location.fs().isFile(location.path());
+    }
+
+    public static InputStream open(Location location) throws IOException {
+        return location.fs().open(location.path());
+    }
+
+    /** Writes one file atomically (see the class description). */
+    public static void writeFile(Location target, LocalFiles.Contents contents) throws IOException {
+        Location tmp = sibling(target, ".tmp-");
+        FileSystem fs = target.fs();
+        fs.mkdirs(target.path().getParent());
+        try {
+            try (OutputStream out = fs.create(tmp.path(), false)) {
+                contents.writeTo(out);
+            }
+            swapIn(tmp, target);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Writes a directory's files into a staging directory, then replaces {@code target} with it. */
+    public static void replaceDirectory(Location target, DirectoryContents contents) throws IOException {
+        Location staging = sibling(target, ".tmp-");
+        FileSystem fs = target.fs();
+        if (!fs.mkdirs(staging.path())) {
+            throw new IOException("could not create " + staging);
+        }
+        try {
+            contents.writeTo(staging);
+            swapIn(staging, target);
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    /**
+     * Lets a writer that creates its own directory (Spark's DataFrame writer) write to a fresh staging path, then
+     * replaces {@code target} with it.
+     */
+    public static void replaceDirectoryWrittenBy(Location target, DirectoryContents writer) throws IOException {
+        Location staging = sibling(target, ".tmp-");
+        target.fs().mkdirs(target.path().getParent());
+        try {
+            writer.writeTo(staging);
+            swapIn(staging, target);
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    /** Renames {@code fresh} to {@code target}, moving an existing target aside first and deleting it after. */
+    private static void swapIn(Location fresh, Location target) throws IOException {
+        FileSystem fs = target.fs();
+        Location backup = sibling(target, ".old-");
+        boolean hadOld = fs.exists(target.path());
+        if (hadOld && !fs.rename(target.path(), backup.path())) {
+            throw new IOException("could not move the previous " + target + " aside to " + backup);
+        }
+        if (!fs.rename(fresh.path(), target.path())) {
+            if (hadOld && !fs.rename(backup.path(), target.path())) {
+                throw new IOException("could not rename " + fresh + " to " + target + ", nor put the previous one"
+                        + " back from " + backup);
+            }
+            throw new IOException("could not rename " + fresh + " to " + target);
+        }
+        if (hadOld) {
+            fs.delete(backup.path(), true);
+        }
+    }
+
+    private static Location sibling(Location target, String kind) {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        return new Location(target.fs(), new Path(target.path().getParent(), "." + target.path().getName() + kind + id));
+    }
+
+    private static void deleteQuietly(Location location) {
+        try {
+            if (location.fs().exists(location.path())) {
+                location.fs().delete(location.path(), true);
+            }
+        } catch (IOException e) {
+            // Best effort: a leftover temporary file is harmless and named as such.
+        }
+    }
+}
