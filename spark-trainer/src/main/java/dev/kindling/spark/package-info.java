@@ -4,6 +4,8 @@
  * partition is packed once into contiguous blocks and cached; each step the driver broadcasts the weights, the
  * partitions sum the gradients of their share of the global mini-batch, {@code treeAggregate} brings the sums to
  * the driver, and the core's training loop applies the optimizer. Batches are drawn by sample number, so the
- * partitioning never changes what is learned.
+ * partitioning never changes what is learned. Predictions follow what the output means
+ * ({@link dev.kindling.spark.OutputKind}), in the columns {@link dev.kindling.spark.PredictionColumns} names; the
+ * Spark ML stages built on all this live in {@code dev.kindling.spark.ml}.
  */
 package dev.kindling.spark;
