@@ -92,6 +92,43 @@ class EquivalenceTest {
         }
     }
 
+    /**
+     * Partitions larger than a block (here 10 rows, in production 2^27 floats) pack into several blocks; the
+     * fit is the same. 203 rows in 3 partitions: 7 blocks of up to 10 rows each per partition.
+     */
+    @Test
+    void partitionsOfManyBlocksLearnWhatOneJvmLearns() {
+        Object[] data = TestSpark.blobs(ROWS, 1);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+        Sequential local = model(DType.FLOAT32, Optimizer::rmsprop);
+        local.fit(x, Labels.toCategorical(Tensor.of(toFloats(labels), ROWS), 3), options());
+
+        Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = TestSpark.frame(TestSpark.local(), x, labels, 3);
+        Packing.Layout layout = new Packing.Layout(4, Targets.of(Loss.CATEGORICAL_CROSSENTROPY, 3, false),
+                Loss.CATEGORICAL_CROSSENTROPY, 3, DType.FLOAT32, "features", 40);
+        Packing.Packed packed = Packing.pack(frame.javaRDD(), SampleReader.rows(Columns.defaults(), 0, true, 1, false),
+                layout, 3, org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+        assertEquals(List.of(7, 7, 7), packed.blocks().glom().map(List::size).collect(), "blocks per partition");
+        try (PreparedData prepared = new PreparedData(packed, layout, false)) {
+            SparkTrainer.create().fit(distributed, prepared, options());
+        }
+        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+    }
+
+    /** The trainer sets each step's job description for the Spark UI, and gives the caller's back after the fit. */
+    @Test
+    void theCallersJobDescriptionIsRestored() {
+        SparkSession spark = TestSpark.local();
+        Object[] data = TestSpark.blobs(50, 1);
+        spark.sparkContext().setJobDescription("my notebook paragraph");
+        SparkTrainer.create().fit(model(DType.FLOAT32, Optimizer::rmsprop),
+                TestSpark.frame(spark, (Tensor) data[0], (int[]) data[1], 2), Columns.defaults(), options());
+        assertEquals("my notebook paragraph", spark.sparkContext().getLocalProperty("spark.job.description"));
+        spark.sparkContext().setJobDescription(null);
+    }
+
     @Test
     void rddOfSamplesTrainsTheSame() {
         Object[] data = TestSpark.blobs(ROWS, 2);

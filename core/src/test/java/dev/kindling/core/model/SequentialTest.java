@@ -234,6 +234,72 @@ class SequentialTest {
         assertArrayEquals(model.predictClasses(data[0]), loaded.predictClasses(data[0]));
     }
 
+    /** A saved model goes on with the next epoch: 2 epochs, save, load, 1 more = 3 epochs in one go, bit for bit. */
+    @Test
+    void aLoadedModelContinuesItsEpochsInsteadOfReplayingTheFirst(@TempDir Path dir) throws IOException {
+        Tensor[] data = blobs(150, 3);
+        Sequential straight = dropoutModel();
+        History three = straight.fit(data[0], data[1], quiet(3, 16, 0.2));
+        assertEquals(3, straight.epochsTrained());
+
+        Sequential first = dropoutModel();
+        first.fit(data[0], data[1], quiet(2, 16, 0.2));
+        first.save(dir.resolve("m.kindling"));
+        Sequential loaded = Sequential.load(dir.resolve("m.kindling"));
+        assertEquals(2, loaded.epochsTrained());
+        List<Integer> epochs = new java.util.ArrayList<>();
+        History more = loaded.fit(data[0], data[1], FitOptions.builder().epochs(1).batchSize(16).validationSplit(0.2)
+                .seed(7).listeners(new TrainingListener() {
+                    @Override
+                    public void onEpochBegin(int epoch, int of, int steps) {
+                        epochs.add(epoch);
+                        assertEquals(3, of);
+                    }
+                }).build());
+        assertEquals(List.of(3), epochs, "the loaded model trains epoch 3, with epoch 3's shuffle and dropout");
+        assertArrayEquals(straight.weights().toFloatArray(), loaded.weights().toFloatArray());
+        assertEquals(three.get("val_loss").get(2), more.get("val_loss").get(0));
+    }
+
+    /** Keras's initial_epoch: epochs initialEpoch+1 .. epochs, numbered as such, whatever the model has done. */
+    @Test
+    void initialEpochRunsTheLaterEpochsOnly() {
+        Tensor[] data = blobs(150, 3);
+        Sequential straight = dropoutModel();
+        straight.fit(data[0], data[1], quiet(4, 16, 0));
+
+        Sequential twoThenTwo = dropoutModel();
+        twoThenTwo.fit(data[0], data[1], quiet(2, 16, 0));
+        History rest = twoThenTwo.fit(data[0], data[1], FitOptions.builder().epochs(4).initialEpoch(2).batchSize(16)
+                .seed(7).listeners().build());
+        assertEquals(2, rest.epochs());
+        assertEquals(4, twoThenTwo.epochsTrained());
+        assertArrayEquals(straight.weights().toFloatArray(), twoThenTwo.weights().toFloatArray());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FitOptions.builder().epochs(2).initialEpoch(2).build());
+        assertEquals("fit: initial_epoch 2 leaves nothing to do: epochs (the last epoch's number, as in Keras) is 2",
+                e.getMessage());
+    }
+
+    @Test
+    void batchArithmeticDoesNotOverflowNearTwoToThe31() {
+        assertEquals(2, MiniBatches.steps(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
+        assertEquals(16_777_216, MiniBatches.steps(Integer.MAX_VALUE, 128));
+        int[] order = {4, 3, 2, 1, 0};
+        assertArrayEquals(new int[] {0}, MiniBatches.batch(order, 2, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MiniBatches.batch(order, 1 << 30, 1 << 30));
+        assertTrue(e.getMessage().contains("starts at sample 1152921504606846976, past the 5 samples"), e.getMessage());
+    }
+
+    private static Sequential dropoutModel() {
+        Sequential model = new Sequential(new Dense(16, Activation.RELU, 4), new Dropout(0.3),
+                new Dense(3, Activation.SOFTMAX)).seed(2);
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return model;
+    }
+
     @Test
     void loadingABrokenFileNamesTheFileAndTheProblem(@TempDir Path dir) throws IOException {
         Sequential model = smallModel();
