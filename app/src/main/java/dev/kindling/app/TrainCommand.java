@@ -17,7 +17,7 @@ import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
-import dev.kindling.spark.io.HadoopCheckpointStore;
+import dev.kindling.spark.io.HadoopFileStore;
 import dev.kindling.spark.io.HadoopFiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +69,7 @@ final class TrainCommand extends JobCommand {
         BackupAndRestore backup = null;
         if (fit.checkpoint().enabled()) {
             JobConfig.CheckpointConfig c = fit.checkpoint();
-            backup = BackupAndRestore.to(HadoopCheckpointStore.at(hadoop, c.dir())).everySteps(c.everySteps())
+            backup = BackupAndRestore.to(HadoopFileStore.at(hadoop, c.dir())).everySteps(c.everySteps())
                     .everyEpochs(c.everyEpochs()).keep(c.keep())
                     .resume(resume ? BackupAndRestore.Resume.REQUIRED : BackupAndRestore.Resume.NEVER)
                     .messages(out::println).build();
