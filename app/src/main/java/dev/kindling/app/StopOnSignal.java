@@ -33,8 +33,12 @@ final class StopOnSignal implements TrainingListener, AutoCloseable {
     static StopOnSignal install(PrintStream err, SparkContext spark) {
         StopOnSignal handler = new StopOnSignal(err, spark);
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal signal = new Signal(name);
-            handler.previous.put(signal, Signal.handle(signal, handler::handle));
+            try {
+                Signal signal = new Signal(name);
+                handler.previous.put(signal, Signal.handle(signal, handler::handle));
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // e.g. under -Xrs: the JVM's own behaviour stays
+            }
         }
         return handler;
     }

@@ -17,7 +17,7 @@ import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
-import dev.kindling.spark.io.HadoopCheckpointStore;
+import dev.kindling.spark.io.HadoopFileStore;
 import dev.kindling.spark.io.HadoopFiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +69,7 @@ final class TrainCommand extends JobCommand {
         BackupAndRestore backup = null;
         if (fit.checkpoint().enabled()) {
             JobConfig.CheckpointConfig c = fit.checkpoint();
-            backup = BackupAndRestore.to(HadoopCheckpointStore.at(hadoop, c.dir())).everySteps(c.everySteps())
+            backup = BackupAndRestore.to(HadoopFileStore.at(hadoop, c.dir())).everySteps(c.everySteps())
                     .everyEpochs(c.everyEpochs()).keep(c.keep())
                     .resume(resume ? BackupAndRestore.Resume.REQUIRED : BackupAndRestore.Resume.NEVER)
                     .messages(out::println).build();
@@ -91,6 +91,9 @@ final class TrainCommand extends JobCommand {
         try (PreparedData trainData = train.prepare(trainer, model);
              PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
             signals.check("before training; no outputs written");
+            out.printf(Locale.ROOT, "read and checked: %,d training rows in %d partitions%s%n", trainData.rows(),
+                    trainData.partitions(), testData == null ? "" : String.format(Locale.ROOT, ", %,d test rows",
+                            testData.rows()));
             out.print(model.summary());
             List<TrainingListener> listeners = new ArrayList<>(List.of(new ProgressPrinter(out), signals));
             if (backup != null) {
@@ -138,6 +141,11 @@ final class TrainCommand extends JobCommand {
         metrics.put("spark_master", master);
         metrics.put("spark_version", spark.version());
         metrics.put("default_parallelism", spark.sparkContext().defaultParallelism());
+        // What the driver's heap held at most: with data read by the executors it does not grow with the rows.
+        metrics.put("driver_max_heap_bytes", Runtime.getRuntime().maxMemory());
+        metrics.put("driver_heap_peak_bytes", java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum());
         Map<String, Object> blas = new LinkedHashMap<>();
         blas.put("driver", Blas.implementationName());
         blas.put("executors", executorBlas);
@@ -158,9 +166,10 @@ final class TrainCommand extends JobCommand {
         if (evaluation != null) {
             out.println(EvaluateCommand.describe(evaluation));
         }
-        out.printf(Locale.ROOT, "seconds per epoch: mean %.2f, epochs %s; %d partitions%n",
-                TrainOutputs.mean(seconds), seconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toList(),
-                partitions);
+        out.printf(Locale.ROOT, "seconds per epoch: mean %.2f, epochs %s; %d partitions; driver heap peak %d of %d"
+                + " MiB%n", TrainOutputs.mean(seconds), seconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s))
+                .toList(), partitions, (Long) metrics.get("driver_heap_peak_bytes") >> 20,
+                (Long) metrics.get("driver_max_heap_bytes") >> 20);
         out.println("outputs: " + shown(outputDir) + "/ (" + TrainOutputs.MODEL + ", "
                 + TrainOutputs.HISTORY + ", " + TrainOutputs.METRICS + ", " + TrainOutputs.PLOT + ")");
     }

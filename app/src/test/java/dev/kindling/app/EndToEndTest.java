@@ -103,6 +103,76 @@ class EndToEndTest {
         assertFalse(Files.exists(dir.resolve("out")));
     }
 
+    /** A train job on small files of one format: features a and b, labels 0 or 1, local[1]. */
+    private Cli trainOn(String format, String train, String test, String... sets) {
+        List<String> args = new ArrayList<>(List.of("train", "-c", Cli.repoRoot().resolve("conf/mnist-mlp.conf").toString(),
+                "--set", "data.format=" + format, "--set", "data.dir=null", "--set", "data.train=\"" + train + "\"",
+                "--set", "data.test=\"" + test + "\"", "--set", "data.scale=1", "--set", "data.num-classes=0",
+                "--set", "model.input-dim=2", "--set", "model.layers=[{type = dense, units = 2, activation = softmax}]",
+                "--set", "fit.epochs=1", "--set", "output.dir=\"" + dir.resolve("out") + "\"",
+                "--set", "spark.master=local[1]", "--set", "spark.conf.spark.ui.enabled=false"));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        return Cli.run(args.toArray(new String[0]));
+    }
+
+    @Test
+    void aBadRowInTheTestDataIsFoundBeforeTheFirstStep() throws IOException {
+        Path train = dir.resolve("train.csv");
+        Path test = dir.resolve("test.csv");
+        Files.writeString(train, "label,a,b\n1,0.5,0.5\n0,0.1,0.2\n");
+        Files.writeString(test, "label,a,b\n1,0.5,0.5\n0,0.1,0.2\n1,oops,0.3\n");
+        Cli cli = trainOn("csv", train.toString(), test.toString());
+        assertEquals(Main.BAD_DATA, cli.exitCode(), cli::toString);
+        assertTrue(cli.err().contains("bad input data: csv " + test + ": row 2 (line 4), column 'a': 'oops' is not a"
+                + " number"), cli::toString);
+        assertFalse(cli.out().contains("Epoch 1"), "no training step before every input is checked:\n" + cli);
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
+    void badLibsvmIndicesAreBadDataNamingFileRowAndLine() throws IOException {
+        Path good = dir.resolve("good.libsvm");
+        Files.writeString(good, "1 1:0.5 2:0.5\n0 2:0.1\n");
+        Path outOfRange = dir.resolve("range.libsvm");
+        Files.writeString(outOfRange, "# a comment\n1 1:0.5\n0 1:0.1 3:0.4\n");
+        Cli cli = trainOn("libsvm", good.toString(), outOfRange.toString(), "data.libsvm.num-features=2");
+        assertEquals(Main.BAD_DATA, cli.exitCode(), cli::toString);
+        assertTrue(cli.err().contains("bad input data: libsvm " + outOfRange + ": row 2 (line 3): index 3 is out of"
+                + " range: expected 1..2"), cli::toString);
+
+        Path unsorted = dir.resolve("unsorted.libsvm");
+        Files.writeString(unsorted, "1 2:0.5 1:0.5\n");
+        cli = trainOn("libsvm", unsorted.toString(), good.toString());
+        assertEquals(Main.BAD_DATA, cli.exitCode(), cli::toString);
+        assertTrue(cli.err().contains("bad input data: libsvm " + unsorted + ": row 0 (line 1): index 1 follows index"
+                + " 2: indices must ascend"), cli::toString);
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
+    void aNullParquetFeatureIsBadDataNamingItsRowWhenScaling() throws IOException {
+        Path parquet = dir.resolve("train.parquet");
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                    .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), true)
+                    .add("label", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+            spark.createDataFrame(List.of(
+                    org.apache.spark.sql.RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(10, 20), 1.0),
+                    org.apache.spark.sql.RowFactory.create(null, 0.0)), schema).coalesce(1).write().parquet(parquet.toString());
+        } finally {
+            spark.stop();
+        }
+        Cli cli = trainOn("parquet", parquet.toString(), parquet.toString(), "data.scale=255");
+        assertEquals(Main.BAD_DATA, cli.exitCode(), cli::toString);
+        assertTrue(cli.err().contains("bad input data: parquet [" + parquet + "]: features column 'features', row 1:"
+                + " null, expected 2 numbers"), cli::toString);
+    }
+
     private static List<String> names(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

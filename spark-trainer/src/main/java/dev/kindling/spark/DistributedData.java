@@ -49,14 +49,13 @@ final class DistributedData implements TrainingData, AutoCloseable {
         this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics)));
     }
 
-    /** Keras's split: the first {@code (1 - validationSplit)} of the rows train, the rest validate. */
-    static int trainSamples(long samples, double validationSplit) {
-        int train = (int) (samples * (1.0 - validationSplit));
-        if (train == 0) {
-            throw new DataException("validation_split " + validationSplit + " of " + samples
-                    + " rows leaves no training rows");
+    /** {@link TrainingData#trainSamples}, a data problem here: the rows are the data set's. */
+    private static int trainSamples(long samples, double validationSplit) {
+        try {
+            return TrainingData.trainSamples(samples, validationSplit);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(e.getMessage());
         }
-        return train;
     }
 
     /** Destroys what the fit broadcast once, and gives the caller's job description back. */

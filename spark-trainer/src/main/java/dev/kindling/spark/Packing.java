@@ -70,8 +70,17 @@ final class Packing {
 
     /** Cached blocks, how many samples they hold and where. */
     record Packed(JavaRDD<Block> blocks, long samples, BlockIndex index, Durability durability) {
+        /** Frees the cached blocks, and the files of a reliable checkpoint (Spark keeps those by default). */
         void release() {
             blocks.unpersist(false);
+            if (durability == Durability.RELIABLE_CHECKPOINT && blocks.rdd().getCheckpointFile().isDefined()) {
+                org.apache.hadoop.fs.Path files = new org.apache.hadoop.fs.Path(blocks.rdd().getCheckpointFile().get());
+                try {
+                    files.getFileSystem(blocks.context().hadoopConfiguration()).delete(files, true);
+                } catch (IOException e) {
+                    LOG.warn("could not delete the checkpointed training blocks in {}: {}", files, e.getMessage());
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kindling.app.output;
 
+import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.model.History;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -36,7 +37,8 @@ public final class HistoryPlot {
         Map<String, List<Double>> series = history.asMap();
         List<String> panels = new ArrayList<>();
         for (String name : series.keySet()) {
-            if (!name.startsWith("val_")) {
+            // The learning rate is a setting, not a measure of the model: history.json has it, the picture not.
+            if (!name.startsWith("val_") && !name.equals(FitLoop.LEARNING_RATE)) {
                 panels.add(name);
             }
         }

@@ -48,9 +48,16 @@ class StandaloneClusterTest {
     private static final Path ROOT = repositoryRoot();
     private static final Path WORK = ROOT.resolve("app/target/cluster-test");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Epochs of the seed recipe (conf/mnist-mlp.conf) in each run: the kills happen as the second one begins. */
-    private static final int EPOCHS = 2;
-    private static final String HALF_WAY = "Epoch 2/" + EPOCHS;
+    /**
+     * Epochs of the seed recipe (conf/mnist-mlp.conf) in each run, and the epoch at whose start the executor, the
+     * worker and SIGTERM strike and in which the driver is killed: 2 and 2 in the suite;
+     * {@code -Dkindling.cluster.epochs=8 -Dkindling.cluster.kill-epoch=4 -Dkindling.cluster.driver-kill-epoch=3} for
+     * the longer runs of docs/running.md.
+     */
+    private static final int EPOCHS = Integer.getInteger("kindling.cluster.epochs", 2);
+    private static final int KILL_EPOCH = Integer.getInteger("kindling.cluster.kill-epoch", 2);
+    private static final int DRIVER_KILL_EPOCH = Integer.getInteger("kindling.cluster.driver-kill-epoch", 2);
+    private static final String HALF_WAY = "Epoch " + KILL_EPOCH + "/" + EPOCHS;
 
     private static TestClasspath classpath;
     private static Path sparkClasspath;
@@ -165,9 +172,10 @@ class StandaloneClusterTest {
         long[] killedAt = {-1};
         Submission.Result killed = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-driver-killed.log"),
                 Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), args),
-                new Submission.Trigger(HALF_WAY, running -> {
-                    // Wait for a checkpoint inside the second epoch, so that the resume starts mid-epoch.
-                    awaitFile(checkpoints, "checkpoint-e000002-s0*[1-9][0-9]*\\.kindling", Duration.ofMinutes(2));
+                new Submission.Trigger("Epoch " + DRIVER_KILL_EPOCH + "/" + EPOCHS, running -> {
+                    // Wait for a checkpoint inside that epoch, so that the resume starts mid-epoch.
+                    awaitFile(checkpoints, String.format("checkpoint-e%06d-s0*[1-9][0-9]*\\.kindling",
+                            DRIVER_KILL_EPOCH), Duration.ofMinutes(2));
                     killedAt[0] = System.nanoTime();
                     kill(running.driverPid());
                 }));
@@ -175,8 +183,8 @@ class StandaloneClusterTest {
         assertTrue(Files.notExists(out), "a killed run writes no outputs");
         List<String> names = names(checkpoints);
         System.out.println("checkpoints when the driver was killed: " + names);
-        assertTrue(names.get(names.size() - 1).compareTo("checkpoint-e000002-s0000000.kindling") > 0,
-                "the newest checkpoint is inside the second epoch: " + names);
+        assertTrue(names.get(names.size() - 1).compareTo(String.format("checkpoint-e%06d-s0000000.kindling",
+                DRIVER_KILL_EPOCH)) > 0, "the newest checkpoint is inside epoch " + DRIVER_KILL_EPOCH + ": " + names);
 
         Submission.Result resumed = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-resumed.log"),
                 Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), concat(args, List.of("--resume"))));
@@ -188,12 +196,56 @@ class StandaloneClusterTest {
     }
 
     /**
+     * SIGTERM to the driver mid-epoch: it stops after the current step, writes a final checkpoint, prints one line
+     * and exits with 143, leaving the previous outputs as they were; {@code --resume} then ends with the
+     * uninterrupted run's weights.
+     */
+    @Test
+    @Order(4)
+    void sigtermStopsCleanlyWithAFinalCheckpoint() throws Exception {
+        Path out = WORK.resolve("out-sigterm");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("metrics.json"), "{\"previous\": true}");
+        Path checkpoints = WORK.resolve("checkpoints-sigterm");
+        List<String> args = concat(train(out), List.of("--set", "fit.checkpoint.dir=" + checkpoints,
+                "--set", "fit.checkpoint.every-epochs=1"));
+        Submission.Result stopped = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-sigterm.log"),
+                Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), args),
+                new Submission.Trigger(HALF_WAY, running -> {
+                    awaitFile(checkpoints, String.format("checkpoint-e%06d-s0000000\\.kindling", KILL_EPOCH),
+                            Duration.ofMinutes(2));
+                    ProcessHandle.of(running.driverPid()).ifPresent(ProcessHandle::destroy);   // SIGTERM
+                }));
+        assertEquals(143, stopped.exitCode(), stopped.output());
+        String output = stopped.output();
+        assertTrue(output.contains("kindling: SIGTERM received: stopping after the current step"), output);
+        assertTrue(output.matches("(?s).*kindling: stopped by SIGTERM at epoch " + KILL_EPOCH + ", after step \\d+;"
+                + " checkpoint written"
+                + " to .*, continue with train --resume; no outputs written.*"), output);
+        assertTrue(!output.contains("stopped SparkContext") && !output.contains("Exception"), output);
+        assertEquals("{\"previous\": true}", Files.readString(out.resolve("metrics.json")), "previous outputs intact");
+        java.util.regex.Matcher step = java.util.regex.Pattern.compile("at epoch " + KILL_EPOCH + ", after step (\\d+);")
+                .matcher(output);
+        assertTrue(step.find(), output);
+        List<String> names = names(checkpoints);
+        System.out.println("checkpoints after SIGTERM: " + names);
+        assertTrue(names.contains(String.format("checkpoint-e%06d-s%07d.kindling", KILL_EPOCH,
+                Integer.parseInt(step.group(1)))),
+                "the final checkpoint is where the run stopped: " + names);
+
+        Submission.Result resumed = Submission.run(ROOT, env(appJar), List.of(), WORK.resolve("train-sigterm-resumed.log"),
+                Duration.ofMinutes(5), concat(List.of("--master", "local[2]", "--"), concat(args, List.of("--resume"))));
+        assertEquals(0, resumed.exitCode(), "resumed run failed:\n" + resumed.output());
+        assertSameModel(localOut, out, "SIGTERM and resumed", null, null);
+    }
+
+    /**
      * The driver itself on the cluster ({@code --deploy-mode cluster}: a worker runs it in its own folder), writing
      * its outputs to a {@code file:} URI outside any working directory. The driver takes one worker's only core,
      * so one executor runs both packed partitions: the same partial sums as the two executors of the first run.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void clusterDeployModeWritesWhereTheConfigurationSays(@TempDir Path elsewhere) throws Exception {
         Path out = elsewhere.resolve("out");
         Submission.Result run = Submission.run(ROOT, env(appJar), cluster.workerPids(),
@@ -217,7 +269,7 @@ class StandaloneClusterTest {
      * remaining worker's executor with what the uninterrupted run learned. Last: the cluster keeps one worker.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aKilledWorkerDoesNotChangeWhatIsLearned() throws Exception {
         Path out = WORK.resolve("out-worker-killed");
         long worker = cluster.workerPids().get(0);

@@ -146,4 +146,32 @@ class BadConfigurationTest {
         assertEquals(2, noConfig.exitCode());
         assertTrue(noConfig.err().contains("Missing required option: '--config=FILE'"), noConfig::toString);
     }
+
+    @Test
+    void checkpointSettingsAreChecked() {
+        assertBad(train("fit.checkpoint.dir=\"" + dir.resolve("ckpt") + "\"", "fit.checkpoint.every-epochs=0"),
+                "fit.checkpoint: every-steps and every-epochs are both 0");
+        assertBad(train("fit.checkpoint.keep=0"), "fit.checkpoint.keep: must be in [1, 1000000], got 0");
+        assertBad(train("fit.checkpoint.every-step=10"), "fit.checkpoint.every-step: unknown key (did you mean"
+                + " 'every-steps'?)");
+        List<String> args = new ArrayList<>(List.of("train", "--config", job.toString(), "--resume"));
+        Cli cli = Cli.run(args.toArray(new String[0]));
+        assertBad(cli, "--resume: fit.checkpoint.dir is not set, so there is nothing to resume from");
+        assertFalse(Files.exists(out));
+    }
+
+    /** A checkpoint folder that does not fit the run is refused before any Spark job, changing nothing. */
+    @Test
+    void aCheckpointFolderOfAnotherRunOrNoneToResumeIsRefused() throws IOException {
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Cli cli = Cli.run("train", "--config", job.toString(), "--resume", "--set", "fit.checkpoint.dir=\"" + ckpt + "\"");
+        assertBad(cli, "kindling: checkpoint: no checkpoint to resume from in ");
+        Path earlier = ckpt.resolve("checkpoint-e000002-s0000000.kindling");
+        Files.writeString(earlier, "an earlier run's");
+        cli = train("fit.checkpoint.dir=\"" + ckpt + "\"");
+        assertBad(cli, "kindling: checkpoint: ", "already holds 1 checkpoint(s) of an earlier run, the newest"
+                + " checkpoint-e000002-s0000000.kindling");
+        assertEquals("an earlier run's", Files.readString(earlier));
+        assertFalse(Files.exists(out));
+    }
 }

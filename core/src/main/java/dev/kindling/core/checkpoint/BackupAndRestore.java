@@ -1,5 +1,6 @@
 package dev.kindling.core.checkpoint;
 
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.model.Checkpoint;
 import dev.kindling.core.model.CheckpointException;
 import dev.kindling.core.model.EpochLogs;
@@ -21,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keras's {@code BackupAndRestore}: checkpoints a fit to a {@link CheckpointStore} and resumes it exactly. In order
+ * Keras's {@code BackupAndRestore}: checkpoints a fit to a {@link FileStore} and resumes it exactly. In order
  * of use:
  * <pre>{@code
- * BackupAndRestore backup = BackupAndRestore.to(CheckpointStore.local(Path.of("ckpt")))
+ * BackupAndRestore backup = BackupAndRestore.to(FileStore.local(Path.of("ckpt")))
  *         .everyEpochs(1).everySteps(100).keep(3).build();
  * model.fit(x, y, FitOptions.builder().epochs(5).batchSize(128).listeners(new ProgressPrinter(System.out), backup)
  *         .build());      // killed at epoch 3? The same call again continues from the newest checkpoint
@@ -51,7 +52,7 @@ public final class BackupAndRestore implements TrainingListener {
         NEVER
     }
 
-    private final CheckpointStore store;
+    private final FileStore store;
     private final int everySteps;
     private final int everyEpochs;
     private final int keep;
@@ -70,7 +71,7 @@ public final class BackupAndRestore implements TrainingListener {
     }
 
     /** Starts building a listener that checkpoints to {@code store} (by default every epoch, keeping 3). */
-    public static Builder to(CheckpointStore store) {
+    public static Builder to(FileStore store) {
         return new Builder(store);
     }
 
@@ -199,14 +200,14 @@ public final class BackupAndRestore implements TrainingListener {
 
     /** Settings of {@link BackupAndRestore}; defaults: every epoch, no step interval, keep 3, resume if present. */
     public static final class Builder {
-        private final CheckpointStore store;
+        private final FileStore store;
         private int everySteps = 0;
         private int everyEpochs = 1;
         private int keep = 3;
         private Resume resume = Resume.IF_PRESENT;
         private Consumer<String> messages = m -> { };
 
-        private Builder(CheckpointStore store) {
+        private Builder(FileStore store) {
             if (store == null) {
                 throw new IllegalArgumentException("a checkpoint store is needed");
             }

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FitLoop {
     private static final Logger LOG = LoggerFactory.getLogger(FitLoop.class);
+    /** The history's name for the learning rate of each epoch, Keras's. */
+    public static final String LEARNING_RATE = "lr";
 
     private final Sequential model;
     private final TrainingData data;
@@ -125,6 +127,8 @@ public final class FitLoop {
         if (data.hasValidation()) {
             logs.putAll(Sequential.logs(config, data.evaluateValidation(weights), "val_"));
         }
+        // The learning rate this epoch's steps used, as Keras's history has it (before any callback changes it).
+        logs.put(LEARNING_RATE, optimizer.learningRate());
         EpochLogs epochLogs = new EpochLogs(epoch, lastEpoch, steps, epochSeconds(), logs);
         history.append(epochLogs);
         // The next epoch's position, before the listeners hear of this one: a checkpoint taken in onEpochEnd

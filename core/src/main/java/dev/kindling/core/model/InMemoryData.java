@@ -22,11 +22,7 @@ final class InMemoryData implements TrainingData {
     /** @param x and y checked and in the network's dtype */
     InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, double validationSplit) {
         int samples = x.dim(0);
-        int train = (int) (samples * (1.0 - validationSplit));
-        if (train == 0) {
-            throw new IllegalArgumentException("fit: validation_split " + validationSplit + " of " + samples
-                    + " samples leaves no training samples");
-        }
+        int train = TrainingData.trainSamples(samples, validationSplit);
         this.network = network;
         this.loss = loss;
         this.metrics = metrics;

@@ -11,6 +11,21 @@ import dev.kindling.core.tensor.Tensor;
  */
 public interface TrainingData {
 
+    /**
+     * Keras's split: of {@code samples} rows, the first {@code floor(samples * (1 - validationSplit))} train and the
+     * rest validate. The one formula every data source uses.
+     *
+     * @throws IllegalArgumentException when no training row would be left
+     */
+    static int trainSamples(long samples, double validationSplit) {
+        long train = (long) (samples * (1.0 - validationSplit));
+        if (train == 0) {
+            throw new IllegalArgumentException("fit: validation_split " + validationSplit + " of " + samples
+                    + " samples leaves no training samples");
+        }
+        return (int) train;
+    }
+
     /** Number of training samples; they are numbered {@code 0..trainSamples()-1}. */
     int trainSamples();
 

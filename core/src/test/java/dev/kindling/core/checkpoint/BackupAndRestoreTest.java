@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
@@ -77,7 +78,7 @@ class BackupAndRestoreTest {
     }
 
     private BackupAndRestore.Builder backup() {
-        return BackupAndRestore.to(CheckpointStore.local(dir)).everySteps(5).everyEpochs(1).keep(2);
+        return BackupAndRestore.to(FileStore.local(dir)).everySteps(5).everyEpochs(1).keep(2);
     }
 
     /** Throws at the end of global step {@code at} (1-based), as if the JVM died there. */

@@ -72,7 +72,9 @@ class SequentialTest {
         Tensor[] test = blobs(300, 2);
         Sequential model = smallModel();
         History history = model.fit(train[0], train[1], quiet(10, 32, 0.2));
-        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(history.asMap().keySet()));
+        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy", "lr"),
+                List.copyOf(history.asMap().keySet()));
+        assertEquals(0.01, history.get("lr").get(9), 1e-12);
         assertEquals(10, history.epochs());
         assertTrue(history.get("loss").get(9) < history.get("loss").get(0), history.toString());
         Evaluation result = model.evaluate(test[0], test[1]);

@@ -46,8 +46,10 @@ import scala.runtime.AbstractFunction2;
  * Trains the seed network on Fashion-MNIST with the Spark trainer and prints where each iteration's time goes,
  * next to the cost of a bare Spark job and of a naive broadcast + treeAggregate round measured in the same run.
  * Not a test: run through {@code scripts/bench-spark}. Settings are system properties: {@code bench.data}
- * (default data/fashion-mnist), {@code bench.master} (local[2]), {@code bench.epochs} (5), {@code bench.batch}
- * (128), {@code bench.partitions} (2).
+ * (default data/fashion-mnist), {@code bench.master} (local[2]), {@code bench.epochs} (5), {@code bench.batches}
+ * (128,1024), {@code bench.partitions} (2, the input's partitions). {@code bench.inputPartitions=2,32,200} then also
+ * trains {@code bench.scalingEpochs} (1) epoch(s) at each batch size from inputs of each partition count and prints
+ * the per-step cost of each against the first.
  */
 public final class TrainerBench {
     private static final int WEIGHTS = 407_050;
@@ -111,6 +113,13 @@ public final class TrainerBench {
         Dataset<Row> test = TensorFrames.of(spark, mnist.testImages(), mnist.testLabels(), partitions, 255);
         for (int batch : batches) {
             run(train, test, mnist.trainLabels().size(), batch, epochs, bareJob, leanJob, update, sgemm);
+        }
+        String scaling = System.getProperty("bench.inputPartitions", "");
+        if (!scaling.isBlank()) {
+            List<Integer> counts = Arrays.stream(scaling.split(",")).map(String::trim).map(Integer::valueOf).toList();
+            List<Integer> scalingBatches = Arrays.stream(System.getProperty("bench.scalingBatches", "128,1024")
+                    .split(",")).map(String::trim).map(Integer::valueOf).toList();
+            partitionScaling(spark, mnist, counts, scalingBatches, Integer.getInteger("bench.scalingEpochs", 1));
         }
         spark.stop();
     }
@@ -186,6 +195,50 @@ public final class TrainerBench {
         System.out.printf(Locale.ROOT, "  of the slowest partition's %.2f ms, its thread was on a CPU %.2f ms: %.1f"
                 + " GFLOP/s on-CPU = %.0f%% of the peak; the rest it waited for a core%n", computeMs, cpuMs, cpuGflops,
                 100 * cpuGflops / sgemm);
+    }
+
+    /**
+     * The step's cost against the input's partition count: the same data as DataFrames of each partition count,
+     * each trained at each batch size; per step the Spark job alone and the whole step (broadcast, job, destroy),
+     * and each against the first partition count's.
+     */
+    private static void partitionScaling(SparkSession spark, Mnist mnist, List<Integer> counts, List<Integer> batches,
+                                         int epochs) {
+        System.out.printf(Locale.ROOT, "%n== step cost by input partitions (%d epoch(s) each) ==%n", epochs);
+        System.out.printf(Locale.ROOT, "%-18s %-7s %-12s %-14s %-15s %-12s %-10s%n", "input partitions", "batch",
+                "packed into", "job ms/step", "step ms/step", "s/epoch", "test acc");
+        Map<Integer, double[]> first = new HashMap<>();
+        for (int count : counts) {
+            Dataset<Row> train = TensorFrames.of(spark, mnist.trainImages(), mnist.trainLabels(), count, 255);
+            Dataset<Row> test = TensorFrames.of(spark, mnist.testImages(), mnist.testLabels(), count, 255);
+            for (int batch : batches) {
+                Sequential network = new Sequential(new Dense(512, Activation.RELU, 784),
+                        new Dense(10, Activation.SOFTMAX)).seed(1);
+                network.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+                SparkTrainer trainer = SparkTrainer.create();
+                double[] seconds = {0};
+                int packed;
+                try (dev.kindling.spark.PreparedData data = trainer.prepare(network, train, Columns.defaults())) {
+                    packed = data.partitions();
+                    trainer.fit(network, data, FitOptions.builder().epochs(epochs).batchSize(batch).seed(1)
+                            .listeners(new TrainingListener() {
+                                @Override
+                                public void onEpochEnd(EpochLogs logs) {
+                                    seconds[0] += logs.seconds();
+                                }
+                            }).build());
+                }
+                StepTimings t = trainer.lastTimings();
+                double job = t.jobSeconds() * 1e3 / t.steps();
+                double step = (t.broadcastSeconds() + t.jobSeconds() + t.cleanupSeconds()) * 1e3 / t.steps();
+                double accuracy = trainer.evaluate(network, test, Columns.defaults()).accuracy();
+                double[] base = first.computeIfAbsent(batch, b -> new double[] {job, step});
+                System.out.printf(Locale.ROOT, "%-18d %-7d %-12d %-14s %-15s %-12.2f %-10.4f%n", count, batch, packed,
+                        String.format(Locale.ROOT, "%.1f (%.2fx)", job, job / base[0]),
+                        String.format(Locale.ROOT, "%.1f (%.2fx)", step, step / base[1]), seconds[0] / epochs,
+                        accuracy);
+            }
+        }
     }
 
     /**

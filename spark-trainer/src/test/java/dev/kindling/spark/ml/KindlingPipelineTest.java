@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.losses.Loss;
+import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,8 +74,9 @@ class KindlingPipelineTest {
         assertEquals(10, fitted.numClasses());
         assertEquals(785, fitted.numFeatures());
         assertEquals(5, fitted.history().epochs());
-        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"),
+        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy", FitLoop.LEARNING_RATE),
                 List.copyOf(fitted.history().asMap().keySet()));
+        assertEquals(List.of(1e-3, 1e-3, 1e-3, 1e-3, 1e-3), fitted.history().get(FitLoop.LEARNING_RATE));
         assertEquals(5 * 50, fitted.summary().totalIterations(), "6,400 training rows in batches of 128, 5 epochs");
 
         String path = dir.resolve("digits-pipeline").toUri().toString();

@@ -1,6 +1,5 @@
-package dev.kindling.core.checkpoint;
+package dev.kindling.core.io;
 
-import dev.kindling.core.io.LocalFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** A {@link CheckpointStore} in a local folder, written through {@link LocalFiles#writeAtomically}. */
-final class LocalCheckpointStore implements CheckpointStore {
+/** A {@link FileStore} in a local folder, written through {@link LocalFiles#writeAtomically}. */
+final class LocalFileStore implements FileStore {
     private final Path dir;
 
-    LocalCheckpointStore(Path dir) {
+    LocalFileStore(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints through Hadoop's file system API (a file: URI here): written whole, a torn one skipped. */
-class HadoopCheckpointStoreTest {
+class HadoopFileStoreTest {
     @TempDir
     Path dir;
 
@@ -53,7 +53,7 @@ class HadoopCheckpointStoreTest {
     }
 
     private BackupAndRestore backup(List<String> messages) throws IOException {
-        return BackupAndRestore.to(HadoopCheckpointStore.at(new Configuration(), dir.toUri().toString()))
+        return BackupAndRestore.to(HadoopFileStore.at(new Configuration(), dir.toUri().toString()))
                 .everySteps(4).everyEpochs(0).keep(3).messages(messages::add).build();
     }
 

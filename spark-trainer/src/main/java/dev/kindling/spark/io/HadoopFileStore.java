@@ -1,6 +1,6 @@
 package dev.kindling.spark.io;
 
-import dev.kindling.core.checkpoint.CheckpointStore;
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.io.LocalFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,19 +10,19 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 
 /**
- * A {@link CheckpointStore} in a folder on any Hadoop file system (a cluster-mode driver's local disk goes away with
+ * A {@link FileStore} in a folder on any Hadoop file system (a cluster-mode driver's local disk goes away with
  * its container; HDFS or S3 does not), written through {@link HadoopFiles#writeFile}.
  */
-public final class HadoopCheckpointStore implements CheckpointStore {
+public final class HadoopFileStore implements FileStore {
     private final HadoopFiles.Location dir;
 
-    private HadoopCheckpointStore(HadoopFiles.Location dir) {
+    private HadoopFileStore(HadoopFiles.Location dir) {
         this.dir = dir;
     }
 
     /** The store at {@code pathOrUri} (see {@link HadoopFiles#locate}); the folder is created at the first write. */
-    public static HadoopCheckpointStore at(Configuration hadoop, String pathOrUri) throws IOException {
-        return new HadoopCheckpointStore(HadoopFiles.locate(hadoop, pathOrUri));
+    public static HadoopFileStore at(Configuration hadoop, String pathOrUri) throws IOException {
+        return new HadoopFileStore(HadoopFiles.locate(hadoop, pathOrUri));
     }
 
     @Override

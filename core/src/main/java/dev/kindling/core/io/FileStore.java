@@ -1,16 +1,15 @@
-package dev.kindling.core.checkpoint;
+package dev.kindling.core.io;
 
-import dev.kindling.core.io.LocalFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A folder of checkpoint files. Writes are atomic (a temporary name, then a rename), so a reader sees a file whole
+ * A folder of files (checkpoints, saved models, logs). Writes are atomic (a temporary name, then a rename), so a reader sees a file whole
  * or not at all; temporary files start with a dot and are never listed.
  */
-public interface CheckpointStore {
+public interface FileStore {
 
     /** The names of the files in the folder (not temporary ones), in any order; empty if it does not exist. */
     List<String> list() throws IOException;
@@ -26,7 +25,7 @@ public interface CheckpointStore {
     String location(String name);
 
     /** A folder on the local disk (created at the first write). */
-    static CheckpointStore local(Path dir) {
-        return new LocalCheckpointStore(dir);
+    static FileStore local(Path dir) {
+        return new LocalFileStore(dir);
     }
 }

@@ -1,0 +1,51 @@
+package dev.kindling.core.callbacks;
+
+import dev.kindling.core.model.FitLoop;
+import dev.kindling.core.model.TrainingListener;
+
+/**
+ * Keras's {@code LearningRateScheduler}: before each epoch, sets the learning rate to
+ * {@code schedule.rate(epochIndex, currentRate)}, with Keras's 0-based epoch index. Common schedules are in
+ * {@link Schedules}.
+ * <pre>{@code
+ * new LearningRateScheduler(Schedules.cosine(0.001, 30, 0.0))
+ * new LearningRateScheduler((epoch, lr) -> epoch < 10 ? lr : lr * Math.exp(-0.1))
+ * }</pre>
+ */
+public final class LearningRateScheduler implements TrainingListener {
+
+    /** A learning rate for an epoch: Keras's {@code schedule(epoch, lr)}. */
+    @FunctionalInterface
+    public interface Schedule extends java.io.Serializable {
+        /**
+         * @param epochIndex the epoch about to run, 0-based as in Keras
+         * @param current    the learning rate in force
+         */
+        double rate(int epochIndex, double current);
+    }
+
+    private final Schedule schedule;
+    private FitLoop loop;
+
+    public LearningRateScheduler(Schedule schedule) {
+        if (schedule == null) {
+            throw new IllegalArgumentException("LearningRateScheduler: a schedule is needed");
+        }
+        this.schedule = schedule;
+    }
+
+    @Override
+    public void onTrainBegin(FitLoop fit) {
+        loop = fit;
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, int epochs, int steps) {
+        double rate = schedule.rate(epoch - 1, loop.learningRate());
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("LearningRateScheduler: the schedule gave " + rate + " for epoch index "
+                    + (epoch - 1) + ", expected a finite rate > 0");
+        }
+        loop.setLearningRate(rate);
+    }
+}

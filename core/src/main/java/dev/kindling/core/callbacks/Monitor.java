@@ -1,0 +1,49 @@
+package dev.kindling.core.callbacks;
+
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A quantity of the epoch logs to watch ({@code val_loss}, {@code accuracy}...) and whether lower or higher is
+ * better. {@code AUTO} is Keras's rule: higher for accuracy-like names ({@code acc}, {@code auc}, {@code precision},
+ * {@code recall}), lower otherwise.
+ */
+record Monitor(String name, Mode mode, double minDelta) {
+    private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+
+    Monitor {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("monitor: a log name is needed, e.g. val_loss");
+        }
+        if (!(minDelta >= 0)) {
+            throw new IllegalArgumentException("min_delta must be >= 0, got " + minDelta);
+        }
+        if (mode == Mode.AUTO) {
+            String n = name.toLowerCase(Locale.ROOT);
+            mode = n.contains("acc") || n.contains("auc") || n.contains("precision") || n.contains("recall")
+                    ? Mode.MAX : Mode.MIN;
+        }
+    }
+
+    /** The worst possible value, to start from. */
+    double worst() {
+        return mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+    }
+
+    /** Whether {@code current} beats {@code best} by more than {@code minDelta}. */
+    boolean improves(double current, double best) {
+        return mode == Mode.MIN ? current < best - minDelta : current > best + minDelta;
+    }
+
+    /** The watched value in an epoch's logs, or null (with a warning naming the logs there are) if it is missing. */
+    Double in(Map<String, Double> logs, String who) {
+        Double v = logs.get(name);
+        if (v == null) {
+            LOG.warn("{}: '{}' is not in the epoch's logs, which has {}; nothing done this epoch", who, name,
+                    logs.keySet());
+        }
+        return v;
+    }
+}
