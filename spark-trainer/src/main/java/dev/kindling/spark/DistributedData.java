@@ -91,7 +91,7 @@ final class DistributedData implements TrainingData, AutoCloseable {
         Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(snapshotOf(weights)));
         long t1 = System.nanoTime();
         spark.setJobDescription(step.toString());
-        int metricCount = metrics.size();
+        int metricCount = BatchStats.stateSize(metrics);
         GradientSum sum;
         long t2;
         try {
@@ -145,13 +145,12 @@ final class DistributedData implements TrainingData, AutoCloseable {
     static BatchStats evaluate(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss,
                                List<Metric> metrics, Tensor weights, long from) {
         Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(weights.copy()));
-        int count = metrics.size();
-        Shipped<BatchStats> zero = new Shipped<>(BatchStats.empty(count));
+        Shipped<BatchStats> zero = new Shipped<>(BatchStats.empty(metrics));
         try {
             @SuppressWarnings("unchecked")
             Class<Shipped<BatchStats>> type = (Class<Shipped<BatchStats>>) (Class<?>) Shipped.class;
             return Aggregation.aggregate(packed.blocks(), packed.index().partitionsFrom(from), zero, partition -> {
-                BatchStats total = BatchStats.empty(count);
+                BatchStats total = BatchStats.empty(metrics);
                 Tensor w = broadcast.value().value();
                 while (partition.hasNext()) {
                     Block block = partition.next();

@@ -41,8 +41,8 @@ final class GradientSum implements Serializable {
         this.stats = stats;
     }
 
-    static GradientSum zero(int metrics) {
-        return new GradientSum(BatchStats.empty(metrics));
+    static GradientSum zero(int metricSums) {
+        return new GradientSum(new BatchStats(0, 0.0, new double[metricSums]));
     }
 
     /** What every step of a fit computes with, besides the weights and the batch: broadcast once per fit. */

@@ -7,7 +7,9 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.metrics.Metric;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -159,11 +161,12 @@ public final class SparkTrainer {
         Network network = model.network();
         requireFits(data, network, config, "evaluate");
         Packing.Packed packed = data.packed();
+        List<Metric> resolved = config.resolvedMetrics(network.outputDim());
         BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
-                packed, network, config.loss(), config.resolvedMetrics(network.outputDim()), model.weights(), 0);
+                packed, network, config.loss(), resolved, model.weights(), 0);
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < config.metrics().size(); i++) {
-            metrics.put(config.metrics().get(i).keyword(), stats.meanMetric(i));
+            metrics.put(config.metrics().get(i).keyword(), stats.metric(resolved, i));
         }
         return new Evaluation(stats.meanLoss(), metrics);
     }

@@ -49,9 +49,11 @@ public final class BatchGradient {
         try (NoGrad ignored = NoGrad.enter()) {
             outputs = network.outputActivation().apply(Variable.constant(preActivation)).value();
         }
-        double[] sums = new double[metrics.size()];
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] = metrics.get(i).batchSum(outputs, y);
+        double[] sums = new double[BatchStats.stateSize(metrics)];
+        int offset = 0;
+        for (Metric metric : metrics) {
+            metric.accumulate(outputs, y, sums, offset);
+            offset += metric.stateSize();
         }
         return new BatchStats(preActivation.dim(0), lossSum, sums);
     }

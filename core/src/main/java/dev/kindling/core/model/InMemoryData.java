@@ -64,7 +64,7 @@ final class InMemoryData implements TrainingData {
 
     /** Loss and metric sums over {@code (x, y)} in chunks. */
     static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights, Tensor x, Tensor y) {
-        BatchStats total = BatchStats.empty(metrics.size());
+        BatchStats total = BatchStats.empty(metrics);
         int rows = x.dim(0);
         for (int from = 0; from < rows; from += EVALUATION_CHUNK) {
             int to = Math.min(rows, from + EVALUATION_CHUNK);

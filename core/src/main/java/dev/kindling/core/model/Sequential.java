@@ -134,7 +134,7 @@ public final class Sequential {
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
         BatchStats stats = InMemoryData.evaluate(network, config.loss(), config.resolvedMetrics(network.outputDim()),
                 weights, xs, ys);
-        Map<String, Double> metrics = logs(config, stats, "");
+        Map<String, Double> metrics = logs(config, config.resolvedMetrics(network.outputDim()), stats, "");
         double loss = metrics.remove("loss");
         return new Evaluation(loss, metrics);
     }
@@ -334,11 +334,11 @@ public final class Sequential {
     }
 
     /** Keras's log names: {@code loss} and each metric as the user named it, with a prefix for validation. */
-    static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
+    static Map<String, Double> logs(CompileConfig config, List<Metric> resolved, BatchStats stats, String prefix) {
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put(prefix + "loss", stats.meanLoss());
         for (int i = 0; i < config.metrics().size(); i++) {
-            logs.put(prefix + config.metrics().get(i).keyword(), stats.meanMetric(i));
+            logs.put(prefix + config.metrics().get(i).keyword(), stats.metric(resolved, i));
         }
         return logs;
     }

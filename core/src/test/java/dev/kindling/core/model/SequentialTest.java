@@ -124,7 +124,7 @@ class SequentialTest {
         BatchStats all = BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights,
                 data[0], data[1], ForwardContext.training(11, ids), whole);
         Tensor parts = Tensor.zeros(DType.FLOAT32, weights.size());
-        BatchStats sum = BatchStats.empty(1);
+        BatchStats sum = BatchStats.empty(metrics);
         int[][] splits = {{0, 17}, {17, 17}, {17, 50}};
         for (int[] s : splits) {
             long[] partIds = java.util.Arrays.copyOfRange(ids, s[0], s[1]);
