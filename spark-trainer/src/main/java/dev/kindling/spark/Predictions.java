@@ -33,7 +33,7 @@ final class Predictions {
         Broadcast<Tensor> broadcast = spark.broadcast(weights);
         int width = network.inputDim();
         SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(featuresColumn, null), featuresIndex,
-                vector, -1, false);
+                vector, -1, false, -1);
         JavaRDD<Row> out = data.javaRDD().mapPartitionsWithIndex(
                 (partition, rows) -> predictPartition(partition, rows, network, broadcast, reader, width), true);
         StructType schema = data.schema()

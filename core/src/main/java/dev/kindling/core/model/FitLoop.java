@@ -302,7 +302,8 @@ public final class FitLoop {
             Map<String, Object> optimizer = new LinkedHashMap<>(config.optimizer().config());
             return new Checkpoint.Fingerprint(architecture.replace('\n', ' '), optimizer.toString(),
                     config.loss().keyword(), config.metrics().stream().map(m -> m.keyword()).toList(), data.trainSamples(),
-                    data.validationSamples(), data.inputWidth(), options.batchSize(), options.seed(), options.shuffle());
+                    data.validationSamples(), data.inputWidth(), options.batchSize(), options.seed(), options.shuffle(),
+                    new java.util.TreeMap<>(options.classWeights()).toString());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
