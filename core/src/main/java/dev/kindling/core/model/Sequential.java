@@ -88,10 +88,18 @@ public final class Sequential {
         return this;
     }
 
-    /** Fixes the optimizer, the loss and the metrics; resets the optimizer's state. */
+    /**
+     * Fixes the optimizer, the loss and the metrics. The optimizer's state (Adam's moments, RMSprop's mean squares,
+     * the step count) is kept when the new optimizer is of the same kind as the old one (a new learning rate between
+     * two fits, say), as Keras keeps an optimizer's slots; an optimizer of another kind starts from a fresh state.
+     */
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        boolean sameKind = compiled != null && optimizer != null && compiled.optimizer().name().equals(optimizer.name())
+                && compiled.optimizer().slotNames().equals(optimizer.slotNames());
         this.compiled = new CompileConfig(optimizer, loss, List.of(metrics));
-        this.optimizerState = null;
+        if (!sameKind) {
+            this.optimizerState = null;
+        }
     }
 
     /**

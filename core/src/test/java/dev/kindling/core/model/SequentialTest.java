@@ -284,6 +284,35 @@ class SequentialTest {
                 e.getMessage());
     }
 
+    /** A new learning rate between two fits keeps Adam's moments; another kind of optimizer starts afresh. */
+    @Test
+    void compileKeepsTheOptimizersStateWhenItsKindIsUnchanged() {
+        Tensor[] data = blobs(100, 2);
+        Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3));
+        model.compile(Optimizer.adam(0.01), Loss.MEAN_SQUARED_ERROR, Metric.MAE);
+        model.fit(data[0], data[1], quiet(1, 20, 0));
+        Tensor m = model.optimizerState().slot(0).copy();
+        model.compile(Optimizer.adam(0.001), Loss.MEAN_SQUARED_ERROR, Metric.MAE);
+        assertEquals(5, model.optimizerState().iterations());
+        assertEquals(m, model.optimizerState().slot(0));
+        model.compile(Optimizer.rmsprop(), Loss.MEAN_SQUARED_ERROR);
+        assertEquals(null, model.optimizerState());
+        assertEquals(Activation.LINEAR, new Dense(3).activation());
+    }
+
+    @Test
+    void evaluateReportsEveryCompiledMetric() {
+        Tensor[] data = blobs(600, 2);
+        Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.fromKeyword("auc"),
+                Metric.PRECISION, Metric.RECALL, Metric.topK(2), Metric.MSE);
+        model.fit(data[0], data[1], quiet(10, 20, 0));
+        Evaluation e = model.evaluate(data[0], data[1]);
+        assertEquals(java.util.Set.of("accuracy", "auc", "precision", "recall", "top_2_categorical_accuracy", "mse"),
+                e.metrics().keySet());
+        assertTrue(e.metrics().get("auc") > 0.8, e.toString());
+    }
+
     @Test
     void batchArithmeticDoesNotOverflowNearTwoToThe31() {
         assertEquals(2, MiniBatches.steps(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
