@@ -175,8 +175,7 @@ public final class SparkTrainer {
         if (!model.isBuilt()) {
             model.build(first.features().length);
         }
-        boolean arrayTargets = config.loss() != dev.kindling.core.losses.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
-                && first.target().length > 1;
+        boolean arrayTargets = !config.loss().classIndexTargets() && first.target().length > 1;
         Packing.Layout layout = layout(model.network(), config, arrayTargets, "features");
         try (PreparedData prepared = new PreparedData(Packing.pack(samples, SampleReader.samples(), layout, partitions,
                 storageLevel), layout, arrayTargets)) {

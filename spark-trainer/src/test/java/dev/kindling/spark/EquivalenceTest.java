@@ -142,15 +142,14 @@ class EquivalenceTest {
                         .validationData(vx, vy).listeners().build());
 
         SparkSession spark = TestSpark.local();
-        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = TestSpark.frame(spark, x, labels, slices)
-                .withColumn("w", org.apache.spark.sql.functions.expr("0"));
-        // The weight of row i is (i mod 4) / 2: attach it by position.
+        // The weight of row i is (i mod 4) / 2, in a column beside the features and the label.
         java.util.List<org.apache.spark.sql.Row> rows = new ArrayList<>();
         java.util.List<org.apache.spark.sql.Row> plain = TestSpark.frame(spark, x, labels, 1).collectAsList();
         for (int i = 0; i < ROWS; i++) {
             rows.add(org.apache.spark.sql.RowFactory.create(plain.get(i).get(0), plain.get(i).get(1), (double) w[i]));
         }
-        frame = spark.createDataFrame(TestSpark.jsc(spark).parallelize(rows, slices), TestSpark.SCHEMA
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = spark.createDataFrame(
+                TestSpark.jsc(spark).parallelize(rows, slices), TestSpark.SCHEMA
                 .add("w", org.apache.spark.sql.types.DataTypes.DoubleType, false));
         Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
         History sparkHistory = SparkTrainer.create().fit(distributed, frame,
