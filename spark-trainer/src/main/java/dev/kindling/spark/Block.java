@@ -15,9 +15,15 @@ import java.util.Arrays;
  * @param ids      global sample numbers, ascending
  * @param features {@code (rows, inputDim)} in the model's dtype
  * @param targets  {@code (rows, targetWidth)} in the model's dtype
+ * @param weights  {@code (rows)} loss weights in the model's dtype, or null when the data has none
  */
 @DefaultSerializer(JavaSerializer.class)
-record Block(long[] ids, Tensor features, Tensor targets) implements Serializable {
+record Block(long[] ids, Tensor features, Tensor targets, Tensor weights) implements Serializable {
+
+    /** The weights of the rows at {@code positions}, or null. */
+    Tensor weightsAt(int[] positions) {
+        return weights == null ? null : weights.take(0, positions);
+    }
 
     int rows() {
         return ids.length;

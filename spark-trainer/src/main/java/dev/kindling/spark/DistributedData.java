@@ -4,6 +4,7 @@ import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.BatchGradient;
 import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.ClassWeights;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.TrainingData;
 import dev.kindling.core.tensor.Tensor;
@@ -25,6 +26,7 @@ final class DistributedData implements TrainingData, AutoCloseable {
 
     private final JavaSparkContext spark;
     private final Packing.Packed packed;
+    private final Packing.Packed validation;
     private final Network network;
     private final Loss loss;
     private final List<Metric> metrics;
@@ -35,18 +37,23 @@ final class DistributedData implements TrainingData, AutoCloseable {
     private StepTimings timings = StepTimings.none();
     private Tensor broadcastBuffer;
 
-    DistributedData(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss, List<Metric> metrics,
-                    double validationSplit, int treeDepth) {
+    /**
+     * @param validation separate validation data (all its rows validate), or null to validate on the last
+     *                   {@code validationSplit} of {@code packed}
+     */
+    DistributedData(JavaSparkContext spark, Packing.Packed packed, Packing.Packed validation, Network network,
+                    Loss loss, List<Metric> metrics, double validationSplit, ClassWeights classWeights, int treeDepth) {
         this.spark = spark;
         this.packed = packed;
+        this.validation = validation;
         this.network = network;
         this.loss = loss;
         this.metrics = metrics;
-        this.trainSamples = trainSamples(packed.samples(), validationSplit);
+        this.trainSamples = validation != null ? (int) packed.samples() : trainSamples(packed.samples(), validationSplit);
         this.treeDepth = treeDepth;
         this.previousDescription = spark.getLocalProperty(JOB_DESCRIPTION);
         // The model's description does not change during a fit: sent once, not with every step's tasks.
-        this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics)));
+        this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics, classWeights)));
     }
 
     /** {@link TrainingData#trainSamples}, a data problem here: the rows are the data set's. */
@@ -72,7 +79,7 @@ final class DistributedData implements TrainingData, AutoCloseable {
 
     @Override
     public long validationSamples() {
-        return packed.samples() - trainSamples;
+        return validation != null ? validation.samples() : packed.samples() - trainSamples;
     }
 
     @Override
@@ -91,7 +98,7 @@ final class DistributedData implements TrainingData, AutoCloseable {
         Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(snapshotOf(weights)));
         long t1 = System.nanoTime();
         spark.setJobDescription(step.toString());
-        int metricCount = metrics.size();
+        int metricCount = BatchStats.stateSize(metrics);
         GradientSum sum;
         long t2;
         try {
@@ -135,7 +142,8 @@ final class DistributedData implements TrainingData, AutoCloseable {
     @Override
     public BatchStats evaluateValidation(Tensor weights) {
         spark.setJobDescription("validation");
-        return evaluate(spark, packed, network, loss, metrics, weights, trainSamples);
+        return validation != null ? evaluate(spark, validation, network, loss, metrics, weights, 0)
+                : evaluate(spark, packed, network, loss, metrics, weights, trainSamples);
     }
 
     /**
@@ -145,13 +153,12 @@ final class DistributedData implements TrainingData, AutoCloseable {
     static BatchStats evaluate(JavaSparkContext spark, Packing.Packed packed, Network network, Loss loss,
                                List<Metric> metrics, Tensor weights, long from) {
         Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(weights.copy()));
-        int count = metrics.size();
-        Shipped<BatchStats> zero = new Shipped<>(BatchStats.empty(count));
+        Shipped<BatchStats> zero = new Shipped<>(BatchStats.empty(metrics));
         try {
             @SuppressWarnings("unchecked")
             Class<Shipped<BatchStats>> type = (Class<Shipped<BatchStats>>) (Class<?>) Shipped.class;
             return Aggregation.aggregate(packed.blocks(), packed.index().partitionsFrom(from), zero, partition -> {
-                BatchStats total = BatchStats.empty(count);
+                BatchStats total = BatchStats.empty(metrics);
                 Tensor w = broadcast.value().value();
                 while (partition.hasNext()) {
                     Block block = partition.next();
@@ -160,7 +167,8 @@ final class DistributedData implements TrainingData, AutoCloseable {
                         int[] chunk = Arrays.copyOfRange(positions, start,
                                 Math.min(positions.length, start + EVALUATION_CHUNK));
                         total = total.merge(BatchGradient.evaluate(network, loss, metrics, w,
-                                block.features().take(0, chunk), block.targets().take(0, chunk)));
+                                block.features().take(0, chunk), block.targets().take(0, chunk),
+                                block.weightsAt(chunk)));
                     }
                 }
                 return new Shipped<>(total);

@@ -7,6 +7,7 @@ import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.BatchGradient;
 import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.ClassWeights;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
@@ -41,12 +42,12 @@ final class GradientSum implements Serializable {
         this.stats = stats;
     }
 
-    static GradientSum zero(int metrics) {
-        return new GradientSum(BatchStats.empty(metrics));
+    static GradientSum zero(int metricSums) {
+        return new GradientSum(new BatchStats(0, 0.0, new double[metricSums]));
     }
 
     /** What every step of a fit computes with, besides the weights and the batch: broadcast once per fit. */
-    record Recipe(Network network, Loss loss, List<Metric> metrics) implements Serializable {
+    record Recipe(Network network, Loss loss, List<Metric> metrics, ClassWeights classWeights) implements Serializable {
     }
 
     /** What one step ships to its tasks: the fit's recipe (a broadcast handle), the batch's rows and its seed. */
@@ -65,8 +66,10 @@ final class GradientSum implements Serializable {
             gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
         }
         Recipe recipe = step.recipe().value().value();
+        Tensor targets = block.targets().take(0, positions);
+        Tensor sampleWeights = recipe.classWeights().weights(targets, recipe.loss(), block.weightsAt(positions));
         BatchStats part = BatchGradient.accumulate(recipe.network(), recipe.loss(), recipe.metrics(), weights,
-                block.features().take(0, positions), block.targets().take(0, positions),
+                block.features().take(0, positions), targets, sampleWeights,
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);
         stats = stats.merge(part);
         record(System.nanoTime() - start, threadCpuNanos() - cpuStart);

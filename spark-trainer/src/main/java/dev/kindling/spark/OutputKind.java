@@ -7,8 +7,8 @@ import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
 
 /**
- * What a model's outputs mean, and so what a prediction is. Decided by the loss the model was compiled with, or,
- * for a model never compiled, by its last activation:
+ * What a model's outputs mean, and so what a prediction is. Decided by the built-in loss the model was compiled
+ * with, or, for a model never compiled or compiled with a loss of the user's own, by its last activation:
  * <ul>
  *   <li>{@link #MULTICLASS}: several outputs and a cross-entropy loss (or a softmax): the class is the argmax;</li>
  *   <li>{@link #BINARY}: one output and a cross-entropy loss (or a sigmoid): class 1 when the output is
@@ -30,12 +30,14 @@ public enum OutputKind {
     /** @param loss the compiled loss, or null for a model that was never compiled */
     public static OutputKind of(Loss loss, Network network) {
         int outputs = network.outputDim();
-        if (loss != null) {
-            if (loss == Loss.MEAN_SQUARED_ERROR) {
-                return REGRESSION;
-            }
+        if (loss == Loss.MEAN_SQUARED_ERROR) {
+            return REGRESSION;
+        }
+        if (loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                || loss == Loss.BINARY_CROSSENTROPY) {
             return outputs == 1 ? BINARY : MULTICLASS;
         }
+        // Never compiled, or a loss of the user's own (Loss.register): what it means is not known, the activation is.
         Activation last = network.outputActivation();
         if (last == Activation.SOFTMAX) {
             return MULTICLASS;

@@ -272,6 +272,7 @@ final class Packing {
         long[] ids = new long[capacity];
         float[] features = new float[capacity * d];
         float[] targets = new float[capacity * w];
+        float[] weights = reader.weighted() ? new float[capacity] : null;
         int n = 0;
         boolean sorted = true;
         while (n < maxRows && rows.hasNext()) {
@@ -280,6 +281,7 @@ final class Packing {
                 ids = Arrays.copyOf(ids, capacity);
                 features = Arrays.copyOf(features, capacity * d);
                 targets = Arrays.copyOf(targets, capacity * w);
+                weights = weights == null ? null : Arrays.copyOf(weights, capacity);
             }
             Tuple2<T, Long> row = rows.next();
             long id = row._2();
@@ -287,12 +289,16 @@ final class Packing {
             ids[n] = id;
             reader.features(row._1(), id, features, n * d, d);
             layout.targets().encode(reader.label(row._1(), id), targets, n * w, reader.labelColumn(), id);
+            if (weights != null) {
+                weights[n] = (float) reader.weight(row._1(), id);
+            }
             n++;
         }
         if (n < capacity) {
             ids = Arrays.copyOf(ids, n);
             features = Arrays.copyOf(features, n * d);
             targets = Arrays.copyOf(targets, n * w);
+            weights = weights == null ? null : Arrays.copyOf(weights, n);
         }
         if (!sorted) {
             // Rows from input partitions grouped by host arrive in runs, not in order: sort the block by number.
@@ -305,20 +311,27 @@ final class Packing {
             long[] sortedIds = new long[n];
             float[] x = new float[n * d];
             float[] y = new float[n * w];
+            float[] sortedWeights = weights == null ? null : new float[n];
             for (int i = 0; i < n; i++) {
                 sortedIds[i] = ids[order[i]];
                 System.arraycopy(features, order[i] * d, x, i * d, d);
                 System.arraycopy(targets, order[i] * w, y, i * w, w);
+                if (weights != null) {
+                    sortedWeights[i] = weights[order[i]];
+                }
             }
             ids = sortedIds;
             features = x;
             targets = y;
+            weights = sortedWeights;
         }
         Tensor x = Tensor.wrap(features, 0, Shape.of(n, d));
         Tensor y = Tensor.wrap(targets, 0, Shape.of(n, w));
+        Tensor ws = weights == null ? null : Tensor.wrap(weights, 0, Shape.of(n));
         check(ids, x, y, reader, layout);
-        return layout.dtype() == DType.FLOAT32 ? new Block(ids, x, y)
-                : new Block(ids, x.astype(layout.dtype()), y.astype(layout.dtype()));
+        return layout.dtype() == DType.FLOAT32 ? new Block(ids, x, y, ws)
+                : new Block(ids, x.astype(layout.dtype()), y.astype(layout.dtype()),
+                        ws == null ? null : ws.astype(layout.dtype()));
     }
 
     /** The core's checks, row by row only when the block fails, so messages carry each row's own number. */

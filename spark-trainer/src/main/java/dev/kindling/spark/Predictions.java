@@ -57,7 +57,7 @@ final class Predictions {
         Broadcast<Tensor> broadcast = spark.broadcast(weights);
         int width = network.inputDim();
         SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(columns.features(), null),
-                featuresIndex, vector, -1, false);
+                featuresIndex, vector, -1, false, -1);
         JavaRDD<Row> out = data.javaRDD().mapPartitionsWithIndex((partition, rows) ->
                 predictPartition(partition, rows, network, broadcast, reader, width, columns, kind), true);
         return data.sparkSession().createDataFrame(out, schema(data.schema(), columns, kind, network.outputDim()));

@@ -17,13 +17,23 @@ interface SampleReader<T> extends Serializable {
     /** The label of {@code element}: one number (a class index) or several. */
     double[] label(T element, long row);
 
+    /** The loss weight of {@code element} (1 when the data has none). */
+    default double weight(T element, long row) {
+        return 1.0;
+    }
+
+    /** Whether elements carry their own loss weights. */
+    default boolean weighted() {
+        return false;
+    }
+
     /** Name of the label column, for messages. */
     String labelColumn();
 
     /** Reads DataFrame rows whose features are at {@code featuresIndex} and label at {@code labelIndex}. */
     static SampleReader<Row> rows(Columns columns, int featuresIndex, boolean featuresAreVector, int labelIndex,
                                   boolean labelIsArray) {
-        return new RowReader(columns, featuresIndex, featuresAreVector, labelIndex, labelIsArray);
+        return new RowReader(columns, featuresIndex, featuresAreVector, labelIndex, labelIsArray, -1);
     }
 
     /** Reads {@link Sample}s. */
@@ -31,8 +41,31 @@ interface SampleReader<T> extends Serializable {
         return new SampleRecordReader();
     }
 
+    /** @param weightIndex the weight column's index, or -1 for none */
     record RowReader(Columns columns, int featuresIndex, boolean featuresAreVector, int labelIndex,
-                     boolean labelIsArray) implements SampleReader<Row> {
+                     boolean labelIsArray, int weightIndex) implements SampleReader<Row> {
+
+        @Override
+        public boolean weighted() {
+            return weightIndex >= 0;
+        }
+
+        @Override
+        public double weight(Row row, long id) {
+            if (weightIndex < 0) {
+                return 1.0;
+            }
+            if (row.isNullAt(weightIndex)) {
+                throw new DataException("weight column '" + columns.weight() + "', row " + id
+                        + ": null, expected a number >= 0");
+            }
+            double w = ((Number) row.get(weightIndex)).doubleValue();
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new DataException("weight column '" + columns.weight() + "', row " + id + ": " + w
+                        + ", expected a finite number >= 0");
+            }
+            return w;
+        }
 
         @Override
         public void features(Row row, long id, float[] out, int offset, int width) {

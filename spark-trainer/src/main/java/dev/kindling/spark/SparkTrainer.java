@@ -2,12 +2,15 @@ package dev.kindling.spark;
 
 import dev.kindling.core.model.CompileConfig;
 import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.ClassWeights;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.metrics.Metric;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -113,15 +116,50 @@ public final class SparkTrainer {
         }
     }
 
+    /**
+     * Trains {@code model} on a DataFrame and validates on another (Keras's {@code validation_data}) at the end of
+     * each epoch; {@code options.validationSplit()} is then not used. Both are read and checked before the first step.
+     * The validation losses are weighted when the validation DataFrame has the weight column too (as Keras's
+     * {@code validation_data=(x, y, sample_weight)}).
+     */
+    public History fit(Sequential model, Dataset<Row> data, Dataset<Row> validation, Columns columns,
+                       FitOptions options) {
+        Columns validationColumns = columns.weight() != null
+                && !java.util.Arrays.asList(validation.columns()).contains(columns.weight())
+                ? new Columns(columns.features(), columns.label()) : columns;
+        try (PreparedData prepared = prepare(model, data, columns);
+             PreparedData validating = prepare(model, validation, validationColumns)) {
+            return fit(model, prepared, validating, options);
+        }
+    }
+
     /** Trains {@code model} on prepared data (see {@link #fit(Sequential, Dataset, Columns, FitOptions)}). */
     public History fit(Sequential model, PreparedData data, FitOptions options) {
+        return fit(model, data, null, options);
+    }
+
+    /**
+     * Trains {@code model} on prepared data, validating on {@code validation} (prepared for the same model) or, when it
+     * is null, on the last {@code options.validationSplit()} of {@code data}. {@code options.classWeights()} weigh
+     * the training losses by class, as Keras's {@code class_weight}.
+     */
+    public History fit(Sequential model, PreparedData data, PreparedData validation, FitOptions options) {
         CompileConfig config = requireCompiled(model, "fit");
         Network network = model.network();
         Packing.Packed packed = data.packed();
         requireFits(data, network, config, "fit");
+        if (validation != null) {
+            requireFits(validation, network, config, "fit (validation data)");
+        }
+        if (options.validationData() != null) {
+            throw new IllegalArgumentException("fit: FitOptions.validationData holds tensors for a one-JVM fit; on Spark"
+                    + " give the validation DataFrame or PreparedData to SparkTrainer.fit");
+        }
+        ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
         try (DistributedData distributed = new DistributedData(JavaSparkContext.fromSparkContext(
-                packed.blocks().context()), packed, network, config.loss(),
-                config.resolvedMetrics(network.outputDim()), options.validationSplit(), treeDepth)) {
+                packed.blocks().context()), packed, validation == null ? null : validation.packed(), network,
+                config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(), classWeights,
+                treeDepth)) {
             try {
                 return model.fit(distributed, options);
             } finally {
@@ -137,8 +175,7 @@ public final class SparkTrainer {
         if (!model.isBuilt()) {
             model.build(first.features().length);
         }
-        boolean arrayTargets = config.loss() != dev.kindling.core.losses.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
-                && first.target().length > 1;
+        boolean arrayTargets = !config.loss().classIndexTargets() && first.target().length > 1;
         Packing.Layout layout = layout(model.network(), config, arrayTargets, "features");
         try (PreparedData prepared = new PreparedData(Packing.pack(samples, SampleReader.samples(), layout, partitions,
                 storageLevel), layout, arrayTargets)) {
@@ -159,11 +196,12 @@ public final class SparkTrainer {
         Network network = model.network();
         requireFits(data, network, config, "evaluate");
         Packing.Packed packed = data.packed();
+        List<Metric> resolved = config.resolvedMetrics(network.outputDim());
         BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
-                packed, network, config.loss(), config.resolvedMetrics(network.outputDim()), model.weights(), 0);
+                packed, network, config.loss(), resolved, model.weights(), 0);
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < config.metrics().size(); i++) {
-            metrics.put(config.metrics().get(i).keyword(), stats.meanMetric(i));
+            metrics.put(config.metrics().get(i).keyword(), stats.metric(resolved, i));
         }
         return new Evaluation(stats.meanLoss(), metrics);
     }
@@ -222,11 +260,21 @@ public final class SparkTrainer {
             labelIndex = fieldIndex(schema, columns.label(), "label");
             labelIsArray = checkLabelType(schema.fields()[labelIndex]);
         }
+        int weightIndex = -1;
+        if (columns.weight() != null) {
+            weightIndex = fieldIndex(schema, columns.weight(), "weight");
+            if (!(schema.fields()[weightIndex].dataType() instanceof NumericType)) {
+                throw new DataException("weight column '" + columns.weight() + "' has type "
+                        + schema.fields()[weightIndex].dataType().simpleString() + ", expected a number per row");
+            }
+        }
         if (!model.isBuilt()) {
             model.build(featureWidth(data, columns.features(), vector));
         }
-        Dataset<Row> selected = data.select(columns.features(), columns.label());
-        return new Input<>(selected.javaRDD(), SampleReader.rows(columns, 0, vector, 1, labelIsArray), labelIsArray);
+        Dataset<Row> selected = columns.weight() == null ? data.select(columns.features(), columns.label())
+                : data.select(columns.features(), columns.label(), columns.weight());
+        return new Input<>(selected.javaRDD(), new SampleReader.RowReader(columns, 0, vector, 1, labelIsArray,
+                columns.weight() == null ? -1 : 2), labelIsArray);
     }
 
     private static int fieldIndex(StructType schema, String column, String role) {

@@ -4,8 +4,9 @@ import dev.kindling.core.losses.Loss;
 import java.io.Serializable;
 
 /**
- * How a label becomes the target row the loss expects: a class index is one-hot encoded for categorical
- * cross-entropy and kept as one number otherwise; an array is taken as it is.
+ * How a label becomes the target row the loss expects: an array is taken as it is; a single number is kept as it
+ * is for a loss of class indices (sparse categorical cross-entropy) and for one output unit, and otherwise taken as a
+ * class index and one-hot encoded into the output's width (categorical cross-entropy, or any loss of rows).
  *
  * @param oneHotClasses number of classes to one-hot encode a class index into, or 0 to keep labels as they are
  * @param width         numbers per target row
@@ -15,9 +16,9 @@ record Targets(int oneHotClasses, int width) implements Serializable {
     /** The encoding for a loss, a model output width, and whether labels are arrays. */
     static Targets of(Loss loss, int outputs, boolean labelIsArray) {
         if (labelIsArray) {
-            return new Targets(0, loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : outputs);
+            return new Targets(0, loss.classIndexTargets() ? 1 : outputs);
         }
-        return loss == Loss.CATEGORICAL_CROSSENTROPY ? new Targets(outputs, outputs) : new Targets(0, 1);
+        return loss.classIndexTargets() || outputs == 1 ? new Targets(0, 1) : new Targets(outputs, outputs);
     }
 
     /** Writes the target of one label into {@code out} at {@code offset}; a one-hot index is range-checked. */

@@ -117,6 +117,70 @@ class EquivalenceTest {
         assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
     }
 
+    /**
+     * Sample weights from a column, class weights from the options, and a separate validation DataFrame: the same
+     * weights and history as the one-JVM fit with sample_weight, class_weight and validation_data.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void weightsAndValidationDataLearnWhatOneJvmLearns(int slices) {
+        Object[] data = TestSpark.blobs(ROWS, 6);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+        Object[] heldOut = TestSpark.blobs(57, 7);
+        float[] w = new float[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            w[i] = (i % 4) * 0.5f;
+        }
+        FitOptions options = FitOptions.builder().epochs(3).batchSize(32).seed(11).classWeights(java.util.Map.of(2, 3.0))
+                .listeners().build();
+        Sequential local = model(DType.FLOAT32, Optimizer::rmsprop);
+        Tensor vx = (Tensor) heldOut[0];
+        Tensor vy = Labels.toCategorical(Tensor.of(toFloats((int[]) heldOut[1]), 57), 3);
+        History localHistory = local.fit(x, Labels.toCategorical(Tensor.of(toFloats(labels), ROWS), 3), Tensor.of(w, ROWS),
+                FitOptions.builder().epochs(3).batchSize(32).seed(11).classWeights(java.util.Map.of(2, 3.0))
+                        .validationData(vx, vy).listeners().build());
+
+        SparkSession spark = TestSpark.local();
+        // The weight of row i is (i mod 4) / 2, in a column beside the features and the label.
+        java.util.List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        java.util.List<org.apache.spark.sql.Row> plain = TestSpark.frame(spark, x, labels, 1).collectAsList();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(plain.get(i).get(0), plain.get(i).get(1), (double) w[i]));
+        }
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = spark.createDataFrame(
+                TestSpark.jsc(spark).parallelize(rows, slices), TestSpark.SCHEMA
+                .add("w", org.apache.spark.sql.types.DataTypes.DoubleType, false));
+        Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
+        History sparkHistory = SparkTrainer.create().fit(distributed, frame,
+                TestSpark.frame(spark, vx, (int[]) heldOut[1], 2), Columns.defaults().withWeight("w"), options);
+        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE),
+                "max |diff| " + distributed.weights().sub(local.weights()).map(Math::abs).max().item());
+        for (String key : List.of("loss", "val_loss", "val_accuracy")) {
+            for (int e = 0; e < 3; e++) {
+                assertEquals(localHistory.get(key).get(e), sparkHistory.get(key).get(e), 10 * FLOAT32_TOLERANCE, key);
+            }
+        }
+    }
+
+    @Test
+    void aBadWeightIsNamedBeforeTraining() {
+        SparkSession spark = TestSpark.local();
+        Object[] data = TestSpark.blobs(20, 1);
+        java.util.List<org.apache.spark.sql.Row> plain = TestSpark.frame(spark, (Tensor) data[0], (int[]) data[1], 1)
+                .collectAsList();
+        java.util.List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 0; i < plain.size(); i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(plain.get(i).get(0), plain.get(i).get(1), i == 13 ? -1.0 : 1.0));
+        }
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = spark.createDataFrame(rows, TestSpark.SCHEMA
+                .add("w", org.apache.spark.sql.types.DataTypes.DoubleType, false));
+        DataException e = org.junit.jupiter.api.Assertions.assertThrows(DataException.class,
+                () -> SparkTrainer.create().fit(model(DType.FLOAT32, Optimizer::rmsprop), frame,
+                        Columns.defaults().withWeight("w"), options()));
+        assertEquals("weight column 'w', row 13: -1.0, expected a finite number >= 0", e.getMessage());
+    }
+
     /** The trainer sets each step's job description for the Spark UI, and gives the caller's back after the fit. */
     @Test
     void theCallersJobDescriptionIsRestored() {

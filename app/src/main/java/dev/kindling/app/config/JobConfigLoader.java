@@ -56,10 +56,6 @@ public final class JobConfigLoader {
 
     static final List<String> FORMATS = List.of("idx", "csv", "libsvm", "parquet");
     static final List<String> OPTIMIZERS = List.of("sgd", "rmsprop", "adam", "adagrad");
-    static final List<String> LOSSES = List.of("categorical_crossentropy", "sparse_categorical_crossentropy",
-            "binary_crossentropy", "mean_squared_error", "mse");
-    static final List<String> METRICS = List.of("accuracy", "acc", "categorical_accuracy",
-            "sparse_categorical_accuracy", "binary_accuracy");
     static final List<String> ACTIVATIONS = List.of("linear", "relu", "sigmoid", "tanh", "softmax");
     static final List<String> LAYER_TYPES = List.of("dense", "dropout");
     static final List<String> DTYPES = List.of("float32", "float64");
@@ -407,15 +403,16 @@ public final class JobConfigLoader {
 
     private CompileSettings compile() {
         Optimizer optimizer = optimizer();
-        String lossName = choice("compile.loss", LOSSES);
+        String lossName = choice("compile.loss", List.copyOf(Loss.keywords()));
         List<Metric> metrics = new ArrayList<>();
         for (String m : stringList("compile.metrics")) {
             String name = m.toLowerCase(Locale.ROOT);
-            if (!METRICS.contains(name)) {
-                problem("compile.metrics", "unknown metric '" + m + "'" + Suggestions.didYouMean(name, METRICS)
-                        + ", expected any of " + String.join(", ", METRICS));
-            } else {
+            try {
                 metrics.add(Metric.fromKeyword(name));
+            } catch (IllegalArgumentException e) {
+                List<String> known = List.copyOf(Metric.keywords());
+                problem("compile.metrics", "unknown metric '" + m + "'" + Suggestions.didYouMean(name, known)
+                        + ", expected any of " + String.join(", ", known) + " (or top_<k>_categorical_accuracy)");
             }
         }
         return new CompileSettings(optimizer, lossName == null ? null : Loss.fromKeyword(lossName), metrics);

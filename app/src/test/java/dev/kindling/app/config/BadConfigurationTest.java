@@ -65,7 +65,7 @@ class BadConfigurationTest {
         "compile.optimizer.learning-rate=0 | compile.optimizer.learning-rate: must be a positive number, got 0.0",
         "compile.optimizer.rho=1.5       | compile.optimizer.rho: rmsprop: rho must be in [0, 1)",
         "compile.loss=crossentropy       | compile.loss: unknown value 'crossentropy'",
-        "compile.metrics=[accuracy, auc] | compile.metrics: unknown metric 'auc'",
+        "compile.metrics=[accuracy, f1]  | compile.metrics: unknown metric 'f1'",
         "model.layers=[{type = dense, units = 10, activation = softmx}] | model.layers[0].activation: unknown value 'softmx' (did you mean 'softmax'?)",
         "model.layers=[{type = dense, unit = 10}] | model.layers[0].unit: unknown key for a dense layer (did you mean 'units'?)",
         "model.layers=[{type = conv2d}]  | model.layers[0].type: unknown layer type 'conv2d'",

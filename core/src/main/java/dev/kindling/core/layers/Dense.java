@@ -29,6 +29,11 @@ public record Dense(int units, Activation activation, int inputDim) implements L
         }
     }
 
+    /** A linear Dense layer (Keras's default activation) that takes its input width from the data. */
+    public Dense(int units) {
+        this(units, Activation.LINEAR, 0);
+    }
+
     /** A Dense layer that takes its input width from the previous layer or the data. */
     public Dense(int units, Activation activation) {
         this(units, activation, 0);

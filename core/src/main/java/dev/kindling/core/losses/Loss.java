@@ -1,166 +1,141 @@
 package dev.kindling.core.losses;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.tensor.Tensor;
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * Loss functions, with Keras's names and per-sample definitions. Each returns the <em>sum</em> over the batch
- * of the per-sample loss; callers divide by the number of samples. Summing lets data-parallel workers add their
- * partial sums and divide once, which gives exactly the mean of plain mini-batch training.
+ * A loss function, with Keras's names and per-sample definitions. A loss gives each sample's loss
+ * ({@link #perSample}); training sums them over the batch (weighted by sample or class weights when there are
+ * some) and divides by the number of samples once. Summing lets data-parallel workers add their partial sums and
+ * divide once, which gives exactly the mean of plain mini-batch training.
  *
  * <p>Losses receive the last layer's output <em>before</em> its activation. When the activation is softmax
- * (cross-entropy) or sigmoid (binary cross-entropy), the loss is computed from these logits with a
- * max-subtracted log-softmax or the stable {@code max(z,0) - z*y + log(1 + e^-|z|)}, never from probabilities
- * that can round to 0. Other activations fall back to Keras's clipped probabilities.
+ * (cross-entropy) or sigmoid (binary cross-entropy), the built-in losses compute from these logits with a
+ * max-subtracted log-softmax or the stable {@code max(z,0) - z*y + log(1 + e^-|z|)}, never from probabilities that
+ * can round to 0. Other activations fall back to Keras's clipped probabilities.
+ *
+ * <p>A loss of your own is {@link #perSample} written with the autodiff {@link Ops} (no backward to write) plus its
+ * {@link #keyword}; {@link #register} it so that saved models and job files can name it:
+ * <pre>{@code
+ * record Huber(double delta) implements Loss {
+ *     public String keyword() { return "huber"; }
+ *     public Variable perSample(Variable z, Activation activation, Tensor y) { ... }
+ * }
+ * Loss.register("huber", () -> new Huber(1.0));
+ * }</pre>
  */
-public enum Loss {
+public interface Loss extends Serializable {
     /** {@code -sum_k y_k log p_k} for one-hot (or soft) targets {@code (n, classes)}. */
-    CATEGORICAL_CROSSENTROPY,
+    Loss CATEGORICAL_CROSSENTROPY = CrossEntropy.CATEGORICAL;
     /** The same with integer class targets {@code (n)}. */
-    SPARSE_CATEGORICAL_CROSSENTROPY,
+    Loss SPARSE_CATEGORICAL_CROSSENTROPY = CrossEntropy.SPARSE;
     /** {@code -mean_k [y_k log p_k + (1 - y_k) log(1 - p_k)]} for targets in [0, 1]. */
-    BINARY_CROSSENTROPY,
+    Loss BINARY_CROSSENTROPY = BinaryCrossEntropy.INSTANCE;
     /** {@code mean_k (p_k - y_k)^2}. */
-    MEAN_SQUARED_ERROR;
+    Loss MEAN_SQUARED_ERROR = MeanSquaredError.INSTANCE;
 
     /** Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking logs. */
-    public static final double EPSILON = 1e-7;
+    double EPSILON = 1e-7;
+
+    /** Keras's spelling: {@code categorical_crossentropy}, ... */
+    String keyword();
 
     /**
-     * Sum over the batch of the per-sample loss.
+     * Each sample's loss, {@code (n)}.
      *
      * @param preActivation the last layer's output before its activation, {@code (n, outputs)}
      * @param activation    the last layer's activation
      * @param targets       checked with {@link #checkTargets} beforehand, same dtype as the output
      */
-    public Variable batchSum(Variable preActivation, Activation activation, Tensor targets) {
-        Tensor y = this == SPARSE_CATEGORICAL_CROSSENTROPY
-                ? oneHot(targets, preActivation.value().dim(1), preActivation.value())
-                : targets;
-        Variable t = Variable.constant(y);
-        return switch (this) {
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
-                Variable logP = activation == Activation.SOFTMAX
-                        ? Ops.logSoftmax(preActivation, -1)
-                        : Ops.log(clipped(normalized(activation.apply(preActivation))));
-                yield Ops.neg(Ops.sum(Ops.mul(t, logP)));
-            }
-            case BINARY_CROSSENTROPY -> {
-                int outputs = preActivation.value().dim(1);
-                Variable perElement = activation == Activation.SIGMOID
-                        ? binaryCrossEntropyFromLogits(preActivation, t)
-                        : binaryCrossEntropyFromProbabilities(clipped(activation.apply(preActivation)), t);
-                yield Ops.scale(Ops.sum(perElement), 1.0 / outputs);
-            }
-            case MEAN_SQUARED_ERROR -> {
-                int outputs = preActivation.value().dim(1);
-                yield Ops.scale(Ops.sum(Ops.square(Ops.sub(activation.apply(preActivation), t))), 1.0 / outputs);
-            }
-        };
+    Variable perSample(Variable preActivation, Activation activation, Tensor targets);
+
+    /** Sum over the batch of the per-sample loss. */
+    default Variable batchSum(Variable preActivation, Activation activation, Tensor targets) {
+        return Ops.sum(perSample(preActivation, activation, targets));
     }
 
-    /** {@code max(z,0) - z*y + log(1 + e^-|z|)}, with |z| = relu(z) + relu(-z); never overflows. */
-    private static Variable binaryCrossEntropyFromLogits(Variable z, Variable y) {
-        Variable absZ = Ops.add(Ops.relu(z), Ops.relu(Ops.neg(z)));
-        Variable one = Variable.constant(Tensor.scalar(1.0, z.value().dtype()));
-        Variable softplusTerm = Ops.log(Ops.add(one, Ops.exp(Ops.neg(absZ))));
-        return Ops.add(Ops.sub(Ops.relu(z), Ops.mul(z, y)), softplusTerm);
+    /**
+     * Sum over the batch of each sample's loss times its weight (Keras's {@code sample_weight}: the step still divides
+     * by the batch size, not by the weights' sum).
+     *
+     * @param weights one weight per sample {@code (n)}, or null for all 1
+     */
+    default Variable batchSum(Variable preActivation, Activation activation, Tensor targets, Tensor weights) {
+        if (weights == null) {
+            return batchSum(preActivation, activation, targets);
+        }
+        return Ops.sum(Ops.mul(perSample(preActivation, activation, targets), Variable.constant(weights)));
     }
 
-    private static Variable binaryCrossEntropyFromProbabilities(Variable p, Variable y) {
-        Variable one = Variable.constant(Tensor.scalar(1.0, p.value().dtype()));
-        Variable positive = Ops.mul(y, Ops.log(p));
-        Variable negative = Ops.mul(Ops.sub(one, y), Ops.log(Ops.sub(one, p)));
-        return Ops.neg(Ops.add(positive, negative));
-    }
-
-    private static Variable clipped(Variable p) {
-        return Ops.clip(p, EPSILON, 1.0 - EPSILON);
-    }
-
-    /** Keras rescales probabilities to sum to 1 along the last axis before cross-entropy. */
-    private static Variable normalized(Variable p) {
-        return Ops.div(p, Ops.sum(p, -1, true));
+    /** Whether targets are class indices {@code (n)} rather than rows of the output's width. */
+    default boolean classIndexTargets() {
+        return false;
     }
 
     /**
      * Checks targets against the model's output before any training step: their count, shape, finiteness and
      * range. Messages name the row and the expected and actual values.
      */
-    public void checkTargets(Tensor targets, int rows, int outputs) {
+    default void checkTargets(Tensor targets, int rows, int outputs) {
         checkTargets(targets, rows, outputs, 0);
     }
 
     /**
      * As {@link #checkTargets(Tensor, int, int)}, for a block of a larger data set whose first row has number
-     * {@code firstRow}: messages name rows by their number in the whole data set.
+     * {@code firstRow}: messages name rows by their number in the whole data set. By default: {@code (rows,
+     * outputs)} of finite numbers.
      */
-    public void checkTargets(Tensor targets, int rows, int outputs, long firstRow) {
-        if (targets.rank() == 0 || targets.dim(0) != rows) {
-            throw new IllegalArgumentException(keyword() + ": targets " + targets.shape() + " do not match " + rows
-                    + " input rows");
-        }
-        if (this == SPARSE_CATEGORICAL_CROSSENTROPY) {
-            if (!(targets.rank() == 1 || targets.rank() == 2 && targets.dim(1) == 1)) {
-                throw new IllegalArgumentException(keyword() + ": expected integer class targets of shape (" + rows
-                        + ",), got " + targets.shape());
-            }
-            for (int r = 0; r < rows; r++) {
-                double label = targets.getFlat(r);
-                if (label != Math.rint(label) || label < 0 || label >= outputs) {
-                    throw new IllegalArgumentException(keyword() + ": label at row " + (firstRow + r) + " is " + label
-                            + ", expected an integer class in [0, " + outputs + ")");
-                }
-            }
-            return;
-        }
-        if (targets.rank() != 2 || targets.dim(1) != outputs) {
-            throw new IllegalArgumentException(keyword() + ": expected targets of shape (" + rows + ", " + outputs
-                    + ") to match the model's output, got " + targets.shape()
-                    + (targets.rank() == 1 && this == CATEGORICAL_CROSSENTROPY
-                        ? " (class indices: use toCategorical, or sparse_categorical_crossentropy)" : ""));
-        }
-        boolean probabilities = this != MEAN_SQUARED_ERROR;
-        for (int i = 0; i < targets.size(); i++) {
-            double v = targets.getFlat(i);
-            if (!Double.isFinite(v) || probabilities && (v < 0 || v > 1)) {
-                throw new IllegalArgumentException(keyword() + ": target at row " + (firstRow + i / outputs) + ", column "
-                        + i % outputs + " is " + v + ", expected " + (probabilities ? "a value in [0, 1]" : "a finite number"));
-            }
-        }
+    default void checkTargets(Tensor targets, int rows, int outputs, long firstRow) {
+        Targets.checkRows(this, targets, rows, outputs, firstRow, false);
     }
 
-    private static Tensor oneHot(Tensor labels, int classes, Tensor like) {
-        int rows = labels.dim(0);
-        Tensor oneHot = Tensor.zeros(like.dtype(), rows, classes);
-        for (int r = 0; r < rows; r++) {
-            oneHot.setFlat(r * classes + (int) labels.getFlat(r), 1.0);
+    /**
+     * The loss with Keras's name {@code keyword} (case-insensitive; {@code mse} for mean squared error), among the
+     * built-in and {@link #register}ed ones.
+     *
+     * @throws IllegalArgumentException naming the known ones
+     */
+    static Loss fromKeyword(String keyword) {
+        Supplier<Loss> known = Registry.LOSSES.get(keyword.toLowerCase(Locale.ROOT));
+        if (known == null) {
+            throw new IllegalArgumentException("unknown loss '" + keyword + "', expected one of "
+                    + String.join(", ", Registry.LOSSES.keySet()));
         }
-        return oneHot;
+        return known.get();
     }
 
-    /** Keras's spelling: {@code categorical_crossentropy}, ... */
-    @JsonValue
-    public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
+    /** Makes a loss of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
+    static void register(String keyword, Supplier<Loss> factory) {
+        Registry.LOSSES.put(keyword.toLowerCase(Locale.ROOT), factory);
     }
 
-    @JsonCreator
-    public static Loss fromKeyword(String keyword) {
-        for (Loss l : values()) {
-            if (l.keyword().equalsIgnoreCase(keyword)) {
-                return l;
-            }
+    /** The names {@link #fromKeyword} knows. */
+    static Set<String> keywords() {
+        return Collections.unmodifiableSet(Registry.LOSSES.keySet());
+    }
+
+    /** The built-in names, in the order they are documented. */
+    final class Registry {
+        static final Map<String, Supplier<Loss>> LOSSES = new LinkedHashMap<>();
+
+        static {
+            LOSSES.put("categorical_crossentropy", () -> CATEGORICAL_CROSSENTROPY);
+            LOSSES.put("sparse_categorical_crossentropy", () -> SPARSE_CATEGORICAL_CROSSENTROPY);
+            LOSSES.put("binary_crossentropy", () -> BINARY_CROSSENTROPY);
+            LOSSES.put("mean_squared_error", () -> MEAN_SQUARED_ERROR);
+            LOSSES.put("mse", () -> MEAN_SQUARED_ERROR);
         }
-        if ("mse".equalsIgnoreCase(keyword)) {
-            return MEAN_SQUARED_ERROR;
+
+        private Registry() {
         }
-        throw new IllegalArgumentException("unknown loss '" + keyword + "', expected one of categorical_crossentropy,"
-                + " sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error");
     }
 }

@@ -1,88 +1,142 @@
 package dev.kindling.core.metrics;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.tensor.Tensor;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Metrics reported during training and evaluation. Like losses, each returns a batch <em>sum</em> of per-sample
- * values, so partial sums from several workers add up. {@link #ACCURACY} resolves, as in Keras, to the variant
- * that fits the loss and targets.
+ * A quantity reported during training and evaluation. A metric keeps a few <em>sums</em> over samples (its state:
+ * {@link #stateSize()} numbers), which partial results from batches or Spark partitions merge by adding, and turns
+ * them into its value once ({@link #result}): a mean of per-sample values, or a ratio of counts (precision, recall),
+ * or an area from per-threshold counts (AUC). So a distributed evaluation equals the one-JVM one.
+ *
+ * <p>Keras's names: {@link #ACCURACY} ({@code "accuracy"}, resolved to the variant that fits the loss), the three
+ * accuracies, {@code "mae"}, {@code "mse"}, {@code "top_k_categorical_accuracy"} (k = 5; {@link #topK} for others),
+ * {@code "precision"}, {@code "recall"} and {@code "auc"} (binary, 200 thresholds, as Keras's {@code AUC()}).
+ * Implement this interface for a metric of your own, and {@link #register} it under its name so that saved models
+ * and job files can name it.
  */
-public enum Metric {
-    /** Resolved by {@link #resolve}: sparse, binary or categorical accuracy. */
-    ACCURACY,
-    /** argmax(output) == argmax(one-hot target). */
-    CATEGORICAL_ACCURACY,
-    /** argmax(output) == integer target. */
-    SPARSE_CATEGORICAL_ACCURACY,
-    /** Mean over outputs of (output > 0.5) == (target > 0.5). */
-    BINARY_ACCURACY;
+public interface Metric extends Serializable {
 
-    /** The concrete accuracy that {@code ACCURACY} stands for under a loss and output width. */
-    public Metric resolve(Loss loss, int outputs) {
-        if (this != ACCURACY) {
-            return this;
-        }
-        if (loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY) {
-            return SPARSE_CATEGORICAL_ACCURACY;
-        }
-        if (loss == Loss.BINARY_CROSSENTROPY || outputs == 1) {
-            return BINARY_ACCURACY;
-        }
-        return CATEGORICAL_ACCURACY;
+    /** Resolved by {@link #resolve}: sparse, binary or categorical accuracy. */
+    Metric ACCURACY = new Accuracies.Accuracy("accuracy");
+    /** argmax(output) == argmax(one-hot target). */
+    Metric CATEGORICAL_ACCURACY = new Accuracies.Categorical();
+    /** argmax(output) == integer target. */
+    Metric SPARSE_CATEGORICAL_ACCURACY = new Accuracies.SparseCategorical();
+    /** Mean over outputs of (output > 0.5) == (target > 0.5). */
+    Metric BINARY_ACCURACY = new Accuracies.Binary();
+    /** Mean absolute error: mean over outputs of |output - target|, averaged over samples. */
+    Metric MAE = new Errors("mae", false);
+    /** Mean squared error: mean over outputs of (output - target)^2, averaged over samples. */
+    Metric MSE = new Errors("mse", true);
+    /** Whether the target class is among the 5 largest outputs. */
+    Metric TOP_K_CATEGORICAL_ACCURACY = new Accuracies.TopK(5, "top_k_categorical_accuracy");
+    /** Of the outputs above 0.5, the fraction whose target is above 0.5 (all outputs flattened, as Keras). */
+    Metric PRECISION = new Counts("precision", true);
+    /** Of the targets above 0.5, the fraction whose output is above 0.5. */
+    Metric RECALL = new Counts("recall", false);
+    /** Area under the ROC curve from 200 thresholds, binary (all outputs flattened), as Keras's {@code AUC()}. */
+    Metric AUC = new Auc(200);
+
+    /** Keras's name: also the key in logs and histories. */
+    String keyword();
+
+    /** How many sums the metric keeps. */
+    default int stateSize() {
+        return 1;
     }
 
     /**
-     * Sum over the batch of the per-sample metric.
+     * Adds a batch's sums into {@code state} at {@code offset}.
      *
      * @param outputs the model's outputs after activation {@code (n, k)}
      * @param targets as given to the loss
      */
-    public double batchSum(Tensor outputs, Tensor targets) {
-        int rows = outputs.dim(0);
-        int k = outputs.dim(1);
-        return switch (this) {
-            case ACCURACY -> throw new IllegalStateException("resolve ACCURACY before use");
-            case CATEGORICAL_ACCURACY -> countEqual(outputs.argmax(1), targets.argmax(1));
-            case SPARSE_CATEGORICAL_ACCURACY -> countEqual(outputs.argmax(1), targets.reshape(rows));
-            case BINARY_ACCURACY -> {
-                double hits = 0;
-                for (int i = 0; i < rows * k; i++) {
-                    hits += (outputs.getFlat(i) > 0.5) == (targets.getFlat(i) > 0.5) ? 1 : 0;
-                }
-                yield hits / k;
-            }
-        };
+    void accumulate(Tensor outputs, Tensor targets, double[] state, int offset);
+
+    /** The metric's value from its sums over {@code count} samples; by default their mean. */
+    default double result(double[] state, int offset, long count) {
+        return state[offset] / count;
     }
 
-    private static double countEqual(Tensor a, Tensor b) {
-        double hits = 0;
-        for (int i = 0; i < a.size(); i++) {
-            hits += a.getFlat(i) == b.getFlat(i) ? 1 : 0;
-        }
-        return hits;
+    /** The concrete metric this one stands for under a loss and output width ({@link #ACCURACY} resolves). */
+    default Metric resolve(Loss loss, int outputs) {
+        return this;
     }
 
-    /** Keras's spelling: {@code accuracy}, {@code categorical_accuracy}, ... */
-    @JsonValue
-    public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
+    /** Sum over the batch of the per-sample metric, for metrics whose state is that one sum. */
+    default double batchSum(Tensor outputs, Tensor targets) {
+        double[] s = new double[stateSize()];
+        accumulate(outputs, targets, s, 0);
+        return s[0];
     }
 
-    @JsonCreator
-    public static Metric fromKeyword(String keyword) {
-        for (Metric m : values()) {
-            if (m.keyword().equalsIgnoreCase(keyword)) {
-                return m;
-            }
+    /** Top-k categorical accuracy for another k, named {@code top_<k>_categorical_accuracy}. */
+    static Metric topK(int k) {
+        return new Accuracies.TopK(k, "top_" + k + "_categorical_accuracy");
+    }
+
+    /** AUC (ROC, binary) from {@code thresholds} evenly spaced thresholds. */
+    static Metric auc(int thresholds) {
+        return new Auc(thresholds);
+    }
+
+    /**
+     * The metric with Keras's name {@code keyword} (case-insensitive; {@code acc} is {@code accuracy};
+     * {@code top_<k>_categorical_accuracy} for any k), among the built-in and {@link #register}ed ones.
+     *
+     * @throws IllegalArgumentException naming the known ones
+     */
+    static Metric fromKeyword(String keyword) {
+        String k = keyword.toLowerCase(Locale.ROOT);
+        Supplier<Metric> known = Registry.METRICS.get(k);
+        if (known != null) {
+            return known.get();
         }
-        if ("acc".equalsIgnoreCase(keyword)) {
-            return ACCURACY;
+        java.util.regex.Matcher topK = java.util.regex.Pattern.compile("top_(\\d+)_categorical_accuracy").matcher(k);
+        if (topK.matches()) {
+            return topK(Integer.parseInt(topK.group(1)));
         }
-        throw new IllegalArgumentException("unknown metric '" + keyword + "', expected one of accuracy,"
-                + " categorical_accuracy, sparse_categorical_accuracy, binary_accuracy");
+        throw new IllegalArgumentException("unknown metric '" + keyword + "', expected one of "
+                + String.join(", ", Registry.METRICS.keySet()));
+    }
+
+    /** Makes a metric of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
+    static void register(String keyword, Supplier<Metric> factory) {
+        Registry.METRICS.put(keyword.toLowerCase(Locale.ROOT), factory);
+    }
+
+    /** The names {@link #fromKeyword} knows. */
+    static java.util.Set<String> keywords() {
+        return java.util.Collections.unmodifiableSet(Registry.METRICS.keySet());
+    }
+
+    /** The built-in names, in the order they are documented. */
+    final class Registry {
+        static final Map<String, Supplier<Metric>> METRICS = new LinkedHashMap<>();
+
+        static {
+            METRICS.put("accuracy", () -> ACCURACY);
+            METRICS.put("acc", () -> ACCURACY);
+            METRICS.put("categorical_accuracy", () -> CATEGORICAL_ACCURACY);
+            METRICS.put("sparse_categorical_accuracy", () -> SPARSE_CATEGORICAL_ACCURACY);
+            METRICS.put("binary_accuracy", () -> BINARY_ACCURACY);
+            METRICS.put("mae", () -> MAE);
+            METRICS.put("mean_absolute_error", () -> MAE);
+            METRICS.put("mse", () -> MSE);
+            METRICS.put("mean_squared_error", () -> MSE);
+            METRICS.put("top_k_categorical_accuracy", () -> TOP_K_CATEGORICAL_ACCURACY);
+            METRICS.put("precision", () -> PRECISION);
+            METRICS.put("recall", () -> RECALL);
+            METRICS.put("auc", () -> AUC);
+        }
+
+        private Registry() {
+        }
     }
 }

@@ -27,8 +27,20 @@ public final class BatchGradient {
      */
     public static BatchStats accumulate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
                                         Tensor x, Tensor y, ForwardContext context, Tensor gradSink) {
+        return accumulate(network, loss, metrics, weights, x, y, null, context, gradSink);
+    }
+
+    /**
+     * As {@link #accumulate(Network, Loss, List, Tensor, Tensor, Tensor, ForwardContext, Tensor)}, each sample's loss
+     * multiplied by its weight (Keras's {@code sample_weight}; metrics are not weighted).
+     *
+     * @param sampleWeights {@code (n)} in the network's dtype, or null for all 1
+     */
+    public static BatchStats accumulate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
+                                        Tensor x, Tensor y, Tensor sampleWeights, ForwardContext context,
+                                        Tensor gradSink) {
         Variable z = network.preActivation(Variable.constant(x), weights, gradSink, context);
-        Variable lossSum = loss.batchSum(z, network.outputActivation(), y);
+        Variable lossSum = loss.batchSum(z, network.outputActivation(), y, sampleWeights);
         lossSum.backward();
         return stats(network, metrics, z.value(), y, lossSum.value().item());
     }
@@ -36,9 +48,15 @@ public final class BatchGradient {
     /** The batch's loss and metric sums, with no gradient and no dropout. */
     public static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
                                       Tensor x, Tensor y) {
+        return evaluate(network, loss, metrics, weights, x, y, null);
+    }
+
+    /** The same with each sample's loss weighted ({@code sampleWeights} may be null). */
+    public static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
+                                      Tensor x, Tensor y, Tensor sampleWeights) {
         try (NoGrad ignored = NoGrad.enter()) {
             Variable z = network.preActivation(Variable.constant(x), weights, null, ForwardContext.inference());
-            double lossSum = loss.batchSum(z, network.outputActivation(), y).value().item();
+            double lossSum = loss.batchSum(z, network.outputActivation(), y, sampleWeights).value().item();
             return stats(network, metrics, z.value(), y, lossSum);
         }
     }
@@ -49,9 +67,11 @@ public final class BatchGradient {
         try (NoGrad ignored = NoGrad.enter()) {
             outputs = network.outputActivation().apply(Variable.constant(preActivation)).value();
         }
-        double[] sums = new double[metrics.size()];
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] = metrics.get(i).batchSum(outputs, y);
+        double[] sums = new double[BatchStats.stateSize(metrics)];
+        int offset = 0;
+        for (Metric metric : metrics) {
+            metric.accumulate(outputs, y, sums, offset);
+            offset += metric.stateSize();
         }
         return new BatchStats(preActivation.dim(0), lossSum, sums);
     }

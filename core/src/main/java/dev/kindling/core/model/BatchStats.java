@@ -1,16 +1,29 @@
 package dev.kindling.core.model;
 
 import java.io.Serializable;
+import dev.kindling.core.metrics.Metric;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Sums over samples of the loss and of each metric, and the sample count. Sums, not means, so that partial
- * results from batches or Spark partitions merge by addition; divide by {@link #count()} to report.
+ * Sums over samples of the loss and of each metric's state ({@link Metric#stateSize()} numbers each, in the order
+ * of the metrics), and the sample count. Sums, not means, so that partial results from batches or Spark partitions
+ * merge by addition; {@link #metric} turns a metric's sums into its value.
  */
 public record BatchStats(long count, double lossSum, double[] metricSums) implements Serializable {
 
-    public static BatchStats empty(int metrics) {
-        return new BatchStats(0, 0.0, new double[metrics]);
+    /** No samples yet, for these metrics. */
+    public static BatchStats empty(List<Metric> metrics) {
+        return new BatchStats(0, 0.0, new double[stateSize(metrics)]);
+    }
+
+    /** How many sums these metrics keep in all. */
+    public static int stateSize(List<Metric> metrics) {
+        int n = 0;
+        for (Metric m : metrics) {
+            n += m.stateSize();
+        }
+        return n;
     }
 
     /** Element-wise sum of two partial results. */
@@ -30,8 +43,13 @@ public record BatchStats(long count, double lossSum, double[] metricSums) implem
         return lossSum / count;
     }
 
-    public double meanMetric(int index) {
-        return metricSums[index] / count;
+    /** The value of metric {@code index} of {@code metrics} (the list these sums were made for). */
+    public double metric(List<Metric> metrics, int index) {
+        int offset = 0;
+        for (int i = 0; i < index; i++) {
+            offset += metrics.get(i).stateSize();
+        }
+        return metrics.get(index).result(metricSums, offset, count);
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class Checkpoint {
      */
     public record Fingerprint(String architecture, String optimizer, String loss, List<String> metrics,
                               int trainSamples, long validationSamples, int inputWidth, int batchSize, long seed,
-                              boolean shuffle) {
+                              boolean shuffle, String classWeights) {
 
         /** The differences from {@code now}, each naming the checkpoint's value and the current one; empty if none. */
         public List<String> differencesFrom(Fingerprint now) {
@@ -57,6 +57,7 @@ public final class Checkpoint {
             differ(d, "batch size", batchSize, now.batchSize);
             differ(d, "seed", seed, now.seed);
             differ(d, "shuffle", shuffle, now.shuffle);
+            differ(d, "class weights", String.valueOf(classWeights), String.valueOf(now.classWeights));
             return d;
         }
 

@@ -37,6 +37,7 @@ public final class FitLoop {
     private final int trainSamples;
     private final int steps;
     private final Checkpoint.Fingerprint fingerprint;
+    private final List<dev.kindling.core.metrics.Metric> resolvedMetrics;
     private Optimizer optimizer;
     private int firstEpoch;
     private int lastEpoch;
@@ -58,12 +59,13 @@ public final class FitLoop {
         this.options = options;
         this.config = config;
         this.optimizer = config.optimizer();
+        this.resolvedMetrics = config.resolvedMetrics(model.network().outputDim());
         this.trainSamples = data.trainSamples();
         this.steps = MiniBatches.steps(trainSamples, options.batchSize());
         this.fingerprint = fingerprint(model.network(), config, data, options);
         planEpochs(options.initialEpoch() >= 0 ? options.initialEpoch() + 1 : model.epochsTrained() + 1);
         this.epoch = firstEpoch;
-        this.epochStats = BatchStats.empty(config.metrics().size());
+        this.epochStats = BatchStats.empty(resolvedMetrics);
     }
 
     /** The epochs of this fit: Keras's {@code initial_epoch + 1 .. epochs}, or {@code epochs} more from {@code first}. */
@@ -115,7 +117,7 @@ public final class FitLoop {
             epochStats = epochStats.merge(batch);
             stepsDone = step + 1;
             if (!options.listeners().isEmpty()) {
-                Map<String, Double> running = Sequential.logs(config, epochStats, "");
+                Map<String, Double> running = Sequential.logs(config, resolvedMetrics, epochStats, "");
                 double elapsed = epochSeconds();
                 for (TrainingListener l : options.listeners()) {
                     l.onBatchEnd(stepInfo, elapsed, running);
@@ -123,9 +125,9 @@ public final class FitLoop {
             }
         }
         checkInterrupt();
-        Map<String, Double> logs = Sequential.logs(config, epochStats, "");
+        Map<String, Double> logs = Sequential.logs(config, resolvedMetrics, epochStats, "");
         if (data.hasValidation()) {
-            logs.putAll(Sequential.logs(config, data.evaluateValidation(weights), "val_"));
+            logs.putAll(Sequential.logs(config, resolvedMetrics, data.evaluateValidation(weights), "val_"));
         }
         // The learning rate this epoch's steps used, as Keras's history has it (before any callback changes it).
         logs.put(LEARNING_RATE, optimizer.learningRate());
@@ -136,7 +138,7 @@ public final class FitLoop {
         model.epochsTrained(epoch);
         epoch++;
         stepsDone = 0;
-        epochStats = BatchStats.empty(config.metrics().size());
+        epochStats = BatchStats.empty(resolvedMetrics);
         secondsBeforeResume = 0;
         for (TrainingListener l : options.listeners()) {
             l.onEpochEnd(epochLogs);
@@ -300,7 +302,8 @@ public final class FitLoop {
             Map<String, Object> optimizer = new LinkedHashMap<>(config.optimizer().config());
             return new Checkpoint.Fingerprint(architecture.replace('\n', ' '), optimizer.toString(),
                     config.loss().keyword(), config.metrics().stream().map(m -> m.keyword()).toList(), data.trainSamples(),
-                    data.validationSamples(), data.inputWidth(), options.batchSize(), options.seed(), options.shuffle());
+                    data.validationSamples(), data.inputWidth(), options.batchSize(), options.seed(), options.shuffle(),
+                    new java.util.TreeMap<>(options.classWeights()).toString());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

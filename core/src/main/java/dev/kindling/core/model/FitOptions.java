@@ -1,7 +1,9 @@
 package dev.kindling.core.model;
 
+import dev.kindling.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@link Sequential#fit}, with Keras's defaults: 1 epoch, batch size 32, no validation split,
@@ -18,9 +20,25 @@ import java.util.List;
  * @param seed            seeds shuffling and dropout
  * @param listeners       told of each epoch; by default a {@link ProgressPrinter} on standard output
  * @param initialEpoch    Keras's {@code initial_epoch} (epochs already done), or -1 to continue the model's count
+ * @param classWeights    Keras's {@code class_weight}: class index to the weight of its samples' losses in training
+ *                        (empty: none)
+ * @param validationData  Keras's {@code validation_data} for a one-JVM fit: tensors to validate on instead of the
+ *                        last {@code validationSplit} of the training rows (null: none)
  */
 public record FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle, long seed,
-                         List<TrainingListener> listeners, int initialEpoch) {
+                         List<TrainingListener> listeners, int initialEpoch, Map<Integer, Double> classWeights,
+                         ValidationData validationData) {
+
+    /**
+     * A separate validation set: inputs, targets and optionally per-sample weights (null).
+     */
+    public record ValidationData(Tensor x, Tensor y, Tensor sampleWeights) {
+        public ValidationData {
+            if (x == null || y == null) {
+                throw new IllegalArgumentException("validation_data: inputs and targets are needed");
+            }
+        }
+    }
 
     public FitOptions {
         if (epochs < 1) {
@@ -40,11 +58,13 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
                     + " epochs (the last epoch's number, as in Keras) is " + epochs);
         }
         listeners = List.copyOf(listeners);
+        classWeights = classWeights == null ? Map.of() : Map.copyOf(classWeights);
     }
 
     /** The same options with other listeners. */
     public FitOptions withListeners(List<TrainingListener> others) {
-        return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, others, initialEpoch);
+        return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, others, initialEpoch, classWeights,
+                validationData);
     }
 
     public static Builder builder() {
@@ -59,6 +79,8 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
         private long seed = 0L;
         private List<TrainingListener> listeners = null;
         private int initialEpoch = -1;
+        private Map<Integer, Double> classWeights = Map.of();
+        private ValidationData validationData;
 
         public Builder epochs(int epochs) {
             this.epochs = epochs;
@@ -91,6 +113,24 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
             return this;
         }
 
+        /** Keras's {@code class_weight}: {@code Map.of(3, 20.0)} makes class 3's training losses count 20 times. */
+        public Builder classWeights(Map<Integer, Double> classWeights) {
+            this.classWeights = classWeights;
+            return this;
+        }
+
+        /** Keras's {@code validation_data} (one JVM): validate on these instead of a split of the training rows. */
+        public Builder validationData(Tensor x, Tensor y) {
+            this.validationData = new ValidationData(x, y, null);
+            return this;
+        }
+
+        /** The same with per-sample weights for the validation loss. */
+        public Builder validationData(Tensor x, Tensor y, Tensor sampleWeights) {
+            this.validationData = new ValidationData(x, y, sampleWeights);
+            return this;
+        }
+
         /** Replaces the default progress printer; pass none for a silent fit. */
         public Builder listeners(TrainingListener... listeners) {
             this.listeners = new ArrayList<>(List.of(listeners));
@@ -99,7 +139,8 @@ public record FitOptions(int epochs, int batchSize, double validationSplit, bool
 
         public FitOptions build() {
             List<TrainingListener> l = listeners != null ? listeners : List.of(new ProgressPrinter(System.out));
-            return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, l, initialEpoch);
+            return new FitOptions(epochs, batchSize, validationSplit, shuffle, seed, l, initialEpoch, classWeights,
+                    validationData);
         }
     }
 }

@@ -6,7 +6,11 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 
-/** Training data held in one JVM's tensors: the last {@code validationSplit} of the rows validate, as in Keras. */
+/**
+ * Training data held in one JVM's tensors: the last {@code validationSplit} of the rows validate, as in Keras, or a
+ * separate validation set does. Optional per-sample weights weigh the training and validation losses; class weights
+ * weigh the training losses only.
+ */
 final class InMemoryData implements TrainingData {
     /** Rows per chunk when evaluating: bounds memory for large inputs. */
     static final int EVALUATION_CHUNK = 2048;
@@ -14,22 +18,42 @@ final class InMemoryData implements TrainingData {
     private final Network network;
     private final Loss loss;
     private final List<Metric> metrics;
+    private final ClassWeights classWeights;
     private final Tensor trainX;
     private final Tensor trainY;
+    private final Tensor trainW;
     private final Tensor validationX;
     private final Tensor validationY;
+    private final Tensor validationW;
 
-    /** @param x and y checked and in the network's dtype */
-    InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, double validationSplit) {
-        int samples = x.dim(0);
-        int train = TrainingData.trainSamples(samples, validationSplit);
+    /**
+     * @param x, y, w     checked and in the network's dtype; {@code w} (per-sample weights) may be null
+     * @param validation checked separate validation data, or null to split the last {@code validationSplit} off
+     */
+    InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, Tensor w,
+                 double validationSplit, FitOptions.ValidationData validation, ClassWeights classWeights) {
         this.network = network;
         this.loss = loss;
         this.metrics = metrics;
+        this.classWeights = classWeights;
+        int samples = x.dim(0);
+        int train = validation != null ? samples : TrainingData.trainSamples(samples, validationSplit);
         this.trainX = train == samples ? x : x.slice(0, 0, train);
         this.trainY = train == samples ? y : y.slice(0, 0, train);
-        this.validationX = train == samples ? null : x.slice(0, train, samples);
-        this.validationY = train == samples ? null : y.slice(0, train, samples);
+        this.trainW = w == null || train == samples ? w : w.slice(0, 0, train);
+        if (validation != null) {
+            this.validationX = validation.x();
+            this.validationY = validation.y();
+            this.validationW = validation.sampleWeights();
+        } else {
+            this.validationX = train == samples ? null : x.slice(0, train, samples);
+            this.validationY = train == samples ? null : y.slice(0, train, samples);
+            this.validationW = w == null || train == samples ? null : w.slice(0, train, samples);
+        }
+    }
+
+    InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, double validationSplit) {
+        this(network, loss, metrics, x, y, null, validationSplit, null, ClassWeights.NONE);
     }
 
     @Override
@@ -53,23 +77,26 @@ final class InMemoryData implements TrainingData {
         for (int i = 0; i < rows.length; i++) {
             ids[i] = rows[i];
         }
-        return BatchGradient.accumulate(network, loss, metrics, weights, trainX.take(0, rows), trainY.take(0, rows),
+        Tensor y = trainY.take(0, rows);
+        Tensor w = classWeights.weights(y, loss, trainW == null ? null : trainW.take(0, rows));
+        return BatchGradient.accumulate(network, loss, metrics, weights, trainX.take(0, rows), y, w,
                 ForwardContext.training(stepSeed, ids), gradSink);
     }
 
     @Override
     public BatchStats evaluateValidation(Tensor weights) {
-        return evaluate(network, loss, metrics, weights, validationX, validationY);
+        return evaluate(network, loss, metrics, weights, validationX, validationY, validationW);
     }
 
-    /** Loss and metric sums over {@code (x, y)} in chunks. */
-    static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights, Tensor x, Tensor y) {
-        BatchStats total = BatchStats.empty(metrics.size());
+    /** Loss and metric sums over {@code (x, y)} in chunks, losses weighted by {@code w} when it is not null. */
+    static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights, Tensor x, Tensor y,
+                               Tensor w) {
+        BatchStats total = BatchStats.empty(metrics);
         int rows = x.dim(0);
         for (int from = 0; from < rows; from += EVALUATION_CHUNK) {
             int to = Math.min(rows, from + EVALUATION_CHUNK);
             total = total.merge(BatchGradient.evaluate(network, loss, metrics, weights,
-                    x.slice(0, from, to), y.slice(0, from, to)));
+                    x.slice(0, from, to), y.slice(0, from, to), w == null ? null : w.slice(0, from, to)));
         }
         return total;
     }

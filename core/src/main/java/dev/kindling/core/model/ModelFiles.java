@@ -80,7 +80,7 @@ final class ModelFiles {
             ObjectNode compile = json.putObject("compile");
             compile.set("optimizer", JSON.valueToTree(compiled.optimizer()));
             compile.put("loss", compiled.loss().keyword());
-            compile.set("metrics", JSON.valueToTree(compiled.metrics()));
+            compile.set("metrics", JSON.valueToTree(compiled.metrics().stream().map(Metric::keyword).toList()));
         }
         if (state != null) {
             ObjectNode s = json.putObject("optimizerState");
@@ -172,9 +172,12 @@ final class ModelFiles {
         if (json.has("compile")) {
             JsonNode c = json.get("compile");
             try {
+                List<Metric> metrics = new ArrayList<>();
+                for (JsonNode m : c.path("metrics")) {
+                    metrics.add(Metric.fromKeyword(m.asText()));
+                }
                 compiled = new CompileConfig(JSON.treeToValue(c.get("optimizer"), Optimizer.class),
-                        Loss.fromKeyword(c.path("loss").asText()),
-                        JSON.convertValue(c.path("metrics"), new TypeReference<List<Metric>>() { }));
+                        Loss.fromKeyword(c.path("loss").asText()), metrics);
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IOException(source + ": invalid compile configuration in " + MODEL_JSON + ": "
                         + e.getMessage(), e);

@@ -88,10 +88,18 @@ public final class Sequential {
         return this;
     }
 
-    /** Fixes the optimizer, the loss and the metrics; resets the optimizer's state. */
+    /**
+     * Fixes the optimizer, the loss and the metrics. The optimizer's state (Adam's moments, RMSprop's mean squares,
+     * the step count) is kept when the new optimizer is of the same kind as the old one (a new learning rate between
+     * two fits, say), as Keras keeps an optimizer's slots; an optimizer of another kind starts from a fresh state.
+     */
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        boolean sameKind = compiled != null && optimizer != null && compiled.optimizer().name().equals(optimizer.name())
+                && compiled.optimizer().slotNames().equals(optimizer.slotNames());
         this.compiled = new CompileConfig(optimizer, loss, List.of(metrics));
-        this.optimizerState = null;
+        if (!sameKind) {
+            this.optimizerState = null;
+        }
     }
 
     /**
@@ -102,11 +110,31 @@ public final class Sequential {
      * @throws TrainingDivergedException  when the loss becomes NaN or infinite
      */
     public History fit(Tensor x, Tensor y, FitOptions options) {
+        return fit(x, y, null, options);
+    }
+
+    /**
+     * As {@link #fit(Tensor, Tensor, FitOptions)}, each sample's loss weighted (Keras's {@code sample_weight}; with
+     * {@code options.classWeights()} the two multiply). The validation split takes its rows' weights along; a separate
+     * {@code options.validationData()} replaces the split, as in Keras.
+     *
+     * @param sampleWeights {@code (samples)} finite numbers >= 0, or null for all 1
+     */
+    public History fit(Tensor x, Tensor y, Tensor sampleWeights, FitOptions options) {
         CompileConfig config = requireCompiled("fit");
         Tensor xs = checkedInputs(x, "fit");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
-        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()), xs, ys,
-                options.validationSplit()), options);
+        Tensor ws = checkedWeights(sampleWeights, xs.dim(0), "fit: sample_weight");
+        FitOptions.ValidationData validation = null;
+        if (options.validationData() != null) {
+            FitOptions.ValidationData v = options.validationData();
+            Tensor vx = checkedInputs(v.x(), "fit: validation_data");
+            validation = new FitOptions.ValidationData(vx, checkedTargets(config.loss(), v.y(), vx.dim(0)),
+                    checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
+        }
+        ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
+        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()), xs, ys, ws,
+                options.validationSplit(), validation, classWeights), options);
     }
 
     /**
@@ -133,8 +161,8 @@ public final class Sequential {
         Tensor xs = checkedInputs(x, "evaluate");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
         BatchStats stats = InMemoryData.evaluate(network, config.loss(), config.resolvedMetrics(network.outputDim()),
-                weights, xs, ys);
-        Map<String, Double> metrics = logs(config, stats, "");
+                weights, xs, ys, null);
+        Map<String, Double> metrics = logs(config, config.resolvedMetrics(network.outputDim()), stats, "");
         double loss = metrics.remove("loss");
         return new Evaluation(loss, metrics);
     }
@@ -340,17 +368,36 @@ public final class Sequential {
         return x.dtype() == dtype ? x : x.astype(dtype);
     }
 
+    /** Per-sample weights: one finite number >= 0 per row, in the model's dtype; null stays null. */
+    private Tensor checkedWeights(Tensor w, int rows, String what) {
+        if (w == null) {
+            return null;
+        }
+        if (w.rank() != 1 || w.dim(0) != rows) {
+            throw new IllegalArgumentException(what + ": expected one weight per sample, shape (" + rows + ",), got "
+                    + w.shape());
+        }
+        for (int i = 0; i < rows; i++) {
+            double v = w.getFlat(i);
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException(what + ": row " + i + " has weight " + v
+                        + ", expected a finite number >= 0");
+            }
+        }
+        return w.dtype() == dtype ? w : w.astype(dtype);
+    }
+
     private Tensor checkedTargets(Loss loss, Tensor y, int rows) {
         loss.checkTargets(y, rows, network.outputDim());
         return y.dtype() == dtype ? y : y.astype(dtype);
     }
 
     /** Keras's log names: {@code loss} and each metric as the user named it, with a prefix for validation. */
-    static Map<String, Double> logs(CompileConfig config, BatchStats stats, String prefix) {
+    static Map<String, Double> logs(CompileConfig config, List<Metric> resolved, BatchStats stats, String prefix) {
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put(prefix + "loss", stats.meanLoss());
         for (int i = 0; i < config.metrics().size(); i++) {
-            logs.put(prefix + config.metrics().get(i).keyword(), stats.meanMetric(i));
+            logs.put(prefix + config.metrics().get(i).keyword(), stats.metric(resolved, i));
         }
         return logs;
     }

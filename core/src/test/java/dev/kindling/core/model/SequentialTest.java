@@ -124,7 +124,7 @@ class SequentialTest {
         BatchStats all = BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights,
                 data[0], data[1], ForwardContext.training(11, ids), whole);
         Tensor parts = Tensor.zeros(DType.FLOAT32, weights.size());
-        BatchStats sum = BatchStats.empty(1);
+        BatchStats sum = BatchStats.empty(metrics);
         int[][] splits = {{0, 17}, {17, 17}, {17, 50}};
         for (int[] s : splits) {
             long[] partIds = java.util.Arrays.copyOfRange(ids, s[0], s[1]);
@@ -282,6 +282,35 @@ class SequentialTest {
                 () -> FitOptions.builder().epochs(2).initialEpoch(2).build());
         assertEquals("fit: initial_epoch 2 leaves nothing to do: epochs (the last epoch's number, as in Keras) is 2",
                 e.getMessage());
+    }
+
+    /** A new learning rate between two fits keeps Adam's moments; another kind of optimizer starts afresh. */
+    @Test
+    void compileKeepsTheOptimizersStateWhenItsKindIsUnchanged() {
+        Tensor[] data = blobs(100, 2);
+        Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3));
+        model.compile(Optimizer.adam(0.01), Loss.MEAN_SQUARED_ERROR, Metric.MAE);
+        model.fit(data[0], data[1], quiet(1, 20, 0));
+        Tensor m = model.optimizerState().slot(0).copy();
+        model.compile(Optimizer.adam(0.001), Loss.MEAN_SQUARED_ERROR, Metric.MAE);
+        assertEquals(5, model.optimizerState().iterations());
+        assertEquals(m, model.optimizerState().slot(0));
+        model.compile(Optimizer.rmsprop(), Loss.MEAN_SQUARED_ERROR);
+        assertEquals(null, model.optimizerState());
+        assertEquals(Activation.LINEAR, new Dense(3).activation());
+    }
+
+    @Test
+    void evaluateReportsEveryCompiledMetric() {
+        Tensor[] data = blobs(600, 2);
+        Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.fromKeyword("auc"),
+                Metric.PRECISION, Metric.RECALL, Metric.topK(2), Metric.MSE);
+        model.fit(data[0], data[1], quiet(10, 20, 0));
+        Evaluation e = model.evaluate(data[0], data[1]);
+        assertEquals(java.util.Set.of("accuracy", "auc", "precision", "recall", "top_2_categorical_accuracy", "mse"),
+                e.metrics().keySet());
+        assertTrue(e.metrics().get("auc") > 0.8, e.toString());
     }
 
     @Test
