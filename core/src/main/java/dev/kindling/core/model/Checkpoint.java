@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.optim.OptimizerState;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,7 +180,7 @@ public final class Checkpoint {
 
     /** Writes this checkpoint to {@code out} (not closed): a model file plus {@code fit.json}. */
     public void write(OutputStream out) throws IOException {
-        ObjectNode json = ModelFiles.JSON.createObjectNode();
+        ObjectNode json = Registry.json().createObjectNode();
         json.put("format", FORMAT);
         json.put("version", VERSION);
         ObjectNode position = json.putObject("position");
@@ -188,11 +189,11 @@ public final class Checkpoint {
         position.put("stepsDone", stepsDone);
         position.put("stepsPerEpoch", stepsPerEpoch);
         position.put("epochSeconds", epochSeconds);
-        json.set("fingerprint", ModelFiles.JSON.valueToTree(fingerprint));
-        json.set("epochStats", ModelFiles.JSON.valueToTree(epochStats));
+        json.set("fingerprint", Registry.json().valueToTree(fingerprint));
+        json.set("epochStats", Registry.json().valueToTree(epochStats));
         ObjectNode h = json.putObject("history");
-        h.set("series", ModelFiles.JSON.valueToTree(history.asMap()));
-        h.set("epochSeconds", ModelFiles.JSON.valueToTree(history.epochSeconds()));
+        h.set("series", Registry.json().valueToTree(history.asMap()));
+        h.set("epochSeconds", Registry.json().valueToTree(history.epochSeconds()));
         ArrayNode states = json.putArray("listeners");
         for (ListenerState l : listeners) {
             ObjectNode node = states.addObject();
@@ -202,7 +203,7 @@ public final class Checkpoint {
         }
         // Checkpoints are written often and are mostly incompressible floats: the fastest deflate level.
         ModelFiles.write(out, network, weights, compiled, optimizerState, epoch - 1,
-                Map.of(FIT_JSON, ModelFiles.JSON.writeValueAsBytes(json)), Deflater.BEST_SPEED);
+                Map.of(FIT_JSON, Registry.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(json)), Deflater.BEST_SPEED);
     }
 
     /**
@@ -214,7 +215,7 @@ public final class Checkpoint {
         ModelFiles.Parts parts = ModelFiles.readParts(in, source);
         JsonNode json;
         try {
-            json = ModelFiles.JSON.readTree(ModelFiles.require(parts.entries(), source, FIT_JSON));
+            json = Registry.json().readTree(ModelFiles.require(parts.entries(), source, FIT_JSON));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(source + ": " + FIT_JSON + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
@@ -227,13 +228,13 @@ public final class Checkpoint {
         }
         try {
             JsonNode position = required(json, "position", source);
-            Fingerprint fingerprint = ModelFiles.JSON.treeToValue(required(json, "fingerprint", source),
+            Fingerprint fingerprint = Registry.json().treeToValue(required(json, "fingerprint", source),
                     Fingerprint.class);
-            BatchStats stats = ModelFiles.JSON.treeToValue(required(json, "epochStats", source), BatchStats.class);
+            BatchStats stats = Registry.json().treeToValue(required(json, "epochStats", source), BatchStats.class);
             JsonNode h = required(json, "history", source);
-            Map<String, List<Double>> series = ModelFiles.JSON.convertValue(h.path("series"),
+            Map<String, List<Double>> series = Registry.json().convertValue(h.path("series"),
                     new TypeReference<LinkedHashMap<String, List<Double>>>() { });
-            List<Double> seconds = ModelFiles.JSON.convertValue(h.path("epochSeconds"),
+            List<Double> seconds = Registry.json().convertValue(h.path("epochSeconds"),
                     new TypeReference<List<Double>>() { });
             List<ListenerState> states = new ArrayList<>();
             for (JsonNode node : json.path("listeners")) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Tensor;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -297,7 +298,7 @@ public final class FitLoop {
     static Checkpoint.Fingerprint fingerprint(Network network, CompileConfig config, TrainingData data,
                                               FitOptions options) {
         try {
-            String architecture = ModelFiles.JSON.writeValueAsString(network.layers().toArray(new Layer[0]))
+            String architecture = Registry.json().writeValueAsString(network.layers().toArray(new Layer[0]))
                     + " inputDim " + network.inputDim() + " " + network.dtype().keyword();
             Map<String, Object> optimizer = new LinkedHashMap<>(config.optimizer().config());
             return new Checkpoint.Fingerprint(architecture.replace('\n', ' '), optimizer.toString(),

@@ -2,8 +2,6 @@ package dev.kindling.core.model;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.io.LocalFiles;
 import dev.kindling.core.layers.Layer;
@@ -11,6 +9,7 @@ import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.BufferedInputStream;
@@ -44,7 +43,6 @@ final class ModelFiles {
     private static final String MODEL_JSON = "model.json";
     private static final String WEIGHTS = "weights.bin";
     private static final String OPTIMIZER = "optimizer.bin";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelFiles() {
     }
@@ -67,20 +65,20 @@ final class ModelFiles {
      */
     static void write(OutputStream out, Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
                       int epochsTrained, Map<String, byte[]> extra, int level) throws IOException {
-        ObjectNode json = JSON.createObjectNode();
+        ObjectNode json = Registry.json().createObjectNode();
         json.put("format", FORMAT);
         json.put("version", VERSION);
         json.put("dtype", network.dtype().keyword());
         json.put("inputDim", network.inputDim());
         // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
-        json.set("layers", JSON.valueToTree(network.layers().toArray(new Layer[0])));
+        json.set("layers", Registry.json().valueToTree(network.layers().toArray(new Layer[0])));
         json.put("parameters", weights.size());
         json.put("epochsTrained", epochsTrained);
         if (compiled != null) {
             ObjectNode compile = json.putObject("compile");
-            compile.set("optimizer", JSON.valueToTree(compiled.optimizer()));
+            compile.set("optimizer", Registry.json().valueToTree(compiled.optimizer()));
             compile.put("loss", compiled.loss().keyword());
-            compile.set("metrics", JSON.valueToTree(compiled.metrics().stream().map(Metric::keyword).toList()));
+            compile.set("metrics", Registry.json().valueToTree(compiled.metrics().stream().map(Metric::keyword).toList()));
         }
         if (state != null) {
             ObjectNode s = json.putObject("optimizerState");
@@ -95,7 +93,7 @@ final class ModelFiles {
         }, 1 << 16));
         zip.setLevel(level);
         zip.putNextEntry(new ZipEntry(MODEL_JSON));
-        zip.write(JSON.writeValueAsBytes(json));
+        zip.write(Registry.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         zip.closeEntry();
         zip.putNextEntry(new ZipEntry(WEIGHTS));
         writeNumbers(zip, weights);
@@ -142,7 +140,7 @@ final class ModelFiles {
         byte[] modelJson = require(entries, source, MODEL_JSON);
         JsonNode json;
         try {
-            json = JSON.readTree(modelJson);
+            json = Registry.json().readTree(modelJson);
         } catch (IOException e) {
             throw new IOException(source + ": " + MODEL_JSON + " is not valid JSON (" + e.getMessage() + ")", e);
         }
@@ -155,7 +153,7 @@ final class ModelFiles {
         Network network;
         try {
             DType dtype = DType.fromKeyword(json.path("dtype").asText());
-            List<Layer> layers = JSON.convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
+            List<Layer> layers = Registry.json().convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
             network = new Network(layers, json.path("inputDim").asInt(), dtype);
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
@@ -176,7 +174,7 @@ final class ModelFiles {
                 for (JsonNode m : c.path("metrics")) {
                     metrics.add(Metric.fromKeyword(m.asText()));
                 }
-                compiled = new CompileConfig(JSON.treeToValue(c.get("optimizer"), Optimizer.class),
+                compiled = new CompileConfig(Registry.json().treeToValue(c.get("optimizer"), Optimizer.class),
                         Loss.fromKeyword(c.path("loss").asText()), metrics);
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IOException(source + ": invalid compile configuration in " + MODEL_JSON + ": "

@@ -1,6 +1,5 @@
 package dev.kindling.core.optim;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
@@ -27,16 +26,11 @@ import java.util.Map;
  * <p>Optimizers are {@link Serializable} and serialize with Jackson as Keras-style configs: the type is the
  * {@code "name"} property and the hyper-parameters use Keras's snake_case keys, e.g.
  * {@code {"name":"rmsprop","learning_rate":0.001,"rho":0.9,"epsilon":1.0E-7}}; read them back with
- * {@code mapper.readValue(json, Optimizer.class)}.
+ * {@code Registry.json().readValue(json, Optimizer.class)}. An optimizer of your own is a record implementing this
+ * interface, registered with {@code Registry.optimizer(name, Type.class, defaults)}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "name")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Sgd.class, name = "sgd"),
-    @JsonSubTypes.Type(value = RmsProp.class, name = "rmsprop"),
-    @JsonSubTypes.Type(value = Adam.class, name = "adam"),
-    @JsonSubTypes.Type(value = Adagrad.class, name = "adagrad")
-})
-public sealed interface Optimizer extends Serializable permits Sgd, RmsProp, Adam, Adagrad {
+public interface Optimizer extends Serializable {
 
     // ---- factories (Keras defaults) ------------------------------------------------------------------
 
@@ -93,14 +87,12 @@ public sealed interface Optimizer extends Serializable permits Sgd, RmsProp, Ada
      * @throws IllegalArgumentException for any other name, listing the known ones
      */
     static Optimizer byName(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> sgd();
-            case "rmsprop" -> rmsprop();
-            case "adam" -> adam();
-            case "adagrad" -> adagrad();
-            default -> throw new IllegalArgumentException(
-                    "unknown optimizer '" + name + "', expected one of sgd, rmsprop, adam, adagrad");
-        };
+        Optimizer defaults = dev.kindling.core.registry.Registry.optimizerDefaults(name);
+        if (defaults == null) {
+            throw new IllegalArgumentException("unknown optimizer '" + name + "', expected one of "
+                    + String.join(", ", dev.kindling.core.registry.Registry.optimizerNames()));
+        }
+        return defaults;
     }
 
     // ---- description ---------------------------------------------------------------------------------
@@ -126,7 +118,7 @@ public sealed interface Optimizer extends Serializable permits Sgd, RmsProp, Ada
      * exactly the JSON a saved model holds, so it is derived from the same Jackson mapping.
      */
     default Map<String, Object> config() {
-        return Collections.unmodifiableMap(ConfigJson.MAPPER.convertValue(this, ConfigJson.MAP));
+        return Collections.unmodifiableMap(dev.kindling.core.registry.Registry.json().convertValue(this, ConfigJson.MAP));
     }
 
     // ---- the update ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Java serialization (Spark ships optimizers and checkpoints states) and Jackson configs (model save/load). */
 class OptimizerSerializationTest {
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = dev.kindling.core.registry.Registry.json();
 
     static Stream<Optimizer> optimizers() {
         return Stream.of(Optimizer.sgd(), Optimizer.sgd(0.05, 0.9, true), Optimizer.rmsprop(),
