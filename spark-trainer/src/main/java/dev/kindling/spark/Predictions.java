@@ -54,7 +54,9 @@ final class Predictions {
     static Dataset<Row> of(Dataset<Row> data, Network network, Tensor weights, int featuresIndex, boolean vector,
                            PredictionColumns columns, OutputKind kind) {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        Broadcast<Tensor> broadcast = spark.broadcast(weights);
+        // Sent once per executor; Spark's ContextCleaner destroys it once the returned DataFrame (and whatever was
+        // derived from it) is no longer reachable, as for any broadcast held by an RDD's lineage.
+        Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(weights.copy()));
         int width = network.inputDim();
         SampleReader.RowReader reader = new SampleReader.RowReader(new Columns(columns.features(), null),
                 featuresIndex, vector, -1, false, -1);
@@ -68,7 +70,8 @@ final class Predictions {
      * so problems are reported as "row N of partition P".
      */
     private static Iterator<Row> predictPartition(int partition, Iterator<Row> rows, Network network,
-                                                  Broadcast<Tensor> weights, SampleReader.RowReader reader, int width,
+                                                  Broadcast<Shipped<Tensor>> weights, SampleReader.RowReader reader,
+                                                  int width,
                                                   PredictionColumns columns, OutputKind kind) {
         boolean raw = kind != OutputKind.REGRESSION && !columns.rawPrediction().isEmpty();
         boolean probability = kind != OutputKind.REGRESSION && !columns.probability().isEmpty();
@@ -108,7 +111,7 @@ final class Predictions {
                 Tensor logits;
                 Tensor outputs;
                 try (NoGrad ignored = NoGrad.enter()) {
-                    Variable z = network.preActivation(Variable.constant(input), weights.value(), null,
+                    Variable z = network.preActivation(Variable.constant(input), weights.value().value(), null,
                             ForwardContext.inference());
                     logits = z.value();
                     outputs = network.outputActivation().apply(z).value();

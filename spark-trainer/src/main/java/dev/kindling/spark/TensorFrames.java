@@ -57,12 +57,14 @@ public final class TensorFrames {
         }
         int slices = Math.max(1, Math.min(n, partitions));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<Samples> shipped = sc.broadcast(Samples.of(samples, labels));
+        // Destroyed by Spark's ContextCleaner once the frame and everything derived from it are unreachable: the
+        // rows are recomputed from it whenever a lost cached block is (docs/design.md).
+        Broadcast<Shipped<Samples>> shipped = sc.broadcast(new Shipped<>(Samples.of(samples, labels)));
         List<int[]> ranges = new ArrayList<>();
         for (int i = 0; i < slices; i++) {
             ranges.add(new int[] {(int) ((long) n * i / slices), (int) ((long) n * (i + 1) / slices)});
         }
-        JavaRDD<Row> rows = sc.parallelize(ranges, slices).flatMap(r -> shipped.value().rows(r[0], r[1], scale));
+        JavaRDD<Row> rows = sc.parallelize(ranges, slices).flatMap(r -> shipped.value().value().rows(r[0], r[1], scale));
         return spark.createDataFrame(rows, SCHEMA);
     }
 
