@@ -1,5 +1,6 @@
 package dev.kindling.core.autodiff;
 
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 
 /**
@@ -92,6 +93,20 @@ public final class Ops {
             Tensor.gemmInPlace(1.0, x, tx, y, ty, 0.0, product);
             target.accumulateGrad(product);
         }
+    }
+
+    // ---- shape ---------------------------------------------------------------------------------------------
+
+    /**
+     * The same elements in another shape of the same size (a view, no copy); the gradient is reshaped back.
+     * What {@code Flatten} does, and how a model turns flat feature rows into images.
+     */
+    public static Variable reshape(Variable a, Shape shape) {
+        Shape original = a.value().shape();
+        if (shape.equals(original)) {
+            return a;
+        }
+        return Variable.result(a.value().reshape(shape), g -> a.accumulateGrad(g.reshape(original)), a);
     }
 
     // ---- unary ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -31,8 +32,8 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The saved-model file: a zip holding {@code model.json} (format version, architecture, compile configuration,
- * sizes), {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer
+ * The saved-model file: a zip holding {@code model.json} (format version, architecture with its input shape,
+ * compile configuration, sizes), {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer
  * state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
  * exact. Writes go to a temporary file in the same directory that is then atomically moved into place.
  */
@@ -53,6 +54,8 @@ final class ModelFiles {
         json.put("format", FORMAT);
         json.put("version", VERSION);
         json.put("dtype", network.dtype().keyword());
+        // inputShape since convolutions; inputDim (its size) stays, and is all that files written before have.
+        json.set("inputShape", JSON.valueToTree(network.inputShape()));
         json.put("inputDim", network.inputDim());
         // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
         json.set("layers", JSON.valueToTree(network.layers().toArray(new Layer[0])));
@@ -116,7 +119,7 @@ final class ModelFiles {
         try {
             DType dtype = DType.fromKeyword(json.path("dtype").asText());
             List<Layer> layers = JSON.convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
-            network = new Network(layers, json.path("inputDim").asInt(), dtype);
+            network = new Network(layers, inputShape(json), dtype);
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
         }
@@ -147,6 +150,19 @@ final class ModelFiles {
             state = new OptimizerState(s.path("iterations").asLong(), slotTensors);
         }
         return Sequential.restore(network, weights, compiled, state);
+    }
+
+    /** {@code inputShape} if the file has it, else the flat {@code inputDim} of files written before it existed. */
+    private static Shape inputShape(JsonNode json) {
+        if (!json.has("inputShape")) {
+            return Shape.of(json.path("inputDim").asInt());
+        }
+        Shape shape = JSON.convertValue(json.get("inputShape"), Shape.class);
+        if (json.has("inputDim") && json.get("inputDim").asInt() != shape.size()) {
+            throw new IllegalArgumentException("inputShape " + shape + " has " + shape.size()
+                    + " values but inputDim is " + json.get("inputDim").asInt());
+        }
+        return shape;
     }
 
     private static byte[] require(Map<String, byte[]> entries, Path path, String name) throws IOException {

@@ -73,6 +73,13 @@ class OpsGradientTest {
     }
 
     @Test
+    void reshape() {
+        check(v -> Ops.reshape(v.get(0), Shape.of(2, 12)), input(1, -1, 1, 2, 3, 2, 2));
+        check(v -> Ops.mul(Ops.reshape(v.get(0), Shape.of(3, 4)), Ops.reshape(v.get(0), Shape.of(3, 4))),
+                input(1, -1, 1, 2, 6));
+    }
+
+    @Test
     void unaryOps() {
         check(v -> Ops.neg(v.get(0)), input(1, -1, 1, 3, 4));
         check(v -> Ops.exp(v.get(0)), input(1, -2, 2, 3, 4));

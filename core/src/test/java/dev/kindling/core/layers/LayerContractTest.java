@@ -25,27 +25,40 @@ import org.junit.jupiter.api.Test;
 
 /** Every layer passes the same contract: shapes, gradients, determinism, and both serializations. */
 class LayerContractTest {
-    private static final int IN = 4;
+    private static final Shape IN = Shape.of(4);
+    private static final Shape IMAGE = Shape.of(5, 6, 2);
     private static final int ROWS = 3;
 
-    static Stream<Layer> layers() {
-        return Stream.of(
-                new Dense(5, Activation.LINEAR),
-                new Dense(5, Activation.RELU),
-                new Dense(5, Activation.SIGMOID),
-                new Dense(5, Activation.TANH),
-                new Dense(5, Activation.SOFTMAX),
-                new Dense(2, Activation.RELU, IN),
-                new Dropout(0.0),
-                new Dropout(0.5));
+    /** A layer and the shape of one input sample it is tested on. */
+    record Case(Layer layer, Shape input) {
+        @Override
+        public String toString() {
+            return layer + " on " + input;
+        }
     }
 
-    private static List<Tensor> parameters(Layer layer, long seed) {
+    static Stream<Case> layers() {
+        return Stream.of(
+                new Case(new Dense(5, Activation.LINEAR), IN),
+                new Case(new Dense(5, Activation.RELU), IN),
+                new Case(new Dense(5, Activation.SIGMOID), IN),
+                new Case(new Dense(5, Activation.TANH), IN),
+                new Case(new Dense(5, Activation.SOFTMAX), IN),
+                new Case(new Dense(2, Activation.RELU, 4), IN),
+                new Case(new Dropout(0.0), IN),
+                new Case(new Dropout(0.5), IN),
+                new Case(new Dropout(0.5), IMAGE),
+                new Case(new Flatten(), IMAGE),
+                new Case(new Flatten(IMAGE), IMAGE),
+                new Case(new Flatten(), IN));
+    }
+
+    private static List<Tensor> parameters(Case c, long seed) {
         List<Tensor> params = new ArrayList<>();
-        for (Shape s : layer.parameterShapes(IN)) {
+        for (Shape s : c.layer().parameterShapes(c.input())) {
             params.add(Tensor.zeros(s, DType.FLOAT64));
         }
-        layer.initialize(params, new Random(seed));
+        c.layer().initialize(params, new Random(seed));
         // Biases start at zero; give them values so their gradient is checked at a generic point.
         for (Tensor p : params) {
             p.addInPlace(input(seed + p.size(), -0.1, 0.1, p.shape().dims()));
@@ -57,41 +70,45 @@ class LayerContractTest {
         return ForwardContext.training(42L, new long[] {10, 11, 12});
     }
 
-    @ParameterizedTest
-    @MethodSource("layers")
-    void outputHasTheDeclaredWidth(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
-        assertEquals(layer.parameterShapes(IN).size(), layer.parameterNames().size());
-        Variable out = layer.forward(Variable.constant(input(2, -1, 1, ROWS, IN)), constants(params),
-                ForwardContext.inference());
-        assertEquals(Shape.of(ROWS, layer.outputDim(IN)), out.value().shape());
+    private static Tensor batch(Case c) {
+        return input(2, -1, 1, c.input().prepend(ROWS).dims());
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void gradientsMatchFiniteDifferences(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
+    void outputHasTheDeclaredShape(Case c) {
+        List<Tensor> params = parameters(c, 1);
+        assertEquals(c.layer().parameterShapes(c.input()).size(), c.layer().parameterNames().size());
+        Variable out = c.layer().forward(Variable.constant(batch(c)), constants(params), ForwardContext.inference());
+        assertEquals(c.layer().outputShape(c.input()).prepend(ROWS), out.value().shape());
+    }
+
+    @ParameterizedTest
+    @MethodSource("layers")
+    void gradientsMatchFiniteDifferences(Case c) {
+        List<Tensor> params = parameters(c, 1);
         Tensor[] inputs = new Tensor[params.size() + 1];
-        inputs[0] = input(2, -1, 1, ROWS, IN);
+        inputs[0] = batch(c);
         for (int i = 0; i < params.size(); i++) {
             inputs[i + 1] = params.get(i);
         }
-        check(v -> layer.forward(v.get(0), v.subList(1, v.size()), training()), inputs);
+        check(v -> c.layer().forward(v.get(0), v.subList(1, v.size()), training()), inputs);
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void forwardIsDeterministicForTheSameContext(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
-        Tensor x = input(2, -1, 1, ROWS, IN);
-        Tensor a = layer.forward(Variable.constant(x), constants(params), training()).value();
-        Tensor b = layer.forward(Variable.constant(x), constants(params), training()).value();
+    void forwardIsDeterministicForTheSameContext(Case c) {
+        List<Tensor> params = parameters(c, 1);
+        Tensor x = batch(c);
+        Tensor a = c.layer().forward(Variable.constant(x), constants(params), training()).value();
+        Tensor b = c.layer().forward(Variable.constant(x), constants(params), training()).value();
         assertEquals(a, b);
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void survivesJavaAndJsonSerialization(Layer layer) throws Exception {
+    void survivesJavaAndJsonSerialization(Case c) throws Exception {
+        Layer layer = c.layer();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(layer);
@@ -107,7 +124,7 @@ class LayerContractTest {
     void denseUsesGlorotUniformKernelAndZeroBias() {
         Dense dense = new Dense(300, Activation.RELU);
         List<Tensor> params = new ArrayList<>();
-        for (Shape s : dense.parameterShapes(200)) {
+        for (Shape s : dense.parameterShapes(Shape.of(200))) {
             params.add(Tensor.full(s, DType.FLOAT32, 7.0));
         }
         dense.initialize(params, new Random(3));
