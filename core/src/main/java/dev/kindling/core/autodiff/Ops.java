@@ -2,11 +2,13 @@ package dev.kindling.core.autodiff;
 
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Window2D;
 
 /**
  * The differentiable operations. Primitives carry their backward rule right beside their forward;
  * composites ({@link #logSoftmax}, {@link #softmax}, {@link #square}) are built from primitives and need none.
- * Broadcasting in the binary ops is undone in one place, {@link Tensor#sumToShape}.
+ * Broadcasting in the binary ops is undone in one place, {@link Tensor#sumToShape}. Image ops take batches
+ * {@code (samples, height, width, channels)}; their kernels are {@link Window2D}'s.
  */
 public final class Ops {
     private Ops() {
@@ -82,17 +84,76 @@ public final class Ops {
     }
 
     private static void accumulateProduct(Variable target, Tensor x, boolean tx, Tensor y, boolean ty) {
+        accumulateProduct(target, target.value().shape(), x, tx, y, ty);
+    }
+
+    /** Adds {@code op(x)·op(y)}, a matrix of shape {@code asMatrix}, onto the gradient of {@code target}. */
+    private static void accumulateProduct(Variable target, Shape asMatrix, Tensor x, boolean tx, Tensor y,
+                                          boolean ty) {
         if (!target.requiresGrad()) {
             return;
         }
         Tensor sink = target.boundGradSink();
         if (sink != null) {
-            Tensor.gemmInPlace(1.0, x, tx, y, ty, 1.0, sink);
+            Tensor.gemmInPlace(1.0, x, tx, y, ty, 1.0, sink.reshape(asMatrix));
         } else {
-            Tensor product = Tensor.zeros(target.value().shape(), target.value().dtype());
+            Tensor product = Tensor.zeros(asMatrix, target.value().dtype());
             Tensor.gemmInPlace(1.0, x, tx, y, ty, 0.0, product);
-            target.accumulateGrad(product);
+            target.accumulateGrad(product.reshape(target.value().shape()));
         }
+    }
+
+    // ---- images ----------------------------------------------------------------------------------------------
+
+    /**
+     * A 2-d convolution (a cross-correlation, as in Keras) of images {@code x (n, h, w, in)} with a kernel
+     * {@code (kh, kw, in, out)} plus a bias {@code (out)}, giving {@code (n, oh, ow, out)}, computed as one GEMM
+     * per batch: {@code patches · kernel + bias} with {@code patches = im2col(x)} of shape
+     * {@code (n*oh*ow, kh*kw*in)} (see {@link Window2D}). Backward, with G the output gradient as a matrix
+     * {@code (n*oh*ow, out)}: dKernel = patchesᵀ·G (a GEMM straight into a bound sink), dBias = the column sums
+     * of G, and dx = col2im(G·kernelᵀ), computed only if x needs a gradient (a model's first layer does not).
+     */
+    public static Variable conv2d(Variable x, Variable kernel, Variable bias, Window2D window) {
+        Tensor images = x.value();
+        Tensor k = kernel.value();
+        if (images.rank() != 4 || k.rank() != 4 || bias.value().rank() != 1 || k.dim(0) != window.height()
+                || k.dim(1) != window.width() || k.dim(2) != images.dim(3) || bias.value().dim(0) != k.dim(3)) {
+            throw new IllegalArgumentException("conv2d: expected images (n, h, w, in), a kernel (" + window.height()
+                    + ", " + window.width() + ", in, out) and a bias (out), got images " + images.shape()
+                    + ", kernel " + k.shape() + ", bias " + bias.value().shape());
+        }
+        Shape matrix = Shape.of(k.dim(0) * k.dim(1) * k.dim(2), k.dim(3));
+        Tensor kernelMatrix = k.reshape(matrix);
+        Tensor patches = window.im2col(images);
+        Shape out = window.outputShape(images.shape().drop(1), k.dim(3)).prepend(images.dim(0));
+        Tensor y = Tensor.affine(patches, kernelMatrix, bias.value()).reshape(out);
+        return Variable.result(y, g -> {
+            Tensor gm = g.reshape(patches.dim(0), k.dim(3));
+            accumulateProduct(kernel, matrix, patches, true, gm, false);
+            if (bias.requiresGrad()) {
+                bias.accumulateGrad(gm.sum(0, false));
+            }
+            if (x.requiresGrad()) {
+                Tensor dPatches = Tensor.zeros(patches.shape(), patches.dtype());
+                Tensor.gemmInPlace(1.0, gm, false, kernelMatrix, true, 0.0, dPatches);
+                x.accumulateGrad(window.col2im(dPatches, images.shape()));
+            }
+        }, x, kernel, bias);
+    }
+
+    /** The maximum under each window, per channel; the gradient goes to the cell that held it. */
+    public static Variable maxPool2d(Variable x, Window2D window) {
+        Tensor images = x.value();
+        int[] argmax = new int[window.outputShape(images.shape().drop(1), images.dim(3)).size() * images.dim(0)];
+        Tensor y = window.maxPool(images, argmax);
+        return Variable.result(y, g -> x.accumulateGrad(Window2D.maxPoolBackward(g, argmax, images.shape())), x);
+    }
+
+    /** The mean under each window, per channel; the gradient is shared equally by the cells averaged. */
+    public static Variable averagePool2d(Variable x, Window2D window) {
+        Tensor images = x.value();
+        return Variable.result(window.averagePool(images),
+                g -> x.accumulateGrad(window.averagePoolBackward(g, images.shape())), x);
     }
 
     // ---- shape ---------------------------------------------------------------------------------------------
