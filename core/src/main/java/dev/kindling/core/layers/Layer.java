@@ -22,11 +22,16 @@ import java.util.Random;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Dense.class, name = "dense"),
     @JsonSubTypes.Type(value = Dropout.class, name = "dropout"),
+    @JsonSubTypes.Type(value = Conv2D.class, name = "conv2d"),
+    @JsonSubTypes.Type(value = MaxPooling2D.class, name = "max_pooling2d"),
+    @JsonSubTypes.Type(value = AveragePooling2D.class, name = "average_pooling2d"),
+    @JsonSubTypes.Type(value = GlobalAveragePooling2D.class, name = "global_average_pooling2d"),
     @JsonSubTypes.Type(value = Flatten.class, name = "flatten")
 })
-public sealed interface Layer extends Serializable permits Dense, Dropout, Flatten {
+public sealed interface Layer extends Serializable
+        permits Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten {
 
-    /** The Keras class name shown in a summary: {@code Dense}, {@code Flatten}. */
+    /** The Keras class name shown in a summary: {@code Dense}, {@code Conv2D}, {@code MaxPooling2D}. */
     String typeName();
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.ByteArrayInputStream;
@@ -23,7 +24,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
-/** Every layer passes the same contract: shapes, gradients, determinism, and both serializations. */
+/**
+ * Every layer passes the same contract: shapes, gradients, determinism, and both serializations. Image layers run
+ * on non-square samples with more than one channel, with strides, and with {@code same} padding (even kernels
+ * too, whose padding is split unevenly).
+ */
 class LayerContractTest {
     private static final Shape IN = Shape.of(4);
     private static final Shape IMAGE = Shape.of(5, 6, 2);
@@ -48,6 +53,18 @@ class LayerContractTest {
                 new Case(new Dropout(0.0), IN),
                 new Case(new Dropout(0.5), IN),
                 new Case(new Dropout(0.5), IMAGE),
+                new Case(new Conv2D(3, 3, Activation.LINEAR), IMAGE),
+                new Case(new Conv2D(3, 3, Activation.RELU).withInputShape(5, 6, 2), IMAGE),
+                new Case(new Conv2D(4, 2, 3, 2, 1, Padding.VALID, Activation.TANH, null), IMAGE),
+                new Case(new Conv2D(2, 3, Activation.SIGMOID).withStrides(2, 2).withPadding(Padding.SAME), IMAGE),
+                new Case(new Conv2D(2, 4, 2, 1, 1, Padding.SAME, Activation.LINEAR, null), IMAGE),
+                new Case(new Conv2D(2, 3, Activation.LINEAR), Shape.of(3, 3, 1)),
+                new Case(new MaxPooling2D(2), IMAGE),
+                new Case(new MaxPooling2D(3, 3, 2, 2, Padding.SAME), IMAGE),
+                new Case(new MaxPooling2D(2, 3, 1, 2, Padding.VALID), IMAGE),
+                new Case(new AveragePooling2D(2), IMAGE),
+                new Case(new AveragePooling2D(3, 2, 2, 1, Padding.SAME), IMAGE),
+                new Case(new GlobalAveragePooling2D(), IMAGE),
                 new Case(new Flatten(), IMAGE),
                 new Case(new Flatten(IMAGE), IMAGE),
                 new Case(new Flatten(), IN));
@@ -140,6 +157,23 @@ class LayerContractTest {
     }
 
     @Test
+    void conv2dUsesGlorotUniformOverTheReceptiveFieldAndZeroBias() {
+        Conv2D conv = new Conv2D(64, 3, Activation.RELU);
+        List<Tensor> params = new ArrayList<>();
+        for (Shape s : conv.parameterShapes(Shape.of(13, 13, 32))) {
+            params.add(Tensor.full(s, DType.FLOAT32, 7.0));
+        }
+        assertEquals(Shape.of(3, 3, 32, 64), params.get(0).shape());
+        conv.initialize(params, new Random(3));
+        double limit = Math.sqrt(6.0 / (9 * 32 + 9 * 64)); // Keras: fan_in = 3*3*32, fan_out = 3*3*64
+        Tensor kernel = params.get(0);
+        double maxAbs = kernel.map(Math::abs).max().item();
+        assertTrue(maxAbs <= limit && maxAbs > 0.99 * limit, "max |w| " + maxAbs + " vs limit " + limit);
+        assertEquals(0.0, kernel.mean().item(), 0.01 * limit);
+        assertEquals(Tensor.zeros(DType.FLOAT32, 64), params.get(1));
+    }
+
+    @Test
     void dropoutDropsAboutTheRateAndScalesTheRest() {
         Dropout dropout = new Dropout(0.25);
         long[] ids = new long[1000];
@@ -176,6 +210,14 @@ class LayerContractTest {
                 .getMessage().contains("got 1.0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Activation.fromKeyword("swish"))
                 .getMessage().contains("swish"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3, Activation.RELU))
+                .getMessage().contains("got 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(8, 3, Activation.RELU)
+                .withStrides(0, 1)).getMessage().contains("0x1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Padding.fromKeyword("full"))
+                .getMessage().contains("'full'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(8, 3, Activation.RELU)
+                .outputShape(Shape.of(28, 28))).getMessage().contains("(28, 28, 1)"));
     }
 
     private static List<Variable> constants(List<Tensor> params) {
