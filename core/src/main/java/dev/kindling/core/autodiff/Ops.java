@@ -1,5 +1,7 @@
 package dev.kindling.core.autodiff;
 
+import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Parallel;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.core.tensor.Window2D;
@@ -107,13 +109,29 @@ public final class Ops {
 
     /**
      * A 2-d convolution (a cross-correlation, as in Keras) of images {@code x (n, h, w, in)} with a kernel
-     * {@code (kh, kw, in, out)} plus a bias {@code (out)}, giving {@code (n, oh, ow, out)}, computed as one GEMM
-     * per batch: {@code patches · kernel + bias} with {@code patches = im2col(x)} of shape
-     * {@code (n*oh*ow, kh*kw*in)} (see {@link Window2D}). Backward, with G the output gradient as a matrix
-     * {@code (n*oh*ow, out)}: dKernel = patchesᵀ·G (a GEMM straight into a bound sink), dBias = the column sums
-     * of G, and dx = col2im(G·kernelᵀ), computed only if x needs a gradient (a model's first layer does not).
+     * {@code (kh, kw, in, out)} plus a bias {@code (out)}, giving {@code (n, oh, ow, out)}, computed as GEMM:
+     * {@code patches · kernel + bias} with {@code patches = im2col(x)} of shape {@code (n*oh*ow, kh*kw*in)} (see
+     * {@link Window2D}), one GEMM per range of samples run in parallel ({@link Parallel}). Backward, with G the
+     * output gradient as a matrix {@code (n*oh*ow, out)}: dKernel = patchesᵀ·G and dBias = 1ᵀ·G (GEMMs straight
+     * into bound sinks), while another thread computes dx = col2im(G·kernelᵀ), only if x needs a gradient (a
+     * model's first layer does not).
      */
     public static Variable conv2d(Variable x, Variable kernel, Variable bias, Window2D window) {
+        return conv2d(x, kernel, bias, window, false);
+    }
+
+    /**
+     * {@code relu(conv2d(x, kernel, bias))} as one op, for a Conv2D layer with a relu activation: the relu is
+     * applied to each range of rows right after its GEMM, and its backward masks the output gradient in place,
+     * which saves two passes over a convnet's largest tensors (its first layer's output). The gradient may be
+     * masked in place because a gradient handed to a backward rule belongs to that node alone (see
+     * {@link Variable#accumulateGrad}).
+     */
+    public static Variable conv2dRelu(Variable x, Variable kernel, Variable bias, Window2D window) {
+        return conv2d(x, kernel, bias, window, true);
+    }
+
+    private static Variable conv2d(Variable x, Variable kernel, Variable bias, Window2D window, boolean relu) {
         Tensor images = x.value();
         Tensor k = kernel.value();
         if (images.rank() != 4 || k.rank() != 4 || bias.value().rank() != 1 || k.dim(0) != window.height()
@@ -122,23 +140,99 @@ public final class Ops {
                     + ", " + window.width() + ", in, out) and a bias (out), got images " + images.shape()
                     + ", kernel " + k.shape() + ", bias " + bias.value().shape());
         }
+        Shape out = window.outputShape(images.shape().drop(1), k.dim(3)).prepend(images.dim(0));
         Shape matrix = Shape.of(k.dim(0) * k.dim(1) * k.dim(2), k.dim(3));
         Tensor kernelMatrix = k.reshape(matrix);
         Tensor patches = window.im2col(images);
-        Shape out = window.outputShape(images.shape().drop(1), k.dim(3)).prepend(images.dim(0));
-        Tensor y = Tensor.affine(patches, kernelMatrix, bias.value()).reshape(out);
-        return Variable.result(y, g -> {
-            Tensor gm = g.reshape(patches.dim(0), k.dim(3));
-            accumulateProduct(kernel, matrix, patches, true, gm, false);
-            if (bias.requiresGrad()) {
-                bias.accumulateGrad(gm.sum(0, false));
+        int pixels = out.dim(1) * out.dim(2);
+        Tensor y = Tensor.zeros(Shape.of(patches.dim(0), matrix.dim(1)), images.dtype());
+        Parallel.forRanges(images.dim(0), (long) pixels * matrix.size(), (from, to) -> {
+            Tensor rows = rows(y, from * pixels, to * pixels);
+            fillRows(rows, bias.value());
+            Tensor.gemmInPlace(1.0, rows(patches, from * pixels, to * pixels), false, kernelMatrix, false, 1.0, rows);
+            if (relu) {
+                reluInPlace(rows);
             }
-            if (x.requiresGrad()) {
-                Tensor dPatches = Tensor.zeros(patches.shape(), patches.dtype());
-                Tensor.gemmInPlace(1.0, gm, false, kernelMatrix, true, 0.0, dPatches);
-                x.accumulateGrad(window.col2im(dPatches, images.shape()));
+        });
+        return Variable.result(y.reshape(out), g -> {
+            Tensor gm = g.reshape(patches.dim(0), matrix.dim(1));
+            if (relu) {
+                Parallel.forRanges(gm.dim(0), gm.dim(1), (from, to) -> keepWherePositiveInPlace(
+                        rows(gm, from, to), rows(y, from, to)));
             }
+            Parallel.all(() -> {
+                accumulateProduct(kernel, matrix, patches, true, gm, false);
+                accumulateProduct(bias, Shape.of(1, matrix.dim(1)), Tensor.ones(gm.dtype(), 1, gm.dim(0)), false,
+                        gm, false);
+            }, () -> {
+                if (x.requiresGrad()) {
+                    Tensor dPatches = Tensor.zeros(patches.shape(), patches.dtype());
+                    Tensor.gemmInPlace(1.0, gm, false, kernelMatrix, true, 0.0, dPatches);
+                    x.accumulateGrad(window.col2im(dPatches, images.shape()));
+                }
+            });
         }, x, kernel, bias);
+    }
+
+    /** {@code m = max(m, 0)}; NaN stays NaN. */
+    private static void reluInPlace(Tensor m) {
+        int end = m.offset() + m.size();
+        if (m.dtype() == DType.FLOAT32) {
+            float[] v = m.floatStorage();
+            for (int i = m.offset(); i < end; i++) {
+                v[i] = Math.max(v[i], 0f);
+            }
+        } else {
+            double[] v = m.doubleStorage();
+            for (int i = m.offset(); i < end; i++) {
+                v[i] = Math.max(v[i], 0.0);
+            }
+        }
+    }
+
+    /**
+     * {@code g = reference > 0 ? g : 0} for same-shaped contiguous tensors, without a branch (the mask is a coin
+     * flip per element): all ones exactly when the reference's bits, read as an int, are in (0, +infinity].
+     */
+    private static void keepWherePositiveInPlace(Tensor g, Tensor reference) {
+        int n = g.size();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] v = g.floatStorage();
+            float[] r = reference.floatStorage();
+            int go = g.offset();
+            int ro = reference.offset();
+            for (int j = 0; j < n; j++) {
+                int bits = Float.floatToRawIntBits(r[ro + j]);
+                int mask = (-bits & ~bits & (bits - POSITIVE_INFINITY_BITS - 1)) >> 31;
+                v[go + j] = Float.intBitsToFloat(Float.floatToRawIntBits(v[go + j]) & mask);
+            }
+        } else {
+            double[] v = g.doubleStorage();
+            double[] r = reference.doubleStorage();
+            for (int i = 0; i < n; i++) {
+                v[g.offset() + i] = r[reference.offset() + i] > 0 ? v[g.offset() + i] : 0.0;
+            }
+        }
+    }
+
+    private static final int POSITIVE_INFINITY_BITS = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+
+    /** Copies {@code row} into every row of {@code m}: the bias a GEMM with beta = 1 then adds onto. */
+    private static void fillRows(Tensor m, Tensor row) {
+        int n = m.dim(1);
+        Object src = m.dtype() == DType.FLOAT32 ? row.floatStorage() : row.doubleStorage();
+        Object dst = m.dtype() == DType.FLOAT32 ? m.floatStorage() : m.doubleStorage();
+        for (int r = 0, at = m.offset(); r < m.dim(0); r++, at += n) {
+            System.arraycopy(src, row.offset(), dst, at, n);
+        }
+    }
+
+    /** Rows {@code [from, to)} of a matrix, as a view. */
+    private static Tensor rows(Tensor m, int from, int to) {
+        Shape shape = Shape.of(to - from, m.dim(1));
+        int offset = m.offset() + from * m.dim(1);
+        return m.dtype() == DType.FLOAT32 ? Tensor.wrap(m.floatStorage(), offset, shape)
+                : Tensor.wrap(m.doubleStorage(), offset, shape);
     }
 
     /** The maximum under each window, per channel; the gradient goes to the cell that held it. */

@@ -122,4 +122,13 @@ public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideH
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
         return Ops.conv2d(input, parameters.get(0), parameters.get(1), window());
     }
+
+    /** With a relu activation, the fused {@link Ops#conv2dRelu} (two passes less over the output). */
+    @Override
+    public Variable forward(Variable input, List<Variable> parameters, ForwardContext context) {
+        if (activation == Activation.RELU) {
+            return Ops.conv2dRelu(input, parameters.get(0), parameters.get(1), window());
+        }
+        return Layer.super.forward(input, parameters, context);
+    }
 }
