@@ -5,15 +5,20 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.stream.IntStream;
 
 /**
- * The one way kernels use more than one core: the common fork-join pool, whose size is the JVM's
- * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism} (default: cores - 1, plus the calling thread).
- * Work is split only into pieces that write disjoint outputs, so a result never depends on how many threads
- * computed it. Run native BLAS with one thread ({@code OPENBLAS_NUM_THREADS=1}) next to it: BLAS threads that
- * spin waiting for work take the cores this pool needs.
+ * The one way kernels use more than one core: the common fork-join pool (the calling thread plus the pool's
+ * workers, cores - 1 by default). At most {@value #THREADS_PROPERTY} pieces run at once (default: the pool's
+ * parallelism + 1); {@code -Dkindling.threads=1} keeps every kernel in its caller's thread, for JVMs whose cores
+ * are already busy with one task each. Work is split only into pieces that write disjoint outputs, so a result
+ * never depends on how many threads computed it. Run native BLAS with one thread ({@code OPENBLAS_NUM_THREADS=1})
+ * next to it: BLAS threads that spin waiting for work take the cores this pool needs.
  */
 public final class Parallel {
+    /** System property: the most threads a kernel uses; default the common pool's parallelism + 1. */
+    public static final String THREADS_PROPERTY = "kindling.threads";
     /** Below this many elements of work a piece is not worth a fork. */
     static final long MIN_WORK = 1 << 16;
+    private static final int THREADS = Math.max(1, Integer.getInteger(THREADS_PROPERTY,
+            ForkJoinPool.getCommonPoolParallelism() + 1));
 
     private Parallel() {
     }
@@ -31,8 +36,7 @@ public final class Parallel {
      * @param workPerItem about how many elements one item touches, to decide whether to split at all
      */
     public static void forRanges(int n, long workPerItem, Range body) {
-        int parts = (int) Math.min(Math.min(n, ForkJoinPool.getCommonPoolParallelism() + 1L),
-                Math.max(1L, n * workPerItem / MIN_WORK));
+        int parts = (int) Math.min(Math.min(n, THREADS), Math.max(1L, n * workPerItem / MIN_WORK));
         if (parts <= 1) {
             body.run(0, n);
             return;
@@ -45,9 +49,14 @@ public final class Parallel {
         }
     }
 
+    /** The most threads a kernel uses (see {@value #THREADS_PROPERTY}). */
+    public static int threads() {
+        return THREADS;
+    }
+
     /** Runs independent tasks at once and returns when all are done; the first failure is rethrown. */
     public static void all(Runnable... tasks) {
-        if (tasks.length == 1 || ForkJoinPool.getCommonPoolParallelism() < 1) {
+        if (tasks.length == 1 || THREADS == 1) {
             for (Runnable t : tasks) {
                 t.run();
             }
