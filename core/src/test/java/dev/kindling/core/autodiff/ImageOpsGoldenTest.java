@@ -142,6 +142,44 @@ class ImageOpsGoldenTest {
                 FLOAT32_TOLERANCE, "float32 output");
     }
 
+    /**
+     * The float32 backward passes (separate code: the fused relu's mask, the threads' split of a batch) give what
+     * float64 gives, on a batch large enough to be split.
+     */
+    @Test
+    void float32GradientsMatchFloat64() {
+        Window2D conv = new Window2D(3, 3, 2, 1, Padding.SAME);
+        Window2D pool = new Window2D(3, 3, 2, 2, Padding.SAME);
+        Tensor x = GradientCheck.input(1, -1, 1, 12, 15, 14, 3);
+        Tensor k = GradientCheck.input(2, -0.5, 0.5, 3, 3, 3, 8);
+        Tensor b = GradientCheck.input(3, -0.1, 0.1, 8);
+        for (int op = 0; op < 3; op++) {
+            Tensor[] grads64 = gradients(op, conv, pool, x, k, b);
+            Tensor[] grads32 = gradients(op, conv, pool, x.astype(DType.FLOAT32), k.astype(DType.FLOAT32),
+                    b.astype(DType.FLOAT32));
+            for (int i = 0; i < grads64.length; i++) {
+                if (grads64[i] != null) {
+                    assertClose(grads64[i], grads32[i].astype(DType.FLOAT64), 1e-4, "op " + op + ", gradient " + i);
+                }
+            }
+        }
+    }
+
+    /** Gradients of sum(y * w) for op 0 = conv2dRelu, 1 = maxPool2d, 2 = averagePool2d. */
+    private static Tensor[] gradients(int op, Window2D conv, Window2D pool, Tensor x, Tensor k, Tensor b) {
+        Variable vx = Variable.leaf(x);
+        Variable vk = Variable.leaf(k);
+        Variable vb = Variable.leaf(b);
+        Variable y = switch (op) {
+            case 0 -> Ops.conv2dRelu(vx, vk, vb, conv);
+            case 1 -> Ops.maxPool2d(vx, pool);
+            default -> Ops.averagePool2d(vx, pool);
+        };
+        Tensor w = GradientCheck.input(4, -1, 1, y.value().shape().dims()).astype(x.dtype());
+        Ops.sum(Ops.mul(y, Variable.constant(w))).backward();
+        return op == 0 ? new Tensor[] {vx.grad(), vk.grad(), vb.grad()} : new Tensor[] {vx.grad()};
+    }
+
     private static Variable apply(JsonNode golden, Variable x, Variable kernel, Variable bias, Window2D window) {
         return switch (golden.get("op").asText()) {
             case "conv2d" -> Ops.conv2d(x, kernel, bias, window);
