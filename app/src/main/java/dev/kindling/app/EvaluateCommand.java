@@ -81,7 +81,7 @@ final class EvaluateCommand extends JobCommand {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         HadoopFiles.Location modelPath = HadoopFiles.locate(hadoop, model(job, modelFile));
         Sequential model = load(spark, modelPath);
-        Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
+        Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
         SparkTrainer trainer = SparkTrainer.create();
         Evaluation evaluation;
         try (PreparedData data = test.prepare(trainer, model)) {

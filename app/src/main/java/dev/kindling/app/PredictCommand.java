@@ -50,7 +50,7 @@ final class PredictCommand extends JobCommand {
     int run(JobConfig job, SparkSession spark) throws Exception {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Sequential model = EvaluateCommand.load(spark, HadoopFiles.locate(hadoop, EvaluateCommand.model(job, modelFile)));
-        Inputs.Input input = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputDim());
+        Inputs.Input input = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
         Dataset<Row> predicted = SparkTrainer.create().predict(model, input.frame(), input.columns().features());
         OutputKind kind = OutputKind.of(model);
         List<Column> columns = new ArrayList<>();

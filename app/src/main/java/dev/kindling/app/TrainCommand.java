@@ -78,9 +78,9 @@ final class TrainCommand extends JobCommand {
 
         Sequential model = job.model().newModel();
         job.compile().applyTo(model);
-        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, job.model().inputDim());
+        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, job.model().inputShape());
         Inputs.Input test = job.data().hasTest()
-                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, job.model().inputDim()) : null;
+                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, job.model().inputShape()) : null;
         String master = spark.sparkContext().master();
         out.println("Kindling " + Main.version() + " | Spark " + spark.version() + ", master " + master
                 + " | BLAS on the driver: " + Blas.implementationName());

@@ -33,7 +33,7 @@ public sealed interface CallbackSpec {
     /** The callback, writing (for those that write) through Hadoop's file systems. */
     TrainingListener build(Configuration hadoop) throws IOException;
 
-    private static Mode mode(String mode) {
+    private static Mode modeOf(String mode) {
         return mode == null ? Mode.AUTO : Mode.valueOf(mode.toUpperCase(Locale.ROOT));
     }
 
@@ -41,7 +41,7 @@ public sealed interface CallbackSpec {
                              Boolean restoreBestWeights) implements CallbackSpec {
         @Override
         public TrainingListener build(Configuration hadoop) {
-            return EarlyStopping.on(monitor == null ? "val_loss" : monitor).mode(mode(mode))
+            return EarlyStopping.on(monitor == null ? "val_loss" : monitor).mode(modeOf(mode))
                     .minDelta(minDelta == null ? 0 : minDelta).patience(patience == null ? 0 : patience)
                     .restoreBestWeights(restoreBestWeights != null && restoreBestWeights).build();
         }
@@ -51,7 +51,7 @@ public sealed interface CallbackSpec {
                                  Integer cooldown, Double minLr) implements CallbackSpec {
         @Override
         public TrainingListener build(Configuration hadoop) {
-            ReduceLROnPlateau.Builder b = ReduceLROnPlateau.on(monitor == null ? "val_loss" : monitor).mode(mode(mode));
+            ReduceLROnPlateau.Builder b = ReduceLROnPlateau.on(monitor == null ? "val_loss" : monitor).mode(modeOf(mode));
             if (factor != null) {
                 b.factor(factor);
             }
@@ -111,7 +111,7 @@ public sealed interface CallbackSpec {
             }
             Path p = new Path(path);
             return ModelCheckpoint.to(HadoopFileStore.at(hadoop, p.getParent() == null ? "." : p.getParent().toString()),
-                    p.getName()).monitor(monitor == null ? "val_loss" : monitor).mode(mode(mode))
+                    p.getName()).monitor(monitor == null ? "val_loss" : monitor).mode(modeOf(mode))
                     .saveBestOnly(saveBestOnly != null && saveBestOnly).build();
         }
     }

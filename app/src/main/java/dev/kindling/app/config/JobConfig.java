@@ -9,6 +9,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import java.util.List;
 import java.util.Map;
 
@@ -59,13 +60,19 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
     public record CsvOptions(boolean header, String delimiter, String labelColumn, List<String> featureColumns) {
     }
 
-    public record ModelConfig(List<Layer> layers, int inputDim, DType dtype, long seed) {
+    /** @param inputShape one sample's shape ({@code model.input-shape} or {@code input-dim}), or null: from the data */
+    public record ModelConfig(List<Layer> layers, Shape inputShape, DType dtype, long seed) {
+
+        /** Values per sample (the width of a flat features row), or 0 if taken from the data. */
+        public int inputDim() {
+            return inputShape == null ? 0 : inputShape.size();
+        }
 
         /** A new, uncompiled model as configured. */
         public Sequential newModel() {
             Sequential model = new Sequential(layers).dtype(dtype).seed(seed);
-            if (inputDim > 0) {
-                model.build(inputDim);
+            if (inputShape != null) {
+                model.build(inputShape);
             }
             return model;
         }

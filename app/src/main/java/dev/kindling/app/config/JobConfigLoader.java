@@ -22,13 +22,21 @@ import dev.kindling.app.config.JobConfig.OutputConfig;
 import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
 import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.AveragePooling2D;
+import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.layers.Flatten;
+import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.layers.MaxPooling2D;
+import dev.kindling.core.model.Network;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Padding;
+import dev.kindling.core.tensor.Shape;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
@@ -57,7 +65,9 @@ public final class JobConfigLoader {
     static final List<String> FORMATS = List.of("idx", "csv", "libsvm", "parquet");
     static final List<String> OPTIMIZERS = List.of("sgd", "rmsprop", "adam", "adagrad");
     static final List<String> ACTIVATIONS = List.of("linear", "relu", "sigmoid", "tanh", "softmax");
-    static final List<String> LAYER_TYPES = List.of("dense", "dropout");
+    static final List<String> LAYER_TYPES = List.of("dense", "dropout", "conv2d", "max_pooling2d", "average_pooling2d",
+            "global_average_pooling2d", "flatten");
+    static final List<String> PADDINGS = List.of("valid", "same");
     static final List<String> DTYPES = List.of("float32", "float64");
     static final List<String> PREDICT_FORMATS = List.of("parquet", "csv");
 
@@ -344,10 +354,75 @@ public final class JobConfigLoader {
             }
         }
         int inputDim = (int) integer("model.input-dim", 0, Integer.MAX_VALUE);
+        Shape inputShape = inputShape(inputDim);
+        boolean allLayersRead = list != null && list.valueType() == ConfigValueType.LIST && !layers.isEmpty()
+                && layers.size() == ((ConfigList) list).size();
+        if (inputShape != null && allLayersRead) {
+            try {
+                // What the core checks when it builds the model (a layer that cannot take its input, outputs that
+                // are not flat), before Spark starts.
+                new Network(layers, inputShape, DType.FLOAT32);
+            } catch (IllegalArgumentException e) {
+                problem("model.layers", e.getMessage() + " (input shape " + inputShape + ")");
+            }
+        }
         String dtypeName = choice("model.dtype", DTYPES);
         long seed = integer("model.seed", Long.MIN_VALUE, Long.MAX_VALUE);
-        return new ModelConfig(layers, inputDim, dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName),
+        return new ModelConfig(layers, inputShape, dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName),
                 seed);
+    }
+
+    /**
+     * {@code model.input-shape} (one sample's shape, e.g. [28, 28, 1]: height, width, channels), else
+     * {@code model.input-dim} as a flat shape, else null (taken from the data). Both set must agree.
+     */
+    private Shape inputShape(int inputDim) {
+        String key = "model.input-shape";
+        ConfigValue v = value(key);
+        if (v == null || v.valueType() == ConfigValueType.NULL
+                || v.valueType() == ConfigValueType.LIST && ((ConfigList) v).isEmpty()) {
+            return inputDim > 0 ? Shape.of(inputDim) : null;
+        }
+        int[] dims = positiveInts(v, key, 1, 3);
+        if (dims == null) {
+            return null;
+        }
+        Shape shape = Shape.of(dims);
+        if (inputDim > 0 && inputDim != shape.size()) {
+            problem(v.origin(), key, "is " + shape + " (" + shape.size() + " values) but model.input-dim is "
+                    + inputDim + "; set one of them");
+            return null;
+        }
+        return shape;
+    }
+
+    /** A list of {@code minSize..maxSize} integers > 0 (a single integer counts as a list of one), or null. */
+    private int[] positiveInts(ConfigValue v, String key, int minSize, int maxSize) {
+        List<ConfigValue> items = v.valueType() == ConfigValueType.LIST ? (ConfigList) v : List.of(v);
+        if (items.size() < minSize || items.size() > maxSize) {
+            problem(v.origin(), key, "expected " + (minSize == maxSize ? minSize : minSize + " to " + maxSize)
+                    + " integers > 0, got " + describe(v));
+            return null;
+        }
+        int[] out = new int[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            Long n = asLong(items.get(i).unwrapped());
+            if (n == null || n <= 0 || n > Integer.MAX_VALUE) {
+                problem(v.origin(), key, "expected integers > 0, got " + describe(v));
+                return null;
+            }
+            out[i] = n.intValue();
+        }
+        return out;
+    }
+
+    /** A window's size or strides: {@code 3} or {@code [3, 3]} (height, width); {@code fallback} if absent. */
+    private int[] pairIn(Config c, String key, String section, int[] fallback) {
+        if (!c.hasPath(key)) {
+            return fallback;
+        }
+        int[] v = positiveInts(c.getValue(key), section + "." + key, 1, 2);
+        return v == null ? null : v.length == 2 ? v : new int[] {v[0], v[0]};
     }
 
     private Layer layer(ConfigValue item, String key) {
@@ -367,6 +442,9 @@ public final class JobConfigLoader {
         List<String> allowed = switch (type) {
             case "dense" -> List.of("type", "units", "activation");
             case "dropout" -> List.of("type", "rate");
+            case "conv2d" -> List.of("type", "filters", "kernel-size", "strides", "padding", "activation");
+            case "max_pooling2d", "average_pooling2d" -> List.of("type", "pool-size", "strides", "padding");
+            case "global_average_pooling2d", "flatten" -> List.of("type");
             default -> null;
         };
         if (allowed == null) {
@@ -378,10 +456,28 @@ public final class JobConfigLoader {
             if (!allowed.contains(e.getKey())) {
                 problem(e.getValue().origin(), key + "." + e.getKey(), "unknown key for a " + type + " layer"
                         + Suggestions.didYouMean(e.getKey(), allowed) + "; it takes " + String.join(", ", allowed)
-                        + (e.getKey().equals("input-dim") ? " (the input width is model.input-dim)" : ""));
+                        + (e.getKey().equals("input-dim") || e.getKey().equals("input-shape")
+                        ? " (the input's shape is model.input-shape)" : ""));
             }
         }
         int before = problems.size();
+        switch (type) {
+            case "conv2d" -> {
+                return conv2d(c, key, before);
+            }
+            case "max_pooling2d", "average_pooling2d" -> {
+                return pooling(c, key, type, before);
+            }
+            case "global_average_pooling2d" -> {
+                return new GlobalAveragePooling2D();
+            }
+            case "flatten" -> {
+                return new Flatten();
+            }
+            default -> {
+                // dense and dropout below
+            }
+        }
         if (type.equals("dense")) {
             long units = integerIn(c, "units", key, 1, 1 << 24, true);
             String activation = c.hasPath("activation") ? choiceIn(c, "activation", key, ACTIVATIONS) : "linear";
@@ -399,6 +495,37 @@ public final class JobConfigLoader {
             return null;
         }
         return new Dropout(rate);
+    }
+
+    /** {@code {type = conv2d, filters = 32, kernel-size = [3, 3], strides = 1, padding = valid, activation = relu}}. */
+    private Layer conv2d(Config c, String key, int before) {
+        long filters = integerIn(c, "filters", key, 1, 1 << 24, true);
+        int[] kernel = c.hasPath("kernel-size") ? pairIn(c, "kernel-size", key, null) : null;
+        if (!c.hasPath("kernel-size")) {
+            problem(c.root().origin(), key + ".kernel-size", "missing, expected an integer or [height, width], e.g."
+                    + " [3, 3]");
+        }
+        int[] strides = pairIn(c, "strides", key, new int[] {1, 1});
+        String padding = c.hasPath("padding") ? choiceIn(c, "padding", key, PADDINGS) : "valid";
+        String activation = c.hasPath("activation") ? choiceIn(c, "activation", key, ACTIVATIONS) : "linear";
+        if (problems.size() > before || kernel == null || strides == null || padding == null || activation == null) {
+            return null;
+        }
+        return new Conv2D((int) filters, kernel[0], kernel[1], strides[0], strides[1], Padding.fromKeyword(padding),
+                Activation.fromKeyword(activation), null);
+    }
+
+    /** {@code {type = max_pooling2d, pool-size = [2, 2]}}; strides default to the pool size, as in Keras. */
+    private Layer pooling(Config c, String key, String type, int before) {
+        int[] pool = pairIn(c, "pool-size", key, new int[] {2, 2});
+        int[] strides = pool == null ? null : pairIn(c, "strides", key, pool);
+        String padding = c.hasPath("padding") ? choiceIn(c, "padding", key, PADDINGS) : "valid";
+        if (problems.size() > before || pool == null || strides == null || padding == null) {
+            return null;
+        }
+        Padding p = Padding.fromKeyword(padding);
+        return type.equals("max_pooling2d") ? new MaxPooling2D(pool[0], pool[1], strides[0], strides[1], p)
+                : new AveragePooling2D(pool[0], pool[1], strides[0], strides[1], p);
     }
 
     private CompileSettings compile() {

@@ -2,6 +2,7 @@ package dev.kindling.app.data;
 
 import dev.kindling.core.data.Idx;
 import dev.kindling.core.data.IdxFormatException;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.spark.DataException;
 import dev.kindling.spark.TensorFrames;
 import java.io.BufferedInputStream;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -50,17 +52,19 @@ final class IdxFiles {
      * files' order, in about {@code partitions} ranges of samples.
      *
      * @throws IdxFormatException for a file that is not IDX, not unsigned bytes, of the wrong rank or size, or
-     *                            images and labels of different counts
+     *                            images and labels of different counts, or images whose dimensions are not the
+     *                            {@code sampleShape}'s (the model's input shape, or null: not known yet)
      */
-    static Dataset<Row> frame(SparkSession spark, String images, String labels, int partitions, double scale)
-            throws IOException {
+    static Dataset<Row> frame(SparkSession spark, String images, String labels, int partitions, double scale,
+                              Shape sampleShape) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Source x = source(hadoop, images, -1);
         Source y = source(hadoop, labels, 1);
         if (x.header().dims().length < 2) {
             throw new IdxFormatException(x.uri(), "expected samples of shape (n, ...), got dimensions "
-                    + java.util.Arrays.toString(x.header().dims()));
+                    + Arrays.toString(x.header().dims()));
         }
+        checkDimensions(x, sampleShape);
         if (x.header().samples() != y.header().samples()) {
             throw new IdxFormatException(x.uri(), "has " + x.header().samples() + " samples but " + y.uri() + " has "
                     + y.header().samples() + " labels");
@@ -75,6 +79,30 @@ final class IdxFiles {
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         return spark.createDataFrame(sc.parallelize(ranges, slices)
                 .flatMap(r -> rows(conf.value().value(), x, y, r[0], r[1], scale)), TensorFrames.SCHEMA);
+    }
+
+    /**
+     * A model of input shape (28, 28, 1) takes (n, 28, 28) or (n, 28, 28, 1) images, not (n, 14, 56) ones of the
+     * same size; one of input shape (784) takes any samples of 784 values. Trailing axes of 1 (one channel) are
+     * not compared.
+     */
+    static void checkDimensions(Source x, Shape sampleShape) throws IdxFormatException {
+        if (sampleShape == null || sampleShape.rank() == 1) {
+            return;   // rows of features: the trainer checks their width, naming the row
+        }
+        int[] file = Arrays.copyOfRange(x.header().dims(), 1, x.header().dims().length);
+        if (!Arrays.equals(withoutTrailingOnes(file), withoutTrailingOnes(sampleShape.dims()))) {
+            throw new IdxFormatException(x.uri(), "holds images of dimensions " + Arrays.toString(file)
+                    + ", the model's input shape is " + sampleShape);
+        }
+    }
+
+    private static int[] withoutTrailingOnes(int[] dims) {
+        int n = dims.length;
+        while (n > 1 && dims[n - 1] == 1) {
+            n--;
+        }
+        return Arrays.copyOf(dims, n);
     }
 
     /** Opens a file, reads and checks its header, and checks its length where it can (uncompressed files). */

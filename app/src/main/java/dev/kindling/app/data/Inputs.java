@@ -4,6 +4,7 @@ import dev.kindling.app.config.JobConfig.CsvOptions;
 import dev.kindling.app.config.JobConfig.DataConfig;
 import dev.kindling.core.data.Mnist;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
@@ -60,15 +61,17 @@ public final class Inputs {
     /**
      * Reads one input as configured.
      *
-     * @param knownWidth features per sample if already known (from a trained model), else 0; LibSVM uses it
-     *                   so that a test file whose last features are all zero still has the model's width
+     * @param sampleShape one sample's shape if already known (the model's input shape), else null: LibSVM takes
+     *                    its width, so that a test file whose last features are all zero still has the model's
+     *                    width; IDX images must have its height and width
      * @throws IOException   for IDX files that are missing or malformed (IdxFormatException)
      * @throws DataException for CSV columns that are missing
      */
-    public static Input load(SparkSession spark, DataConfig data, Split split, int knownWidth) throws IOException {
+    public static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException {
+        int knownWidth = sampleShape == null ? 0 : sampleShape.size();
         List<String> paths = split == Split.TRAIN ? data.train() : data.test();
         return switch (data.format()) {
-            case IDX -> idx(spark, data, split);
+            case IDX -> idx(spark, data, split, sampleShape);
             case CSV -> csv(spark, data.csv(), paths, data.scale());
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
@@ -108,7 +111,7 @@ public final class Inputs {
     // ---- IDX ---------------------------------------------------------------------------------------------
 
     /** IDX files read by the executors (see {@link IdxFiles}); the driver reads only their headers. */
-    private static Input idx(SparkSession spark, DataConfig data, Split split) throws IOException {
+    private static Input idx(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException {
         String images;
         String labels;
         if (data.dir() != null) {
@@ -121,7 +124,7 @@ public final class Inputs {
             labels = files.get(1);
         }
         int slices = data.partitions() > 0 ? data.partitions() : spark.sparkContext().defaultParallelism();
-        return new Input(IdxFiles.frame(spark, images, labels, slices, data.scale()), Columns.defaults(),
+        return new Input(IdxFiles.frame(spark, images, labels, slices, data.scale(), sampleShape), Columns.defaults(),
                 "idx " + images + ", " + labels);
     }
 

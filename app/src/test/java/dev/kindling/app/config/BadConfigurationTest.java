@@ -68,7 +68,13 @@ class BadConfigurationTest {
         "compile.metrics=[accuracy, f1]  | compile.metrics: unknown metric 'f1'",
         "model.layers=[{type = dense, units = 10, activation = softmx}] | model.layers[0].activation: unknown value 'softmx' (did you mean 'softmax'?)",
         "model.layers=[{type = dense, unit = 10}] | model.layers[0].unit: unknown key for a dense layer (did you mean 'units'?)",
-        "model.layers=[{type = conv2d}]  | model.layers[0].type: unknown layer type 'conv2d'",
+        "model.layers=[{type = conv3d}]  | model.layers[0].type: unknown layer type 'conv3d' (did you mean 'conv2d'?)",
+        "model.layers=[{type = conv2d, filters = 8}] | model.layers[0].kernel-size: missing, expected an integer or [height, width]",
+        "model.layers=[{type = conv2d, filters = 8, kernel-size = [3, 3, 3]}] | model.layers[0].kernel-size: expected 1 to 2 integers > 0",
+        "model.layers=[{type = max_pooling2d, pool-size = 0}] | model.layers[0].pool-size: expected integers > 0, got number 0",
+        "model.layers=[{type = conv2d, filters = 8, kernel-size = 3, padding = full}] | model.layers[0].padding: unknown value 'full'",
+        "model.layers=[{type = flatten, input-shape = [28, 28]}] | model.layers[0].input-shape: unknown key for a flatten layer",
+        "model.input-shape=[28, 28, 0]   | model.input-shape: expected integers > 0",
         "model.dtype=float16             | model.dtype: unknown value 'float16'",
         "data.format=json                | data.format: unknown value 'json'",
         "fit.batch-size=0                | fit.batch-size: must be >= 1, got 0",
@@ -86,6 +92,20 @@ class BadConfigurationTest {
         Cli cli = train(set);
         assertBad(cli, "--set " + set + ": " + message.substring(0, message.indexOf(':')), message);
         assertFalse(Files.exists(out), "a bad configuration must not create the output directory");
+    }
+
+    @Test
+    void imageShapesAreCheckedBeforeSpark() {
+        assertBad(train("model.input-shape=[28, 28, 1]"), job + ":2: model.layers: layer 1 (Dense): Dense expects flat"
+                + " samples (features), got (28, 28, 1): put a Flatten layer before it");
+        assertBad(train("model.input-shape=[28, 28, 1]", "model.input-dim=785"), "--set model.input-shape=[28, 28, 1]:"
+                + " model.input-shape: is (28, 28, 1) (784 values) but model.input-dim is 785");
+        assertBad(train("model.input-shape=[3, 3, 1]", "model.layers=[{type = conv2d, filters = 4, kernel-size = 5},"
+                + " {type = flatten}, {type = dense, units = 10}]"), "layer 1 (Conv2D): Conv2D: a 5x5 window does not"
+                + " fit in samples of shape (3, 3, 1) with padding 'valid'");
+        assertBad(train("model.input-shape=[8, 8, 1]", "model.layers=[{type = conv2d, filters = 4, kernel-size = 3}]",
+                "data.num-classes=10"), "the last layer (Conv2D) outputs samples of shape (6, 6, 4)");
+        assertFalse(Files.exists(out));
     }
 
     @Test

@@ -8,14 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.app.Cli;
 import dev.kindling.app.Main;
 import dev.kindling.app.config.JobConfigLoader.Task;
+import dev.kindling.core.examples.Convnet;
 import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.AveragePooling2D;
+import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.GlobalAveragePooling2D;
+import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Adam;
 import dev.kindling.core.optim.RmsProp;
 import dev.kindling.core.optim.Sgd;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Padding;
+import dev.kindling.core.tensor.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +58,35 @@ class JobConfigTest {
         assertNull(job.spark().master(), "spark-submit's --master must win");
         assertEquals("out/mnist-mlp", job.output().dir());
         assertEquals("out/mnist-mlp/predictions", job.predict().path());
+    }
+
+    @Test
+    void mnistConvnetIsTheChapter5Recipe() throws Exception {
+        JobConfig job = JobConfigLoader.load(Cli.repoRoot().resolve("conf/mnist-convnet.conf"),
+                at(Cli.digits().toString()), Task.TRAIN);
+        // The same layers and the same initial weights as the Java recipe (which declares the shape on its first layer).
+        assertEquals(Shape.of(28, 28, 1), job.model().inputShape());
+        assertEquals(784, job.model().inputDim());
+        assertEquals(Convnet.chapter5().summary(), job.model().newModel().summary());
+        assertEquals(Convnet.chapter5().weights(), job.model().newModel().weights());
+        assertTrue(job.model().newModel().summary().contains("Total params: 93,322"));
+        assertEquals(Convnet.chapter5().compileConfig().optimizer(), job.compile().optimizer());
+        assertEquals(new JobConfig.FitConfig(5, 64, 0.0, 1, true, 0, 1,
+                new JobConfig.CheckpointConfig(null, 0, 1, 3)), job.fit());
+        assertEquals(255.0, job.data().scale());
+        assertEquals(10, job.data().numClasses());
+
+        // Every image layer's keys, with Keras's defaults where left out.
+        JobConfig keys = JobConfigLoader.load(Cli.repoRoot().resolve("conf/mnist-convnet.conf"), List.of(
+                "data.dir=\"" + Cli.digits() + "\"", "model.input-shape=[28, 28, 1]", "model.layers=["
+                + "{type = conv2d, filters = 8, kernel-size = [5, 3], strides = [2, 1], padding = same, activation = tanh},"
+                + "{type = max_pooling2d, pool-size = 3, strides = 2, padding = same},"
+                + "{type = average_pooling2d},"
+                + "{type = global_average_pooling2d},"
+                + "{type = dense, units = 10, activation = softmax}]"), Task.TRAIN);
+        assertEquals(List.of(new Conv2D(8, 5, 3, 2, 1, Padding.SAME, Activation.TANH, null),
+                new MaxPooling2D(3, 3, 2, 2, Padding.SAME), new AveragePooling2D(2), new GlobalAveragePooling2D(),
+                new Dense(10, Activation.SOFTMAX)), keys.model().layers());
     }
 
     @Test

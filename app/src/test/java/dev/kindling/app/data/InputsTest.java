@@ -10,6 +10,7 @@ import dev.kindling.app.config.JobConfig.CsvOptions;
 import dev.kindling.app.config.JobConfig.DataConfig;
 import dev.kindling.app.config.JobConfig.Format;
 import dev.kindling.core.data.Idx;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.DataException;
 import java.io.IOException;
@@ -74,13 +75,13 @@ class InputsTest {
         Path file = dir.resolve("train.csv");
         Files.writeString(file, "a,label,b\n2,1,4\n6,0,8\n");
         Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 2, 0,
-                csv("label", List.of()), null), Inputs.Split.TRAIN, 0);
+                csv("label", List.of()), null), Inputs.Split.TRAIN, null);
         List<double[]> rows = rows(in);
         assertArrayEquals(new double[] {1, 2, 1}, rows.get(0));
         assertArrayEquals(new double[] {3, 4, 0}, rows.get(1));
 
         Inputs.Input chosen = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 1, 0,
-                csv("label", List.of("b")), null), Inputs.Split.TRAIN, 0);
+                csv("label", List.of("b")), null), Inputs.Split.TRAIN, null);
         assertArrayEquals(new double[] {4, 1}, rows(chosen).get(0));
     }
 
@@ -89,7 +90,7 @@ class InputsTest {
         Path file = dir.resolve("bad.csv");
         Files.writeString(file, "label,x1,x2\n1,0.5,0.25\nabc,0.1,0.2\n");
         Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 1, 0,
-                csv("label", List.of()), null), Inputs.Split.TRAIN, 0);
+                csv("label", List.of()), null), Inputs.Split.TRAIN, null);
         Exception e = assertThrows(Exception.class, () -> rows(in));
         String message = Main.dataProblem(e);
         assertEquals("csv " + file + ": row 1 (line 3), column"
@@ -101,7 +102,7 @@ class InputsTest {
         Path file = dir.resolve("t.csv");
         Files.writeString(file, "y,x\n1,2\n");
         DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, config(Format.CSV,
-                List.of(file.toString()), 1, 0, csv("label", List.of()), null), Inputs.Split.TRAIN, 0));
+                List.of(file.toString()), 1, 0, csv("label", List.of()), null), Inputs.Split.TRAIN, null));
         assertTrue(e.getMessage().contains("label column 'label' is missing; the columns are y, x"), e.getMessage());
     }
 
@@ -110,12 +111,12 @@ class InputsTest {
         Path file = dir.resolve("train.libsvm");
         Files.writeString(file, "1 1:0.5 3:2\n0 2:1\n");
         Inputs.Input in = Inputs.load(spark, config(Format.LIBSVM, List.of(file.toString()), 1, 0, null, null),
-                Inputs.Split.TRAIN, 0);
+                Inputs.Split.TRAIN, null);
         assertArrayEquals(new double[] {0.5, 0, 2, 1}, rows(in).get(0));
         assertArrayEquals(new double[] {0, 1, 0, 0}, rows(in).get(1));
         // A test file whose last feature never occurs still gets the model's width.
         Inputs.Input wide = Inputs.load(spark, config(Format.LIBSVM, List.of(file.toString()), 1, 0, null, null),
-                Inputs.Split.TEST, 5);
+                Inputs.Split.TEST, Shape.of(5));
         assertEquals(6, rows(wide).get(0).length);
     }
 
@@ -129,10 +130,10 @@ class InputsTest {
         spark.createDataFrame(List.of(RowFactory.create(List.of(10, 20), Vectors.dense(30, 40), 1)), schema)
                 .write().parquet(path);
         Inputs.Input arrays = Inputs.load(spark, config(Format.PARQUET, List.of(path), 10, 0, null, "pixels"),
-                Inputs.Split.TRAIN, 0);
+                Inputs.Split.TRAIN, null);
         assertArrayEquals(new double[] {1, 2, 1}, rows(arrays).get(0));
         Inputs.Input vectors = Inputs.load(spark, config(Format.PARQUET, List.of(path), 10, 0, null, "vec"),
-                Inputs.Split.TRAIN, 0);
+                Inputs.Split.TRAIN, null);
         assertArrayEquals(new double[] {3, 4, 1}, rows(vectors).get(0));
     }
 
@@ -154,7 +155,7 @@ class InputsTest {
         // Uncompressed files are read by 3 tasks, each seeking to its range; a gzipped one by one task.
         for (String labelFile : List.of("labels.idx", "labels.idx.gz")) {
             Inputs.Input in = Inputs.load(spark, config(Format.IDX, List.of(images.toString(),
-                    dir.resolve(labelFile).toString()), 5, 3, null, null), Inputs.Split.TRAIN, 0);
+                    dir.resolve(labelFile).toString()), 5, 3, null, null), Inputs.Split.TRAIN, null);
             assertEquals(labelFile.endsWith(".gz") ? 1 : 3, in.frame().rdd().getNumPartitions(), labelFile);
             List<double[]> rows = rows(in);
             assertEquals(n, rows.size());
@@ -172,7 +173,7 @@ class InputsTest {
         Path labels = dir.resolve("labels.idx");
         Idx.write(labels, Tensor.of(new float[] {0, 1}, 2));
         IOException e = assertThrows(IOException.class, () -> Inputs.load(spark, config(Format.IDX,
-                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, 0));
+                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, null));
         assertTrue(e.getMessage().endsWith("images.idx: has 3 samples but " + labels.toUri().toString()
                 .replace("file:///", "file:/") + " has 2 labels"), e.getMessage());
 
@@ -180,8 +181,26 @@ class InputsTest {
         Files.write(images, java.util.Arrays.copyOf(whole, whole.length - 3));
         Idx.write(labels, Tensor.of(new float[] {0, 1, 2}, 3));
         e = assertThrows(IOException.class, () -> Inputs.load(spark, config(Format.IDX,
-                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, 0));
+                List.of(images.toString(), labels.toString()), 1, 2, null, null), Inputs.Split.TRAIN, null));
         assertTrue(e.getMessage().contains("expected 28 bytes (a 16-byte header and 3 samples of 4 bytes), the file"
                 + " has 25: truncated"), e.getMessage());
+    }
+
+    @Test
+    void idxImagesMustHaveTheModelsInputShape() throws IOException {
+        Path images = dir.resolve("images.idx");
+        Idx.write(images, Tensor.of(new float[3 * 2 * 6], 3, 2, 6));
+        Path labels = dir.resolve("labels.idx");
+        Idx.write(labels, Tensor.of(new float[] {0, 1, 0}, 3));
+        DataConfig data = config(Format.IDX, List.of(images.toString(), labels.toString()), 1, 2, null, null);
+        // The same 12 values per sample, read as flat rows or as (2, 6, 1) images: fine.
+        for (Shape fits : List.of(Shape.of(12), Shape.of(2, 6), Shape.of(2, 6, 1))) {
+            assertEquals(3, Inputs.load(spark, data, Inputs.Split.TRAIN, fits).frame().count(), fits.toString());
+        }
+        // As (3, 4, 1) images they would train on scrambled pixels: refused before any job.
+        IOException e = assertThrows(IOException.class, () -> Inputs.load(spark, data, Inputs.Split.TRAIN,
+                Shape.of(3, 4, 1)));
+        assertTrue(e.getMessage().endsWith("images.idx: holds images of dimensions [2, 6], the model's input shape"
+                + " is (3, 4, 1)"), e.getMessage());
     }
 }

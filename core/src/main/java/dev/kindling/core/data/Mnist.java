@@ -15,6 +15,7 @@ import java.nio.file.Path;
  * <pre>{@code
  * Mnist mnist = Mnist.load(Path.of("data/mnist-digits"));
  * Tensor x = Mnist.flattenAndScale(mnist.trainImages());        // (n, 784), values in [0, 1]
+ * Tensor images = Mnist.imagesAndScale(mnist.trainImages());    // (n, 28, 28, 1) for a convnet
  * Tensor y = Labels.toCategorical(mnist.trainLabels(), 10);     // (n, 10), one-hot
  * }</pre>
  *
@@ -128,5 +129,17 @@ public record Mnist(Tensor trainImages, Tensor trainLabels, Tensor testImages, T
             values[i] /= 255f;
         }
         return Tensor.wrap(values, 0, Shape.of(dims[0], features));
+    }
+
+    /**
+     * Prepares images as chapter 5 of <i>Deep Learning with R</i> does ({@code array_reshape(x, c(n, 28, 28, 1))}
+     * then {@code x / 255}): {@code (n, h, w)} raw pixels become a float32 {@code (n, h, w, 1)} tensor in [0, 1],
+     * one channel last, the input a convnet takes. Returns a new tensor; the input is left alone.
+     */
+    public static Tensor imagesAndScale(Tensor images) {
+        if (images.rank() != 3) {
+            throw new IllegalArgumentException("expected images of shape (n, height, width), got " + images.shape());
+        }
+        return flattenAndScale(images).reshape(images.dim(0), images.dim(1), images.dim(2), 1);
     }
 }

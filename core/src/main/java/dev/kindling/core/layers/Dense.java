@@ -45,13 +45,32 @@ public record Dense(int units, Activation activation, int inputDim) implements L
     }
 
     @Override
-    public int outputDim(int inputDim) {
-        return units;
+    public Shape inputShape() {
+        return inputDim == 0 ? null : Shape.of(inputDim);
+    }
+
+    /** {@code (units)}; the input must be flat {@code (features)}. */
+    @Override
+    public Shape outputShape(Shape inputShape) {
+        features(inputShape);
+        return Shape.of(units);
     }
 
     @Override
-    public List<Shape> parameterShapes(int inputDim) {
-        return List.of(Shape.of(inputDim, units), Shape.of(units));
+    public List<Shape> parameterShapes(Shape inputShape) {
+        return List.of(Shape.of(features(inputShape), units), Shape.of(units));
+    }
+
+    /*
+     * Keras's Dense on a rank-3 sample (h, w, c) would apply to the last axis only; that is rarely what a reader of
+     * chapter 5 means, so we ask for an explicit Flatten instead of guessing.
+     */
+    private int features(Shape inputShape) {
+        if (inputShape.rank() != 1) {
+            throw new IllegalArgumentException("Dense expects flat samples (features), got " + inputShape
+                    + ": put a Flatten layer before it");
+        }
+        return inputShape.dim(0);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kindling.core.layers;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 
 /**
@@ -23,12 +24,12 @@ public record Dropout(double rate) implements Layer {
     }
 
     @Override
-    public int outputDim(int inputDim) {
-        return inputDim;
+    public Shape outputShape(Shape inputShape) {
+        return inputShape;
     }
 
     @Override
-    public List<Shape> parameterShapes(int inputDim) {
+    public List<Shape> parameterShapes(Shape inputShape) {
         return List.of();
     }
 
@@ -38,6 +39,9 @@ public record Dropout(double rate) implements Layer {
             return input;
         }
         var x = input.value();
-        return Ops.mul(input, Variable.constant(context.dropoutMask(x.dim(0), x.dim(1), x.dtype(), rate)));
+        int rows = x.dim(0);
+        // One mask row per sample, whatever the sample's shape: the mask still depends only on the sample's id.
+        Tensor mask = context.dropoutMask(rows, rows == 0 ? 0 : x.size() / rows, x.dtype(), rate);
+        return Ops.mul(input, Variable.constant(mask.reshape(x.shape())));
     }
 }

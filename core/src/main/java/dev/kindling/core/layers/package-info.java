@@ -1,6 +1,10 @@
 /**
- * Layer descriptions ({@link dev.kindling.core.layers.Dense}, {@link dev.kindling.core.layers.Dropout}) and
- * activations. A layer is configuration only: its weights are views into the model's flat parameter vector,
- * passed to {@code forward} as variables, so the same description serves one JVM and Spark executors.
+ * Layer descriptions and activations: {@link dev.kindling.core.layers.Dense}, {@link
+ * dev.kindling.core.layers.Dropout}, and for images {@code (height, width, channels)} {@link
+ * dev.kindling.core.layers.Conv2D}, {@link dev.kindling.core.layers.MaxPooling2D}, {@link
+ * dev.kindling.core.layers.AveragePooling2D}, {@link dev.kindling.core.layers.GlobalAveragePooling2D} and {@link
+ * dev.kindling.core.layers.Flatten}. A layer is configuration only: its weights are views into the model's flat
+ * parameter vector, passed to {@code forward} as variables, so the same description serves one JVM and Spark
+ * executors. Each layer is one file: its shapes, its initializer and its forward, built on {@code Ops}.
  */
 package dev.kindling.core.layers;

@@ -8,14 +8,15 @@ public final class Inputs {
     }
 
     /**
-     * Throws naming the first non-finite entry of a batch {@code (rows, features)} by row and column; rows are
-     * numbered from {@code firstRow}, the block's position in the whole data set.
+     * Throws naming the first non-finite entry of a batch {@code (rows, features...)} by row and column (the
+     * position within the flattened sample); rows are numbered from {@code firstRow}, the block's position in the
+     * whole data set.
      */
     public static void requireFinite(Tensor x, String context, long firstRow) {
         if (!x.hasNonFinite()) {
             return;
         }
-        int width = x.dim(1);
+        int width = x.size() / x.dim(0);
         for (int i = 0; i < x.size(); i++) {
             if (!Double.isFinite(x.getFlat(i))) {
                 throw new IllegalArgumentException(context + ": input at row " + (firstRow + i / width) + ", column "

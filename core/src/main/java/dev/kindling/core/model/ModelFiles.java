@@ -11,6 +11,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -31,9 +32,9 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The saved-model file: a zip holding {@code model.json} (format version, architecture, compile configuration,
- * sizes), {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer
- * state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
+ * The saved-model file: a zip holding {@code model.json} (format version, architecture with its input shape,
+ * compile configuration, sizes), {@code weights.bin} (the flat weight vector) and, once trained,
+ * {@code optimizer.bin} (the optimizer state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
  * exact. {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch. A file
  * on disk is written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
  */
@@ -69,6 +70,8 @@ final class ModelFiles {
         json.put("format", FORMAT);
         json.put("version", VERSION);
         json.put("dtype", network.dtype().keyword());
+        // inputShape since convolutions; inputDim (its size) stays, and is all that files written before have.
+        json.set("inputShape", Registry.json().valueToTree(network.inputShape()));
         json.put("inputDim", network.inputDim());
         // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
         json.set("layers", Registry.json().valueToTree(network.layers().toArray(new Layer[0])));
@@ -154,7 +157,7 @@ final class ModelFiles {
         try {
             DType dtype = DType.fromKeyword(json.path("dtype").asText());
             List<Layer> layers = Registry.json().convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
-            network = new Network(layers, json.path("inputDim").asInt(), dtype);
+            network = new Network(layers, inputShape(json), dtype);
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
         }
@@ -192,6 +195,19 @@ final class ModelFiles {
         // Files written before epochs were counted hold no "epochsTrained": they continue from epoch 1.
         int epochsTrained = json.path("epochsTrained").asInt(0);
         return new Parts(network, weights, compiled, state, epochsTrained, entries);
+    }
+
+    /** {@code inputShape} if the file has it, else the flat {@code inputDim} of files written before it existed. */
+    private static Shape inputShape(JsonNode json) {
+        if (!json.has("inputShape")) {
+            return Shape.of(json.path("inputDim").asInt());
+        }
+        Shape shape = Registry.json().convertValue(json.get("inputShape"), Shape.class);
+        if (json.has("inputDim") && json.get("inputDim").asInt() != shape.size()) {
+            throw new IllegalArgumentException("inputShape " + shape + " has " + shape.size()
+                    + " values but inputDim is " + json.get("inputDim").asInt());
+        }
+        return shape;
     }
 
     static byte[] require(Map<String, byte[]> entries, String source, String name) throws IOException {

@@ -1,11 +1,13 @@
 package dev.kindling.core.model;
 
 import dev.kindling.core.autodiff.NoGrad;
+import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -13,37 +15,72 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A built model's architecture: its layers, input width and dtype. No weights: those are one flat tensor laid
+ * A built model's architecture: its layers, input shape and dtype. No weights: those are one flat tensor laid
  * out by {@link #layout()}, passed in to every computation, so a network can be shipped to Spark executors once
  * and the weights broadcast separately each step.
  *
- * @param layers   the layers, first to last
- * @param inputDim width of one input sample
- * @param dtype    dtype of weights and computations
+ * <p>Inputs may come as {@code (n, inputShape...)} or as flat rows {@code (n, inputDim())}, the form a Spark
+ * partition packs; the forward pass reshapes them (a view). Outputs are flat rows {@code (n, outputDim())}.
+ *
+ * @param layers     the layers, first to last
+ * @param inputShape shape of one input sample: {@code (784)}, or {@code (28, 28, 1)} for images (channels last)
+ * @param dtype      dtype of weights and computations
+ * @throws IllegalArgumentException naming the layer if a layer cannot take its input's shape, or if the last
+ *                                  layer's output is not flat (losses and metrics compare rows)
  */
-public record Network(List<Layer> layers, int inputDim, DType dtype) implements Serializable {
+public record Network(List<Layer> layers, Shape inputShape, DType dtype) implements Serializable {
 
     public Network {
         if (layers == null || layers.isEmpty()) {
             throw new IllegalArgumentException("a model needs at least one layer");
         }
-        if (inputDim <= 0) {
-            throw new IllegalArgumentException("input width must be > 0, got " + inputDim);
+        if (inputShape == null || inputShape.rank() == 0 || inputShape.size() == 0) {
+            throw new IllegalArgumentException("input shape must have at least one axis, all > 0, got " + inputShape);
         }
         layers = List.copyOf(layers);
+        Shape out = outputShapes(layers, inputShape).get(layers.size());
+        if (out.rank() != 1) {
+            throw new IllegalArgumentException("the last layer (" + layers.get(layers.size() - 1).typeName()
+                    + ") outputs samples of shape " + out + "; a model's outputs must be flat: add Flatten (and Dense)");
+        }
+    }
+
+    /** A network whose samples are rows of {@code inputDim} features. */
+    public Network(List<Layer> layers, int inputDim, DType dtype) {
+        this(layers, Shape.of(inputDim), dtype);
+    }
+
+    /**
+     * The shape of one sample after each layer: entry 0 is {@code inputShape}, entry i the output of layer i-1.
+     *
+     * @throws IllegalArgumentException naming the layer's position and type when it cannot take its input
+     */
+    public static List<Shape> outputShapes(List<Layer> layers, Shape inputShape) {
+        List<Shape> shapes = new ArrayList<>(layers.size() + 1);
+        shapes.add(inputShape);
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                shapes.add(layers.get(i).outputShape(shapes.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + (i + 1) + " (" + layers.get(i).typeName() + "): "
+                        + e.getMessage(), e);
+            }
+        }
+        return shapes;
     }
 
     public ParameterLayout layout() {
-        return ParameterLayout.of(layers, inputDim);
+        return ParameterLayout.of(layers, inputShape);
+    }
+
+    /** Number of values in one input sample: the width of a flat features row. */
+    public int inputDim() {
+        return inputShape.size();
     }
 
     /** Width of one output sample. */
     public int outputDim() {
-        int width = inputDim;
-        for (Layer layer : layers) {
-            width = layer.outputDim(width);
-        }
-        return width;
+        return outputShapes(layers, inputShape).get(layers.size()).size();
     }
 
     /** The last layer's activation, which losses fuse and {@link #predict} applies. */
@@ -69,7 +106,7 @@ public record Network(List<Layer> layers, int inputDim, DType dtype) implements 
      */
     public Variable preActivation(Variable input, Tensor weights, Tensor gradSink, ForwardContext context) {
         ParameterLayout layout = layout();
-        Variable h = input;
+        Variable h = Ops.reshape(input, inputShape.prepend(input.value().dim(0)));
         int last = layers.size() - 1;
         for (int i = 0; i <= last; i++) {
             List<Tensor> values = layout.views(weights, i);

@@ -25,14 +25,14 @@ public record ParameterLayout(List<Entry> entries, int size) implements Serializ
         entries = List.copyOf(entries);
     }
 
-    /** Lays out the weights of {@code layers} for inputs of width {@code inputDim}. */
-    public static ParameterLayout of(List<Layer> layers, int inputDim) {
+    /** Lays out the weights of {@code layers} for input samples of shape {@code inputShape}. */
+    public static ParameterLayout of(List<Layer> layers, Shape inputShape) {
         List<Entry> entries = new ArrayList<>();
         long offset = 0;
-        int width = inputDim;
+        List<Shape> inputs = Network.outputShapes(layers, inputShape);
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            List<Shape> shapes = layer.parameterShapes(width);
+            List<Shape> shapes = layer.parameterShapes(inputs.get(i));
             List<String> names = layer.parameterNames();
             for (int p = 0; p < shapes.size(); p++) {
                 entries.add(new Entry(i, names.get(p), shapes.get(p), (int) offset));
@@ -41,7 +41,6 @@ public record ParameterLayout(List<Entry> entries, int size) implements Serializ
                     throw new IllegalArgumentException("model has more than 2^31-1 parameters");
                 }
             }
-            width = layer.outputDim(width);
         }
         return new ParameterLayout(entries, (int) offset);
     }

@@ -6,11 +6,13 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,12 +29,15 @@ import java.util.Map;
  * Evaluation result = network.evaluate(testX, testY);
  * int[] classes = network.predictClasses(testX.slice(0, 0, 10));
  * }</pre>
- * Inputs are {@code (samples, features)}; targets are one-hot {@code (samples, classes)} (see
- * {@code Labels.toCategorical}), or class indices {@code (samples)} with sparse categorical cross-entropy.
+ * Inputs are {@code (samples, features)}, or images {@code (samples, height, width, channels)} for a model whose
+ * first layer declares such an input shape ({@code new Conv2D(32, 3, Activation.RELU).withInputShape(28, 28, 1)});
+ * such a model also takes its samples as flat rows {@code (samples, height*width*channels)}, the form a Spark
+ * partition packs. Targets are one-hot {@code (samples, classes)} (see {@code Labels.toCategorical}), or class
+ * indices {@code (samples)} with sparse categorical cross-entropy.
  *
  * <p>State is kept in three separate, serializable pieces: the architecture ({@link Network}), one flat weight
- * vector, and the optimizer's state. Weights are created once the input width is known: from the first layer's
- * {@code inputDim}, or else from the data at the first fit, evaluate or predict.
+ * vector, and the optimizer's state. Weights are created once the input shape is known: from the first layer's
+ * {@code inputShape}, or else from the data at the first fit, evaluate or predict.
  */
 public final class Sequential {
     private final List<Layer> layers;
@@ -53,12 +58,16 @@ public final class Sequential {
             throw new IllegalArgumentException("a Sequential model needs at least one layer");
         }
         for (int i = 1; i < layers.size(); i++) {
-            if (layers.get(i).inputDim() != 0) {
-                throw new IllegalArgumentException("only the first layer may declare an input width; layer " + (i + 1)
-                        + " (" + layers.get(i).typeName() + ") declares " + layers.get(i).inputDim());
+            if (layers.get(i).inputShape() != null) {
+                throw new IllegalArgumentException("only the first layer may declare an input shape; layer " + (i + 1)
+                        + " (" + layers.get(i).typeName() + ") declares " + layers.get(i).inputShape());
             }
         }
         this.layers = List.copyOf(layers);
+        if (layers.get(0).inputShape() != null) {
+            // As Keras does with an input_shape: a layer that cannot take its input fails here, not at the first fit.
+            Network.outputShapes(this.layers, layers.get(0).inputShape());
+        }
     }
 
     /** Restores a model from its parts (used by {@link #load}). */
@@ -199,45 +208,55 @@ public final class Sequential {
         return classes;
     }
 
-    /** A Keras-style table of layers, output shapes and parameter counts. */
+    /**
+     * A Keras-style table of layers, output shapes and parameter counts: layers named as Keras names them
+     * ({@code conv2d}, {@code max_pooling2d_1}), shapes with the batch axis as {@code None}.
+     */
     public String summary() {
         Network net = network();
         ParameterLayout layout = net.layout();
-        String rule = "_".repeat(65);
-        StringBuilder sb = new StringBuilder("Model: \"sequential\"\n").append(rule).append('\n')
-                .append(String.format(Locale.ROOT, " %-28s%-26s%s%n", "Layer (type)", "Output Shape", "Param #"))
-                .append("=".repeat(65)).append('\n');
+        List<Shape> shapes = Network.outputShapes(layers, net.inputShape());
+        List<String> names = new ArrayList<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
-        int width = net.inputDim();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            String base = layer.typeName().toLowerCase(Locale.ROOT);
+        int nameWidth = 28;
+        for (Layer layer : layers) {
+            String base = snakeCase(layer.typeName());
             int n = seen.merge(base, 1, Integer::sum) - 1;
-            String name = n == 0 ? base : base + "_" + n;
-            width = layer.outputDim(width);
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%,d%n", name + " (" + layer.typeName() + ")",
-                    "(None, " + width + ")", layout.layerSize(i)));
+            String name = (n == 0 ? base : base + "_" + n) + " (" + layer.typeName() + ")";
+            names.add(name);
+            nameWidth = Math.max(nameWidth, name.length() + 2);
         }
-        return sb.append("=".repeat(65)).append('\n')
+        int tableWidth = nameWidth + 37;
+        String rule = "_".repeat(tableWidth);
+        String row = " %-" + nameWidth + "s%-26s%s%n";
+        StringBuilder sb = new StringBuilder("Model: \"sequential\"\n").append(rule).append('\n')
+                .append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #"))
+                .append("=".repeat(tableWidth)).append('\n');
+        for (int i = 0; i < layers.size(); i++) {
+            String shape = shapes.get(i + 1).toString().replace(",)", ")");
+            sb.append(String.format(Locale.ROOT, row, names.get(i), "(None, " + shape.substring(1),
+                    String.format(Locale.ROOT, "%,d", layout.layerSize(i))));
+        }
+        return sb.append("=".repeat(tableWidth)).append('\n')
                 .append(String.format(Locale.ROOT, "Total params: %,d%n", layout.size()))
                 .append(String.format(Locale.ROOT, "Trainable params: %,d%n", layout.size()))
                 .append("Non-trainable params: 0\n").append(rule).append('\n').toString();
     }
 
-    /** Whether the weights exist (the input width is known). */
+    /** Whether the weights exist or can be made (the input shape is known). */
     public boolean isBuilt() {
-        return network != null || layers.get(0).inputDim() != 0;
+        return network != null || layers.get(0).inputShape() != null;
     }
 
-    /** The architecture; throws if the input width is not known yet. */
+    /** The architecture; throws if the input shape is not known yet. */
     public Network network() {
         if (network == null) {
-            int inputDim = layers.get(0).inputDim();
-            if (inputDim == 0) {
-                throw new IllegalStateException("the model is not built yet: give the first layer an inputDim,"
-                        + " or call fit, evaluate or predict once");
+            Shape declared = layers.get(0).inputShape();
+            if (declared == null) {
+                throw new IllegalStateException("the model is not built yet: give the first layer an input shape"
+                        + " (Dense's inputDim, Conv2D.withInputShape), or call fit, evaluate or predict once");
             }
-            build(inputDim);
+            build(declared);
         }
         return network;
     }
@@ -320,20 +339,38 @@ public final class Sequential {
 
     // ---- internals ---------------------------------------------------------------------------------------
 
-    /**
-     * Creates the weights for inputs of width {@code inputDim}, as Keras's {@code build}; a no-op if the model is
-     * built for that width already. Fit, evaluate and predict call it with the data's width.
-     */
+    /** {@link #build(Shape)} for samples that are rows of {@code inputDim} features. */
     public void build(int inputDim) {
-        if (network != null) {
-            if (network.inputDim() != inputDim) {
-                throw new IllegalArgumentException("the model was built for " + network.inputDim()
-                        + " features per sample, got " + inputDim);
+        build(Shape.of(inputDim));
+    }
+
+    /**
+     * Creates the weights for input samples of shape {@code inputShape}, as Keras's {@code build}; a no-op if the
+     * model is built for that shape already. Fit, evaluate and predict call it with the data's sample shape. A
+     * model with a declared (or already built) shape also accepts that shape's flat form {@code (h*w*c)}.
+     *
+     * @throws IllegalArgumentException if the shape differs from the declared or built one, or a layer cannot
+     *                                  take its input (naming the layer)
+     */
+    public void build(Shape inputShape) {
+        Shape known = network != null ? network.inputShape() : layers.get(0).inputShape();
+        if (known != null) {
+            if (!acceptsSampleShape(known, inputShape)) {
+                throw new IllegalArgumentException("the model " + (network != null ? "was built" : "is declared")
+                        + " for samples of shape " + known + ", got " + inputShape);
             }
+            inputShape = known;
+        }
+        if (network != null) {
             return;
         }
-        network = new Network(layers, inputDim, dtype);
+        network = new Network(layers, inputShape, dtype);
         weights = network.initialWeights(initSeed);
+    }
+
+    /** The model's own sample shape, or its flat form. */
+    private static boolean acceptsSampleShape(Shape model, Shape given) {
+        return given.equals(model) || (given.rank() == 1 && given.dim(0) == model.size());
     }
 
     private void requireUnbuilt(String what) {
@@ -349,22 +386,26 @@ public final class Sequential {
         return compiled;
     }
 
-    /** Checks rank, width and finiteness of inputs, builds the model if needed, and converts to its dtype. */
+    /** Checks rank, sample shape and finiteness of inputs, builds the model if needed, and converts to its dtype. */
     private Tensor checkedInputs(Tensor x, String call) {
-        if (x.rank() != 2) {
-            throw new IllegalArgumentException(call + ": expected inputs of shape (samples, features), got " + x.shape()
-                    + (x.rank() > 2 ? " (flatten them first, e.g. x.reshape(" + x.dim(0) + ", -1))" : ""));
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(call + ": expected inputs of shape (samples, features) or (samples,"
+                    + " height, width, channels), got " + x.shape());
         }
         if (x.dim(0) == 0) {
             throw new IllegalArgumentException(call + ": no samples in inputs of shape " + x.shape());
         }
-        int declared = network != null ? network.inputDim() : layers.get(0).inputDim();
-        if (declared != 0 && x.dim(1) != declared) {
-            throw new IllegalArgumentException(call + ": the model expects " + declared + " features per sample, inputs"
-                    + " have shape " + x.shape());
+        Shape declared = network != null ? network.inputShape() : layers.get(0).inputShape();
+        Shape sample = x.shape().drop(1);
+        if (declared != null && !acceptsSampleShape(declared, sample)) {
+            String expected = declared.rank() == 1 ? declared.dim(0) + " features per sample"
+                    : "samples of shape " + declared + " (or flat rows of " + declared.size() + " values)";
+            boolean flatten = declared.rank() == 1 && sample.size() == declared.size();
+            throw new IllegalArgumentException(call + ": the model expects " + expected + ", inputs have shape "
+                    + x.shape() + (flatten ? " (flatten them first, e.g. x.reshape(" + x.dim(0) + ", -1))" : ""));
         }
         Inputs.requireFinite(x, call, 0);
-        build(x.dim(1));
+        build(declared != null ? declared : sample);
         return x.dtype() == dtype ? x : x.astype(dtype);
     }
 
@@ -385,6 +426,12 @@ public final class Sequential {
             }
         }
         return w.dtype() == dtype ? w : w.astype(dtype);
+    }
+
+    /** Keras's layer names: the class name in snake case, {@code MaxPooling2D -> max_pooling2d}. */
+    static String snakeCase(String typeName) {
+        String s = typeName.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private Tensor checkedTargets(Loss loss, Tensor y, int rows) {

@@ -1,10 +1,13 @@
 package dev.kindling.core.tensor;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.io.Serializable;
 import java.util.Arrays;
 
 /**
  * The dimensions of a tensor, outermost first (row-major). Immutable. A rank-0 shape {@code ()} is a scalar.
+ * In JSON (a saved model's input shape, a layer's declared input shape) it is the array of its dimensions.
  */
 public final class Shape implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,6 +23,7 @@ public final class Shape implements Serializable {
         this.dims = dims;
     }
 
+    @JsonCreator
     public static Shape of(int... dims) {
         return new Shape(dims.clone());
     }
@@ -38,6 +42,7 @@ public final class Shape implements Serializable {
     }
 
     /** A copy of the dimensions. */
+    @JsonValue
     public int[] dims() {
         return dims.clone();
     }
@@ -78,6 +83,22 @@ public final class Shape implements Serializable {
     public Shape withDim(int axis, int size) {
         int[] d = dims.clone();
         d[normalizeAxis(axis)] = size;
+        return new Shape(d);
+    }
+
+    /** The dimensions from {@code from} (inclusive) to the last: a batch's shape without its first axis is one sample's. */
+    public Shape drop(int from) {
+        if (from < 0 || from > dims.length) {
+            throw new IllegalArgumentException("cannot drop the first " + from + " axes of shape " + this);
+        }
+        return new Shape(Arrays.copyOfRange(dims, from, dims.length));
+    }
+
+    /** {@code (n, this...)}: one sample's shape with a leading batch axis. */
+    public Shape prepend(int n) {
+        int[] d = new int[dims.length + 1];
+        d[0] = n;
+        System.arraycopy(dims, 0, d, 1, dims.length);
         return new Shape(d);
     }
 

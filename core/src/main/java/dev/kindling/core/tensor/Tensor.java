@@ -472,7 +472,9 @@ public final class Tensor implements Serializable {
         }
         Tensor r = zeros(shape, dtype);
         if (f != null) {
-            keepWherePositive(f, offset, reference.f, reference.offset, r.f, size);
+            // a convnet's activations are millions of floats: both cores (elements are independent)
+            Parallel.forRanges(size, 1, (from, to) -> keepWherePositive(f, offset, reference.f, reference.offset, r.f,
+                    from, to));
         } else {
             for (int j = 0; j < size; j++) {
                 r.d[j] = reference.d[reference.offset + j] > 0 ? d[offset + j] : 0.0;
@@ -486,8 +488,8 @@ public final class Tensor implements Serializable {
      * flip per element, and the branchy loop measured 1.35 ms on 512 x 512 floats against 0.24 ms for this one.
      * The mask is all ones exactly when x's bits, read as an int, are in (0, +infinity]: positive, not +0.0, not NaN.
      */
-    private static void keepWherePositive(float[] g, int gi, float[] x, int xi, float[] o, int n) {
-        for (int j = 0; j < n; j++) {
+    private static void keepWherePositive(float[] g, int gi, float[] x, int xi, float[] o, int from, int to) {
+        for (int j = from; j < to; j++) {
             int bits = Float.floatToRawIntBits(x[xi + j]);
             int mask = (-bits & ~bits & (bits - POSITIVE_INFINITY_BITS - 1)) >> 31;
             o[j] = Float.intBitsToFloat(Float.floatToRawIntBits(g[gi + j]) & mask);
@@ -1159,14 +1161,17 @@ public final class Tensor implements Serializable {
         }
     }
 
-    /** Branch-free; NaN stays NaN, -0.0 becomes 0.0. Vectorized by C2 when the input starts at index 0. */
-    private static void reluFloat(float[] x, int xi, float[] o, int n) {
+    /**
+     * {@code o[j] = max(x[xi + j], 0)} for j in [from, to). Branch-free; NaN stays NaN, -0.0 becomes 0.0.
+     * Vectorized by C2 when the input starts at index 0.
+     */
+    private static void reluFloat(float[] x, int xi, float[] o, int from, int to) {
         if (xi == 0) { // one index for both arrays: C2 vectorizes only then (4x here)
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 o[j] = Math.max(x[j], 0f);
             }
         } else {
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 o[j] = Math.max(x[xi + j], 0f);
             }
         }
@@ -1182,7 +1187,7 @@ public final class Tensor implements Serializable {
             return r;
         }
         if (op == UnOp.RELU) { // exact in float: no need to widen
-            reluFloat(f, offset, r.f, size);
+            Parallel.forRanges(size, 1, (from, to) -> reluFloat(f, offset, r.f, from, to));
             return r;
         }
         // float32: widen a chunk to double, map it, round back to float

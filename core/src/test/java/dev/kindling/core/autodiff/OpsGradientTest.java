@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Window2D;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A finite-difference gradient check for every differentiable op, including broadcast operands. */
@@ -70,6 +73,39 @@ class OpsGradientTest {
         // dKernel[i][j] = sum of column i of x; dBias = rows; both added onto the sink's ones
         assertTrue(flatGrad.allClose(Tensor.of(new double[] {10, 10, 13, 13, 4, 4}, 6), 0, 0), flatGrad.toString());
         assertNull(x.grad());
+    }
+
+    @Test
+    void conv2dWithStridesPaddingAndChannels() {
+        for (Window2D w : List.of(new Window2D(3, 3, 1, 1, Padding.VALID), new Window2D(3, 3, 2, 2, Padding.SAME),
+                new Window2D(2, 3, 2, 1, Padding.VALID), new Window2D(4, 2, 1, 3, Padding.SAME))) {
+            check(v -> Ops.conv2d(v.get(0), v.get(1), v.get(2), w), input(1, -1, 1, 2, 5, 6, 3),
+                    input(2, -1, 1, w.height(), w.width(), 3, 4), input(3, -1, 1, 4));
+        }
+    }
+
+    @Test
+    void maxPool2dWithStridesAndPadding() {
+        // Uniform samples in float64 are far apart compared with the finite-difference step: no near-ties.
+        for (Window2D w : List.of(new Window2D(2, 2, 2, 2, Padding.VALID), new Window2D(3, 3, 2, 2, Padding.SAME),
+                new Window2D(2, 3, 1, 2, Padding.VALID))) {
+            check(v -> Ops.maxPool2d(v.get(0), w), input(1, -1, 1, 2, 5, 6, 3));
+        }
+    }
+
+    @Test
+    void averagePool2dWithStridesAndPadding() {
+        for (Window2D w : List.of(new Window2D(2, 2, 2, 2, Padding.VALID), new Window2D(3, 2, 2, 1, Padding.SAME),
+                new Window2D(3, 3, 1, 1, Padding.SAME))) {
+            check(v -> Ops.averagePool2d(v.get(0), w), input(1, -1, 1, 2, 5, 6, 3));
+        }
+    }
+
+    @Test
+    void reshape() {
+        check(v -> Ops.reshape(v.get(0), Shape.of(2, 12)), input(1, -1, 1, 2, 3, 2, 2));
+        check(v -> Ops.mul(Ops.reshape(v.get(0), Shape.of(3, 4)), Ops.reshape(v.get(0), Shape.of(3, 4))),
+                input(1, -1, 1, 2, 6));
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.DType;
+import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.ByteArrayInputStream;
@@ -23,29 +24,58 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
-/** Every layer passes the same contract: shapes, gradients, determinism, and both serializations. */
+/**
+ * Every layer passes the same contract: shapes, gradients, determinism, and both serializations. Image layers run
+ * on non-square samples with more than one channel, with strides, and with {@code same} padding (even kernels
+ * too, whose padding is split unevenly).
+ */
 class LayerContractTest {
-    private static final int IN = 4;
+    private static final Shape IN = Shape.of(4);
+    private static final Shape IMAGE = Shape.of(5, 6, 2);
     private static final int ROWS = 3;
 
-    static Stream<Layer> layers() {
-        return Stream.of(
-                new Dense(5, Activation.LINEAR),
-                new Dense(5, Activation.RELU),
-                new Dense(5, Activation.SIGMOID),
-                new Dense(5, Activation.TANH),
-                new Dense(5, Activation.SOFTMAX),
-                new Dense(2, Activation.RELU, IN),
-                new Dropout(0.0),
-                new Dropout(0.5));
+    /** A layer and the shape of one input sample it is tested on. */
+    record Case(Layer layer, Shape input) {
+        @Override
+        public String toString() {
+            return layer + " on " + input;
+        }
     }
 
-    private static List<Tensor> parameters(Layer layer, long seed) {
+    static Stream<Case> layers() {
+        return Stream.of(
+                new Case(new Dense(5, Activation.LINEAR), IN),
+                new Case(new Dense(5, Activation.RELU), IN),
+                new Case(new Dense(5, Activation.SIGMOID), IN),
+                new Case(new Dense(5, Activation.TANH), IN),
+                new Case(new Dense(5, Activation.SOFTMAX), IN),
+                new Case(new Dense(2, Activation.RELU, 4), IN),
+                new Case(new Dropout(0.0), IN),
+                new Case(new Dropout(0.5), IN),
+                new Case(new Dropout(0.5), IMAGE),
+                new Case(new Conv2D(3, 3, Activation.LINEAR), IMAGE),
+                new Case(new Conv2D(3, 3, Activation.RELU).withInputShape(5, 6, 2), IMAGE),
+                new Case(new Conv2D(4, 2, 3, 2, 1, Padding.VALID, Activation.TANH, null), IMAGE),
+                new Case(new Conv2D(2, 3, Activation.SIGMOID).withStrides(2, 2).withPadding(Padding.SAME), IMAGE),
+                new Case(new Conv2D(2, 4, 2, 1, 1, Padding.SAME, Activation.LINEAR, null), IMAGE),
+                new Case(new Conv2D(2, 3, Activation.LINEAR), Shape.of(3, 3, 1)),
+                new Case(new MaxPooling2D(2), IMAGE),
+                new Case(new MaxPooling2D(3, 3, 2, 2, Padding.SAME), IMAGE),
+                new Case(new MaxPooling2D(2, 3, 1, 2, Padding.VALID), IMAGE),
+                new Case(new AveragePooling2D(2), IMAGE),
+                new Case(new AveragePooling2D(3, 2, 2, 1, Padding.SAME), IMAGE),
+                new Case(new GlobalAveragePooling2D(), IMAGE),
+                new Case(new Flatten(), IMAGE),
+                new Case(new Flatten(IMAGE), IMAGE),
+                new Case(new Flatten(), IN));
+    }
+
+    private static List<Tensor> parameters(Case c, long seed) {
         List<Tensor> params = new ArrayList<>();
-        for (Shape s : layer.parameterShapes(IN)) {
+        for (Shape s : c.layer().parameterShapes(c.input())) {
             params.add(Tensor.zeros(s, DType.FLOAT64));
         }
-        layer.initialize(params, new Random(seed));
+        c.layer().initialize(params, new Random(seed));
         // Biases start at zero; give them values so their gradient is checked at a generic point.
         for (Tensor p : params) {
             p.addInPlace(input(seed + p.size(), -0.1, 0.1, p.shape().dims()));
@@ -57,41 +87,45 @@ class LayerContractTest {
         return ForwardContext.training(42L, new long[] {10, 11, 12});
     }
 
-    @ParameterizedTest
-    @MethodSource("layers")
-    void outputHasTheDeclaredWidth(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
-        assertEquals(layer.parameterShapes(IN).size(), layer.parameterNames().size());
-        Variable out = layer.forward(Variable.constant(input(2, -1, 1, ROWS, IN)), constants(params),
-                ForwardContext.inference());
-        assertEquals(Shape.of(ROWS, layer.outputDim(IN)), out.value().shape());
+    private static Tensor batch(Case c) {
+        return input(2, -1, 1, c.input().prepend(ROWS).dims());
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void gradientsMatchFiniteDifferences(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
+    void outputHasTheDeclaredShape(Case c) {
+        List<Tensor> params = parameters(c, 1);
+        assertEquals(c.layer().parameterShapes(c.input()).size(), c.layer().parameterNames().size());
+        Variable out = c.layer().forward(Variable.constant(batch(c)), constants(params), ForwardContext.inference());
+        assertEquals(c.layer().outputShape(c.input()).prepend(ROWS), out.value().shape());
+    }
+
+    @ParameterizedTest
+    @MethodSource("layers")
+    void gradientsMatchFiniteDifferences(Case c) {
+        List<Tensor> params = parameters(c, 1);
         Tensor[] inputs = new Tensor[params.size() + 1];
-        inputs[0] = input(2, -1, 1, ROWS, IN);
+        inputs[0] = batch(c);
         for (int i = 0; i < params.size(); i++) {
             inputs[i + 1] = params.get(i);
         }
-        check(v -> layer.forward(v.get(0), v.subList(1, v.size()), training()), inputs);
+        check(v -> c.layer().forward(v.get(0), v.subList(1, v.size()), training()), inputs);
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void forwardIsDeterministicForTheSameContext(Layer layer) {
-        List<Tensor> params = parameters(layer, 1);
-        Tensor x = input(2, -1, 1, ROWS, IN);
-        Tensor a = layer.forward(Variable.constant(x), constants(params), training()).value();
-        Tensor b = layer.forward(Variable.constant(x), constants(params), training()).value();
+    void forwardIsDeterministicForTheSameContext(Case c) {
+        List<Tensor> params = parameters(c, 1);
+        Tensor x = batch(c);
+        Tensor a = c.layer().forward(Variable.constant(x), constants(params), training()).value();
+        Tensor b = c.layer().forward(Variable.constant(x), constants(params), training()).value();
         assertEquals(a, b);
     }
 
     @ParameterizedTest
     @MethodSource("layers")
-    void survivesJavaAndJsonSerialization(Layer layer) throws Exception {
+    void survivesJavaAndJsonSerialization(Case c) throws Exception {
+        Layer layer = c.layer();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(layer);
@@ -107,7 +141,7 @@ class LayerContractTest {
     void denseUsesGlorotUniformKernelAndZeroBias() {
         Dense dense = new Dense(300, Activation.RELU);
         List<Tensor> params = new ArrayList<>();
-        for (Shape s : dense.parameterShapes(200)) {
+        for (Shape s : dense.parameterShapes(Shape.of(200))) {
             params.add(Tensor.full(s, DType.FLOAT32, 7.0));
         }
         dense.initialize(params, new Random(3));
@@ -120,6 +154,23 @@ class LayerContractTest {
         assertTrue(maxAbs <= limit && maxAbs > 0.99 * limit, "max |w| " + maxAbs + " vs limit " + limit);
         assertEquals(0.0, kernel.mean().item(), 0.01 * limit);
         assertEquals(Tensor.zeros(DType.FLOAT32, 300), params.get(1));
+    }
+
+    @Test
+    void conv2dUsesGlorotUniformOverTheReceptiveFieldAndZeroBias() {
+        Conv2D conv = new Conv2D(64, 3, Activation.RELU);
+        List<Tensor> params = new ArrayList<>();
+        for (Shape s : conv.parameterShapes(Shape.of(13, 13, 32))) {
+            params.add(Tensor.full(s, DType.FLOAT32, 7.0));
+        }
+        assertEquals(Shape.of(3, 3, 32, 64), params.get(0).shape());
+        conv.initialize(params, new Random(3));
+        double limit = Math.sqrt(6.0 / (9 * 32 + 9 * 64)); // Keras: fan_in = 3*3*32, fan_out = 3*3*64
+        Tensor kernel = params.get(0);
+        double maxAbs = kernel.map(Math::abs).max().item();
+        assertTrue(maxAbs <= limit && maxAbs > 0.99 * limit, "max |w| " + maxAbs + " vs limit " + limit);
+        assertEquals(0.0, kernel.mean().item(), 0.01 * limit);
+        assertEquals(Tensor.zeros(DType.FLOAT32, 64), params.get(1));
     }
 
     @Test
@@ -159,6 +210,14 @@ class LayerContractTest {
                 .getMessage().contains("got 1.0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Activation.fromKeyword("swish"))
                 .getMessage().contains("swish"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3, Activation.RELU))
+                .getMessage().contains("got 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(8, 3, Activation.RELU)
+                .withStrides(0, 1)).getMessage().contains("0x1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Padding.fromKeyword("full"))
+                .getMessage().contains("'full'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(8, 3, Activation.RELU)
+                .outputShape(Shape.of(28, 28))).getMessage().contains("(28, 28, 1)"));
     }
 
     private static List<Variable> constants(List<Tensor> params) {

@@ -9,6 +9,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.ProgressPrinter;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import java.util.ArrayList;
@@ -107,13 +108,22 @@ final class Training {
 
     // ---- the fit ------------------------------------------------------------------------------------------
 
-    /** Output width of the layers (a Dense layer's units; a Dropout passes its input's width through). */
-    static int outputs(List<Layer> layers) {
-        int width = Math.max(1, layers.get(0).inputDim());
-        for (Layer l : layers) {
-            width = l.outputDim(width);
+    /**
+     * Output width of the layers, known before the features' width: a first layer that declares its input shape
+     * (a convnet's {@code withInputShape(28, 28, 1)}) fixes it; otherwise the rows are vectors, and a network of
+     * dense layers ends with its last Dense's units whatever their width (1 stands in for it).
+     */
+    static int outputs(List<Layer> layers, String stage) {
+        Shape shape = layers.get(0).inputShape() != null ? layers.get(0).inputShape() : Shape.of(1);
+        try {
+            for (Layer l : layers) {
+                shape = l.outputShape(shape);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(stage + ": layers " + layers + " take vector features unless the first"
+                    + " layer declares its input shape (withInputShape(28, 28, 1)): " + e.getMessage(), e);
         }
-        return width;
+        return shape.size();
     }
 
     static Activation lastActivation(List<Layer> layers) {
@@ -135,7 +145,7 @@ final class Training {
         }
         List<Layer> layers = params.getLayers();
         Loss loss = Loss.fromKeyword(params.getLoss());
-        check.check(layers, loss, outputs(layers), labelClasses);
+        check.check(layers, loss, outputs(layers, stage), labelClasses);
 
         Sequential network;
         try {

@@ -1,0 +1,67 @@
+package dev.kindling.core.layers;
+
+import dev.kindling.core.autodiff.Ops;
+import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.tensor.Padding;
+import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Window2D;
+import java.util.List;
+
+/**
+ * The mean under a {@code poolHeight x poolWidth} window, per channel, Keras's
+ * {@code layer_average_pooling_2d}: {@code (h, w, c) -> (oh, ow, c)}. Keras defaults: strides equal to the pool size,
+ * padding {@code valid}. No weights. {@code new AveragePooling2D(2)} halves the height and width.
+ *
+ * @param poolHeight   rows of the window, > 0
+ * @param poolWidth    columns of the window, > 0
+ * @param strideHeight rows the window moves by, > 0
+ * @param strideWidth  columns the window moves by, > 0
+ * @param padding      {@code valid} or {@code same} (cells outside the image are not counted)
+ */
+public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, int strideWidth, Padding padding)
+        implements Layer {
+
+    public AveragePooling2D {
+        if (poolHeight <= 0 || poolWidth <= 0 || strideHeight <= 0 || strideWidth <= 0) {
+            throw new IllegalArgumentException("AveragePooling2D: pool size and strides must be > 0, got pool "
+                    + poolHeight + "x" + poolWidth + ", strides " + strideHeight + "x" + strideWidth);
+        }
+        if (padding == null) {
+            throw new IllegalArgumentException("AveragePooling2D: padding must not be null (valid or same)");
+        }
+    }
+
+    /** A square {@code poolSize x poolSize} window moving by its own size, padding {@code valid}. */
+    public AveragePooling2D(int poolSize) {
+        this(poolSize, poolSize, poolSize, poolSize, Padding.VALID);
+    }
+
+    @Override
+    public String typeName() {
+        return "AveragePooling2D";
+    }
+
+    public Window2D window() {
+        return new Window2D(poolHeight, poolWidth, strideHeight, strideWidth, padding);
+    }
+
+    @Override
+    public Shape outputShape(Shape inputShape) {
+        try {
+            return window().outputShape(inputShape, inputShape.rank() == 3 ? inputShape.dim(2) : 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("AveragePooling2D: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Shape> parameterShapes(Shape inputShape) {
+        outputShape(inputShape);
+        return List.of();
+    }
+
+    @Override
+    public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
+        return Ops.averagePool2d(input, window());
+    }
+}
