@@ -1,5 +1,6 @@
 package dev.kindling.app;
 
+import dev.kindling.app.config.CallbackSpec;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
@@ -79,16 +80,20 @@ final class TrainCommand extends JobCommand {
         Sequential model = job.model().newModel();
         job.compile().applyTo(model);
         Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, job.model().inputShape());
+        Inputs.Input validation = job.data().hasValidation()
+                ? Inputs.load(spark, job.data(), Inputs.Split.VALIDATION, job.model().inputShape()) : null;
         Inputs.Input test = job.data().hasTest()
                 ? Inputs.load(spark, job.data(), Inputs.Split.TEST, job.model().inputShape()) : null;
         String master = spark.sparkContext().master();
         out.println("Kindling " + Main.version() + " | Spark " + spark.version() + ", master " + master
                 + " | BLAS on the driver: " + Blas.implementationName());
-        out.println("train: " + train.description() + (test != null ? "\ntest:  " + test.description() : ""));
+        out.println("train: " + train.description() + (validation != null ? "\nvalidation: "
+                + validation.description() : "") + (test != null ? "\ntest:  " + test.description() : ""));
 
         SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions());
         // Every input is read and checked before the first step, the test data's too.
         try (PreparedData trainData = train.prepare(trainer, model);
+             PreparedData validationData = validation == null ? null : validation.prepare(trainer, model);
              PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
             signals.check("before training; no outputs written");
             out.printf(Locale.ROOT, "read and checked: %,d training rows in %d partitions%s%n", trainData.rows(),
@@ -99,12 +104,22 @@ final class TrainCommand extends JobCommand {
             if (backup != null) {
                 listeners.add(backup);
             }
+            for (CallbackSpec callback : fit.callbacks()) {
+                listeners.add(callback.build(dir -> {
+                    try {
+                        return HadoopFileStore.at(hadoop, dir);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("fit.callbacks: cannot use " + dir + ": " + e.getMessage(), e);
+                    }
+                }));
+            }
             FitOptions options = FitOptions.builder().epochs(fit.epochs()).batchSize(fit.batchSize())
                     .validationSplit(fit.validationSplit()).seed(fit.seed()).shuffle(fit.shuffle())
+                    .classWeights(fit.classWeights())
                     .listeners(listeners.toArray(new TrainingListener[0])).build();
             History history;
             try {
-                history = trainer.fit(model, trainData, options);
+                history = trainer.fit(model, trainData, validationData, options);
             } catch (TrainingInterruptedException e) {
                 throw new StopOnSignal.Stopped(signals.received(), "at epoch " + e.epoch() + ", after step "
                         + e.stepsDone() + (backup != null ? "; checkpoint written to " + fit.checkpoint().dir()

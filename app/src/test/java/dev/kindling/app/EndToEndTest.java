@@ -158,6 +158,49 @@ class EndToEndTest {
         return Cli.run(args.toArray(new String[0]));
     }
 
+    /** Two well separated blobs in (a, b), label 1 right of 0, each row weighing w (the label 1 rows 2). */
+    private static void blobs(Path file, int rows, long seed) throws IOException {
+        java.util.Random r = new java.util.Random(seed);
+        StringBuilder csv = new StringBuilder("label,a,b,w\n");
+        for (int i = 0; i < rows; i++) {
+            int y = i % 2;
+            csv.append(y).append(',').append(y * 2 - 1 + 0.5 * r.nextGaussian()).append(',')
+                    .append(0.5 * r.nextGaussian()).append(',').append(y == 1 ? 2 : 1).append('\n');
+        }
+        Files.writeString(file, csv);
+    }
+
+    @Test
+    void kerasControlsFromTheJobFile() throws IOException {
+        Path train = dir.resolve("train.csv");
+        Path validation = dir.resolve("validation.csv");
+        blobs(train, 200, 1);
+        blobs(validation, 60, 2);
+        Path logs = dir.resolve("logs");
+        Cli cli = trainOn("csv", train.toString(), validation.toString(), "data.validation=\"" + validation + "\"",
+                "data.weight-column=w", "fit.epochs=30", "fit.batch-size=16", "fit.class-weights={\"0\" = 1.5}",
+                "fit.callbacks=[{type = early_stopping, monitor = val_loss, min-delta = 0.5, patience = 2},"
+                + " {type = reduce_lr_on_plateau, monitor = val_loss, factor = 0.5, patience = 0, min-delta = 0.5},"
+                + " {type = csv_logger, path = \"" + logs.resolve("training.csv") + "\"},"
+                + " {type = model_checkpoint, path = \"" + logs.resolve("m-{epoch:02d}.kindling") + "\"}]");
+        assertEquals(Main.OK, cli.exitCode(), cli::toString);
+        assertTrue(cli.out().contains("validation: csv " + validation), cli::toString);
+        // min-delta 0.5: no epoch after the first improves enough, so patience 2 stops after the third.
+        JsonNode history = JSON.readTree(dir.resolve("out/history.json").toFile());
+        assertEquals(3, history.get("loss").size(), history::toString);
+        assertEquals(3, history.get("val_loss").size(), history::toString);
+        // ReduceLROnPlateau (patience 0) halved RMSProp's 0.001 after epoch 2, the first without enough improvement.
+        List<Double> lr = new ArrayList<>();
+        history.get("lr").forEach(v -> lr.add(v.asDouble()));
+        assertEquals(List.of(0.001, 0.001, 0.0005), lr);
+        List<String> csvLog = Files.readAllLines(logs.resolve("training.csv"));
+        assertEquals(4, csvLog.size(), csvLog::toString);
+        assertTrue(csvLog.get(0).startsWith("epoch,") && csvLog.get(0).endsWith(",lr"), csvLog::toString);
+        assertTrue(Files.exists(logs.resolve("m-01.kindling")) && Files.exists(logs.resolve("m-03.kindling")));
+        assertEquals(Sequential.load(logs.resolve("m-03.kindling")).weights(),
+                Sequential.load(dir.resolve("out/model.kindling")).weights());
+    }
+
     @Test
     void aBadRowInTheTestDataIsFoundBeforeTheFirstStep() throws IOException {
         Path train = dir.resolve("train.csv");

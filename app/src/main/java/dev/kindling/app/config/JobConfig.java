@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigRenderOptions;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
-import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
@@ -42,17 +41,26 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
     }
 
     /**
-     * @param dir        idx: the folder with the four MNIST files, or null
-     * @param train      training inputs (paths), possibly empty
-     * @param test       test inputs (paths), possibly empty
-     * @param numClasses one-hot width (already resolved: never 0)
+     * @param dir          idx: the folder with the four MNIST files, or null
+     * @param train        training inputs (paths), possibly empty
+     * @param test         test inputs (paths), possibly empty
+     * @param validation   validation inputs (Keras's {@code validation_data}), possibly empty: then
+     *                     {@code fit.validation-split} decides
+     * @param numClasses   one-hot width (already resolved: never 0)
+     * @param weightColumn csv and parquet: the column of per-row loss weights (Keras's {@code sample_weight}), or
+     *                     null for all 1
      */
-    public record DataConfig(Format format, String dir, List<String> train, List<String> test, int numClasses,
-                             double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
-                             String parquetFeaturesColumn, String parquetLabelColumn) {
+    public record DataConfig(Format format, String dir, List<String> train, List<String> test,
+                             List<String> validation, int numClasses, double scale, int partitions, CsvOptions csv,
+                             int libsvmNumFeatures, String parquetFeaturesColumn, String parquetLabelColumn,
+                             String weightColumn) {
 
         public boolean hasTest() {
             return dir != null || !test.isEmpty();
+        }
+
+        public boolean hasValidation() {
+            return !validation.isEmpty();
         }
     }
 
@@ -86,17 +94,15 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
     }
 
     /**
-     * @param partitions packed partitions (one task each per step); 0 = one per task slot of the cluster
-     * @param treeDepth  1 = partial gradients merged on the driver; more = Spark's treeAggregate of that depth
+     * @param partitions   packed partitions (one task each per step); 0 = one per task slot of the cluster
+     * @param treeDepth    1 = partial gradients merged on the driver; more = Spark's treeAggregate of that depth
+     * @param callbacks    {@code fit.callbacks}, in order
+     * @param classWeights {@code fit.class-weights}: class index to loss weight (Keras's {@code class_weight});
+     *                     empty for none
      */
     public record FitConfig(int epochs, int batchSize, double validationSplit, long seed, boolean shuffle,
-                            int partitions, int treeDepth, CheckpointConfig checkpoint) {
-
-        /** Fit options with the core's default progress printer (Keras-like lines on standard output). */
-        public FitOptions toFitOptions() {
-            return FitOptions.builder().epochs(epochs).batchSize(batchSize).validationSplit(validationSplit)
-                    .seed(seed).shuffle(shuffle).build();
-        }
+                            int partitions, int treeDepth, CheckpointConfig checkpoint, List<CallbackSpec> callbacks,
+                            Map<Integer, Double> classWeights) {
     }
 
     /**

@@ -21,21 +21,15 @@ import dev.kindling.app.config.JobConfig.ModelConfig;
 import dev.kindling.app.config.JobConfig.OutputConfig;
 import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
-import dev.kindling.core.layers.Activation;
-import dev.kindling.core.layers.AveragePooling2D;
-import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
-import dev.kindling.core.layers.Dropout;
-import dev.kindling.core.layers.Flatten;
-import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.Layer;
-import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.model.Network;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
-import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import java.io.File;
 import java.net.URI;
@@ -63,23 +57,12 @@ public final class JobConfigLoader {
     }
 
     static final List<String> FORMATS = List.of("idx", "csv", "libsvm", "parquet");
-    static final List<String> OPTIMIZERS = List.of("sgd", "rmsprop", "adam", "adagrad");
-    static final List<String> ACTIVATIONS = List.of("linear", "relu", "sigmoid", "tanh", "softmax");
-    static final List<String> LAYER_TYPES = List.of("dense", "dropout", "conv2d", "max_pooling2d", "average_pooling2d",
-            "global_average_pooling2d", "flatten");
-    static final List<String> PADDINGS = List.of("valid", "same");
     static final List<String> DTYPES = List.of("float32", "float64");
     static final List<String> PREDICT_FORMATS = List.of("parquet", "csv");
 
-    /** Each optimizer's own keys (besides {@code name}), in the order they are documented. */
-    static final Map<String, List<String>> OPTIMIZER_KEYS = Map.of(
-            "sgd", List.of("learning-rate", "momentum", "nesterov"),
-            "rmsprop", List.of("learning-rate", "rho", "epsilon"),
-            "adam", List.of("learning-rate", "beta-1", "beta-2", "epsilon"),
-            "adagrad", List.of("learning-rate", "initial-accumulator", "epsilon"));
-
     /** Sections whose inner keys are checked by their own rules rather than against reference.conf. */
-    private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers");
+    private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
+            "fit.callbacks", "fit.class-weights");
 
     private final Config reference;
     private final List<String> problems = new ArrayList<>();
@@ -149,6 +132,12 @@ public final class JobConfigLoader {
         SparkConfig spark = spark();
         OutputConfig output = output();
         PredictConfig predict = predict(output);
+        for (int c : fit.classWeights().keySet()) {
+            if (c >= data.numClasses()) {
+                problem("fit.class-weights", "names class " + c + " but there are " + data.numClasses()
+                        + " classes (0.." + (data.numClasses() - 1) + ")");
+            }
+        }
         failIfProblems();
         return new JobConfig(data, model, compile, fit, spark, output, predict, merged);
     }
@@ -220,6 +209,8 @@ public final class JobConfigLoader {
         String dir = optionalString("data.dir");
         List<String> train = stringList("data.train");
         List<String> test = stringList("data.test");
+        List<String> validation = stringList("data.validation");
+        String weightColumn = optionalString("data.weight-column");
         int numClasses = (int) integer("data.num-classes", 0, Integer.MAX_VALUE);
         double scale = number("data.scale");
         if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -239,6 +230,7 @@ public final class JobConfigLoader {
                 idxFiles("data.train", train, task == Task.TRAIN);
                 idxFiles("data.test", test, task != Task.TRAIN);
             }
+            idxFiles("data.validation", validation, false);
         } else {
             if (dir != null) {
                 problem("data.dir", "is for format idx only; with format " + format.keyword()
@@ -246,6 +238,14 @@ public final class JobConfigLoader {
             }
             inputs("data.train", train, task == Task.TRAIN);
             inputs("data.test", test, task != Task.TRAIN);
+            inputs("data.validation", validation, false);
+        }
+        if (weightColumn != null && (weightColumn.isBlank() || format == Format.IDX || format == Format.LIBSVM)) {
+            problem("data.weight-column", weightColumn.isBlank() ? "is empty; set null for no sample weights"
+                    : "is for csv and parquet inputs; " + format.keyword() + " files have no columns to weigh by");
+        }
+        if (weightColumn != null && format == Format.CSV && weightColumn.equals(csv.labelColumn())) {
+            problem("data.weight-column", "is the label column '" + weightColumn + "'");
         }
         if (model != null && !model.layers().isEmpty()) {
             int units = lastUnits(model.layers());
@@ -256,8 +256,8 @@ public final class JobConfigLoader {
                         + units + " units; they must agree");
             }
         }
-        return new DataConfig(format, dir, train, test, numClasses, scale, partitions, csv, numFeatures,
-                parquetFeatures, parquetLabel);
+        return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
+                parquetFeatures, parquetLabel, weightColumn);
     }
 
     private static int lastUnits(List<Layer> layers) {
@@ -347,7 +347,14 @@ public final class JobConfigLoader {
         } else {
             ConfigList items = (ConfigList) list;
             for (int i = 0; i < items.size(); i++) {
-                Layer layer = layer(items.get(i), "model.layers[" + i + "]");
+                String key = "model.layers[" + i + "]";
+                if (items.get(i).valueType() != ConfigValueType.OBJECT) {
+                    problem(items.get(i).origin(), key, "expected a layer object like {type = dense, units = 512,"
+                            + " activation = relu}, got " + describe(items.get(i)));
+                    continue;
+                }
+                Layer layer = bind((ConfigObject) items.get(i), key, Layer.class, "layer", "type", null,
+                        Registry.layerNames());
                 if (layer != null) {
                     layers.add(layer);
                 }
@@ -357,18 +364,21 @@ public final class JobConfigLoader {
         Shape inputShape = inputShape(inputDim);
         boolean allLayersRead = list != null && list.valueType() == ConfigValueType.LIST && !layers.isEmpty()
                 && layers.size() == ((ConfigList) list).size();
-        if (inputShape != null && allLayersRead) {
+        Shape declared = inputShape != null || layers.isEmpty() ? inputShape : layers.get(0).inputShape();
+        if (declared != null && allLayersRead) {
             try {
                 // What the core checks when it builds the model (a layer that cannot take its input, outputs that
                 // are not flat), before Spark starts.
-                new Network(layers, inputShape, DType.FLOAT32);
+                if (new Network(layers, declared, DType.FLOAT32).layout().size() == 0) {
+                    problem("model.layers", "the model has no weights to train: add a dense or conv2d layer");
+                }
             } catch (IllegalArgumentException e) {
-                problem("model.layers", e.getMessage() + " (input shape " + inputShape + ")");
+                problem("model.layers", e.getMessage() + " (input shape " + declared + ")");
             }
         }
         String dtypeName = choice("model.dtype", DTYPES);
         long seed = integer("model.seed", Long.MIN_VALUE, Long.MAX_VALUE);
-        return new ModelConfig(layers, inputShape, dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName),
+        return new ModelConfig(layers, declared, dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName),
                 seed);
     }
 
@@ -416,118 +426,6 @@ public final class JobConfigLoader {
         return out;
     }
 
-    /** A window's size or strides: {@code 3} or {@code [3, 3]} (height, width); {@code fallback} if absent. */
-    private int[] pairIn(Config c, String key, String section, int[] fallback) {
-        if (!c.hasPath(key)) {
-            return fallback;
-        }
-        int[] v = positiveInts(c.getValue(key), section + "." + key, 1, 2);
-        return v == null ? null : v.length == 2 ? v : new int[] {v[0], v[0]};
-    }
-
-    private Layer layer(ConfigValue item, String key) {
-        if (item.valueType() != ConfigValueType.OBJECT) {
-            problem(item.origin(), key, "expected a layer object like {type = dense, units = 512, activation ="
-                    + " relu}, got " + describe(item));
-            return null;
-        }
-        Config c = ((ConfigObject) item).toConfig();
-        ConfigValue typeValue = ((ConfigObject) item).get("type");
-        if (typeValue == null) {
-            problem(item.origin(), key + ".type", "missing: each layer needs a type, one of "
-                    + String.join(", ", LAYER_TYPES));
-            return null;
-        }
-        String type = String.valueOf(typeValue.unwrapped()).toLowerCase(Locale.ROOT);
-        List<String> allowed = switch (type) {
-            case "dense" -> List.of("type", "units", "activation");
-            case "dropout" -> List.of("type", "rate");
-            case "conv2d" -> List.of("type", "filters", "kernel-size", "strides", "padding", "activation");
-            case "max_pooling2d", "average_pooling2d" -> List.of("type", "pool-size", "strides", "padding");
-            case "global_average_pooling2d", "flatten" -> List.of("type");
-            default -> null;
-        };
-        if (allowed == null) {
-            problem(typeValue.origin(), key + ".type", "unknown layer type '" + typeValue.unwrapped() + "'"
-                    + Suggestions.didYouMean(type, LAYER_TYPES) + ", expected one of " + String.join(", ", LAYER_TYPES));
-            return null;
-        }
-        for (Map.Entry<String, ConfigValue> e : ((ConfigObject) item).entrySet()) {
-            if (!allowed.contains(e.getKey())) {
-                problem(e.getValue().origin(), key + "." + e.getKey(), "unknown key for a " + type + " layer"
-                        + Suggestions.didYouMean(e.getKey(), allowed) + "; it takes " + String.join(", ", allowed)
-                        + (e.getKey().equals("input-dim") || e.getKey().equals("input-shape")
-                        ? " (the input's shape is model.input-shape)" : ""));
-            }
-        }
-        int before = problems.size();
-        switch (type) {
-            case "conv2d" -> {
-                return conv2d(c, key, before);
-            }
-            case "max_pooling2d", "average_pooling2d" -> {
-                return pooling(c, key, type, before);
-            }
-            case "global_average_pooling2d" -> {
-                return new GlobalAveragePooling2D();
-            }
-            case "flatten" -> {
-                return new Flatten();
-            }
-            default -> {
-                // dense and dropout below
-            }
-        }
-        if (type.equals("dense")) {
-            long units = integerIn(c, "units", key, 1, 1 << 24, true);
-            String activation = c.hasPath("activation") ? choiceIn(c, "activation", key, ACTIVATIONS) : "linear";
-            if (problems.size() > before || activation == null) {
-                return null;
-            }
-            return new Dense((int) units, Activation.fromKeyword(activation));
-        }
-        double rate = numberIn(c, "rate", key);
-        if (problems.size() > before) {
-            return null;
-        }
-        if (!(rate >= 0 && rate < 1)) {
-            problem(c.getValue("rate").origin(), key + ".rate", "must be in [0, 1), got " + rate);
-            return null;
-        }
-        return new Dropout(rate);
-    }
-
-    /** {@code {type = conv2d, filters = 32, kernel-size = [3, 3], strides = 1, padding = valid, activation = relu}}. */
-    private Layer conv2d(Config c, String key, int before) {
-        long filters = integerIn(c, "filters", key, 1, 1 << 24, true);
-        int[] kernel = c.hasPath("kernel-size") ? pairIn(c, "kernel-size", key, null) : null;
-        if (!c.hasPath("kernel-size")) {
-            problem(c.root().origin(), key + ".kernel-size", "missing, expected an integer or [height, width], e.g."
-                    + " [3, 3]");
-        }
-        int[] strides = pairIn(c, "strides", key, new int[] {1, 1});
-        String padding = c.hasPath("padding") ? choiceIn(c, "padding", key, PADDINGS) : "valid";
-        String activation = c.hasPath("activation") ? choiceIn(c, "activation", key, ACTIVATIONS) : "linear";
-        if (problems.size() > before || kernel == null || strides == null || padding == null || activation == null) {
-            return null;
-        }
-        return new Conv2D((int) filters, kernel[0], kernel[1], strides[0], strides[1], Padding.fromKeyword(padding),
-                Activation.fromKeyword(activation), null);
-    }
-
-    /** {@code {type = max_pooling2d, pool-size = [2, 2]}}; strides default to the pool size, as in Keras. */
-    private Layer pooling(Config c, String key, String type, int before) {
-        int[] pool = pairIn(c, "pool-size", key, new int[] {2, 2});
-        int[] strides = pool == null ? null : pairIn(c, "strides", key, pool);
-        String padding = c.hasPath("padding") ? choiceIn(c, "padding", key, PADDINGS) : "valid";
-        if (problems.size() > before || pool == null || strides == null || padding == null) {
-            return null;
-        }
-        Padding p = Padding.fromKeyword(padding);
-        return type.equals("max_pooling2d") ? new MaxPooling2D(pool[0], pool[1], strides[0], strides[1], p)
-                : new AveragePooling2D(pool[0], pool[1], strides[0], strides[1], p);
-    }
-
     private CompileSettings compile() {
         Optimizer optimizer = optimizer();
         String lossName = choice("compile.loss", List.copyOf(Loss.keywords()));
@@ -545,83 +443,36 @@ public final class JobConfigLoader {
         return new CompileSettings(optimizer, lossName == null ? null : Loss.fromKeyword(lossName), metrics);
     }
 
+    /**
+     * {@code compile.optimizer}: a name ({@code adam}: Keras's defaults) or an object with the name and any of its
+     * parameters, the rest taking the optimizer's defaults. Bound through the registry like a model file's.
+     */
     private Optimizer optimizer() {
         String key = "compile.optimizer";
         ConfigValue v = value(key);
-        Config c;
+        ConfigObject object;
         if (v != null && v.valueType() == ConfigValueType.STRING) {
-            c = ConfigFactory.empty().withValue("name", v); // shorthand: optimizer = adam
+            object = ConfigFactory.empty().withValue("name", v).root(); // shorthand: optimizer = adam
         } else if (v != null && v.valueType() == ConfigValueType.OBJECT) {
-            c = ((ConfigObject) v).toConfig();
+            object = (ConfigObject) v;
         } else {
             problem(key, "expected {name = rmsprop, learning-rate = 0.001, ...} or a name, got " + describe(v));
             return null;
         }
-        if (!c.hasPath("name")) {
-            problem(key + ".name", "missing, expected one of " + String.join(", ", OPTIMIZERS));
-            return null;
-        }
-        String name = String.valueOf(c.getValue("name").unwrapped()).toLowerCase(Locale.ROOT);
-        if (!OPTIMIZERS.contains(name)) {
-            problem(c.getValue("name").origin(), key + ".name", "unknown optimizer '" + c.getValue("name").unwrapped()
-                    + "'" + Suggestions.didYouMean(name, OPTIMIZERS) + ", expected one of " + String.join(", ", OPTIMIZERS));
-            return null;
-        }
-        List<String> keys = OPTIMIZER_KEYS.get(name);
-        if (v.valueType() == ConfigValueType.OBJECT) {
-            for (Map.Entry<String, ConfigValue> e : ((ConfigObject) v).entrySet()) {
-                if (!e.getKey().equals("name") && !keys.contains(e.getKey())) {
-                    problem(e.getValue().origin(), key + "." + e.getKey(), "not a parameter of " + name
-                            + Suggestions.didYouMean(e.getKey(), keys) + "; " + name + " takes "
-                            + String.join(", ", keys));
-                }
-            }
-        }
-        int before = problems.size();
-        Optimizer defaults = Optimizer.byName(name);
-        double lr = c.hasPath("learning-rate") ? numberIn(c, "learning-rate", key) : defaults.learningRate();
-        if (problems.size() == before && !(lr > 0 && Double.isFinite(lr))) {
-            problem(c.getValue("learning-rate").origin(), key + ".learning-rate",
-                    "must be a positive number, got " + lr);
-        }
-        Map<String, Object> keras = defaults.config();
-        try {
-            Optimizer built = switch (name) {
-                case "sgd" -> Optimizer.sgd(lr, param(c, key, "momentum", keras.get("momentum")),
-                        c.hasPath("nesterov") ? boolIn(c, "nesterov", key) : (Boolean) keras.get("nesterov"));
-                case "rmsprop" -> new dev.kindling.core.optim.RmsProp(lr, param(c, key, "rho", keras.get("rho")),
-                        param(c, key, "epsilon", keras.get("epsilon")));
-                case "adam" -> new dev.kindling.core.optim.Adam(lr, param(c, key, "beta-1", keras.get("beta_1")),
-                        param(c, key, "beta-2", keras.get("beta_2")), param(c, key, "epsilon", keras.get("epsilon")));
-                default -> new dev.kindling.core.optim.Adagrad(lr,
-                        param(c, key, "initial-accumulator", keras.get("initial_accumulator_value")),
-                        param(c, key, "epsilon", keras.get("epsilon")));
-            };
-            return problems.size() == before ? built : null;
-        } catch (IllegalArgumentException e) {
-            if (problems.size() == before) {
-                // The core checks ranges (rho and betas in [0, 1), epsilon >= 0, ...) and names the parameter
-                // in Keras's spelling; point at our key for it.
-                String message = e.getMessage();
-                String param = null;
-                for (String k : keys) {
-                    String kerasName = k.equals("initial-accumulator") ? "initial_accumulator_value" : k.replace('-', '_');
-                    if (message.contains(" " + kerasName + " ") && c.hasPath(k)) {
-                        param = k;
-                    }
-                }
-                if (param != null) {
-                    problem(c.getValue(param).origin(), key + "." + param, message);
-                } else {
-                    problem(key, message);
-                }
-            }
-            return null;
-        }
+        ConfigValue name = object.get("name");
+        Optimizer defaults = name == null ? null : Registry.optimizerDefaults(String.valueOf(name.unwrapped()));
+        return bind(object, key, Optimizer.class, "optimizer", "name",
+                defaults == null ? null : Registry.json().valueToTree(defaults), Registry.optimizerNames());
     }
 
-    private double param(Config c, String section, String key, Object kerasDefault) {
-        return c.hasPath(key) ? numberIn(c, key, section) : ((Number) kerasDefault).doubleValue();
+    private <T> T bind(ConfigObject object, String key, Class<T> type, String kind, String idProperty,
+                       com.fasterxml.jackson.databind.node.ObjectNode defaults, java.util.Collection<String> ids) {
+        List<Binding.Problem> found = new ArrayList<>();
+        T value = Binding.bind(object, key, type, kind, idProperty, defaults, ids, found);
+        for (Binding.Problem p : found) {
+            problem(p.origin(), p.path(), p.message());
+        }
+        return value;
     }
 
     private FitConfig fit() {
@@ -647,7 +498,75 @@ public final class JobConfigLoader {
                     + " SIGTERM and at the end; set one of them (e.g. every-epochs = 1)");
         }
         return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth,
-                new JobConfig.CheckpointConfig(dir, everySteps, everyEpochs, keep));
+                new JobConfig.CheckpointConfig(dir, everySteps, everyEpochs, keep), callbacks(), classWeights());
+    }
+
+    /** {@code fit.callbacks}: each bound as a {@link CallbackSpec}, then built once so the core checks it. */
+    private List<CallbackSpec> callbacks() {
+        String key = "fit.callbacks";
+        ConfigValue list = value(key);
+        if (list == null || list.valueType() == ConfigValueType.NULL) {
+            return List.of();
+        }
+        if (list.valueType() != ConfigValueType.LIST) {
+            problem(key, "expected a list of callbacks, e.g. [{type = early_stopping, patience = 2}], got "
+                    + describe(list));
+            return List.of();
+        }
+        List<CallbackSpec> specs = new ArrayList<>();
+        ConfigList items = (ConfigList) list;
+        for (int i = 0; i < items.size(); i++) {
+            String at = key + "[" + i + "]";
+            if (items.get(i).valueType() != ConfigValueType.OBJECT) {
+                problem(items.get(i).origin(), at, "expected a callback object like {type = early_stopping,"
+                        + " monitor = val_loss, patience = 2}, got " + describe(items.get(i)));
+                continue;
+            }
+            ConfigObject item = (ConfigObject) items.get(i);
+            CallbackSpec spec = bind(item, at, CallbackSpec.class, "callback", "type", null, CallbackSpec.TYPES);
+            if (spec == null) {
+                continue;
+            }
+            try {
+                // Building writes nothing: the stores are only named here.
+                spec.build(dir -> dev.kindling.core.io.FileStore.local(Path.of("unused")));
+                specs.add(spec);
+            } catch (IllegalArgumentException e) {
+                problem(item.origin(), at, e.getMessage());
+            }
+        }
+        return List.copyOf(specs);
+    }
+
+    /** {@code fit.class-weights}: {"3" = 20}, class indices to finite weights >= 0 (checked against the model later). */
+    private Map<Integer, Double> classWeights() {
+        String key = "fit.class-weights";
+        ConfigValue v = value(key);
+        if (v == null || v.valueType() == ConfigValueType.NULL) {
+            return Map.of();
+        }
+        if (v.valueType() != ConfigValueType.OBJECT) {
+            problem(key, "expected an object of class index = weight, e.g. {\"3\" = 20}, got " + describe(v));
+            return Map.of();
+        }
+        Map<Integer, Double> weights = new java.util.TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : ((ConfigObject) v).entrySet()) {
+            String at = key + "." + e.getKey();
+            Long index = asLong(e.getKey());
+            if (index == null || index < 0 || index > Integer.MAX_VALUE) {
+                problem(e.getValue().origin(), at, "expected a class index (an integer >= 0) as the key, got '"
+                        + e.getKey() + "'");
+                continue;
+            }
+            Object w = e.getValue().unwrapped();
+            if (!(w instanceof Number n) || !(n.doubleValue() >= 0) || Double.isInfinite(n.doubleValue())) {
+                problem(e.getValue().origin(), at, "expected a weight (a finite number >= 0), got "
+                        + describe(e.getValue()));
+                continue;
+            }
+            weights.put(index.intValue(), n.doubleValue());
+        }
+        return java.util.Collections.unmodifiableMap(weights);
     }
 
     private SparkConfig spark() {
@@ -848,11 +767,6 @@ public final class JobConfigLoader {
         return checkChoice(value(path).origin(), path, s, allowed);
     }
 
-    private String choiceIn(Config c, String key, String section, List<String> allowed) {
-        ConfigValue v = c.getValue(key);
-        return checkChoice(v.origin(), section + "." + key, String.valueOf(v.unwrapped()), allowed);
-    }
-
     private String checkChoice(ConfigOrigin origin, String path, String s, List<String> allowed) {
         String lower = s.toLowerCase(Locale.ROOT);
         if (!allowed.contains(lower)) {
@@ -893,9 +807,10 @@ public final class JobConfigLoader {
     private void problem(String path, String message) {
         ConfigValue v = null;
         try {
-            v = merged == null ? null : value(path);
+            // data.train[1] and the like: the list was set where its items were
+            v = merged == null ? null : value(path.contains("[") ? path.substring(0, path.indexOf('[')) : path);
         } catch (ConfigException notAPath) {
-            // model.layers[0].units and the like: no single value to point at
+            // no single value to point at
         }
         problem(v == null ? null : v.origin(), path, message);
     }

@@ -31,11 +31,11 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import scala.Tuple2;
 
-/** The training or test input of a job as a DataFrame plus the names of its features and label columns. */
+/** The training, validation or test input of a job as a DataFrame plus the names of its columns. */
 public final class Inputs {
     /** Which input of the {@code data} section. */
     public enum Split {
-        TRAIN, TEST
+        TRAIN, VALIDATION, TEST
     }
 
     /** A DataFrame ready for the trainer; {@code description} says where it came from, for messages. */
@@ -69,10 +69,14 @@ public final class Inputs {
      */
     public static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException {
         int knownWidth = sampleShape == null ? 0 : sampleShape.size();
-        List<String> paths = split == Split.TRAIN ? data.train() : data.test();
+        List<String> paths = switch (split) {
+            case TRAIN -> data.train();
+            case VALIDATION -> data.validation();
+            case TEST -> data.test();
+        };
         return switch (data.format()) {
             case IDX -> idx(spark, data, split, sampleShape);
-            case CSV -> csv(spark, data.csv(), paths, data.scale());
+            case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split == Split.VALIDATION);
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
@@ -86,7 +90,11 @@ public final class Inputs {
                     boolean vector = df.schema().apply(features).dataType().sameType(SQLDataTypes.VectorType());
                     df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
                 }
-                yield new Input(df, Columns.of(features, data.parquetLabelColumn()), "parquet " + paths);
+                Columns columns = Columns.of(features, data.parquetLabelColumn());
+                // Validation data weighs its rows only if it has the column, as Keras's validation_data=(x, y[, w]).
+                boolean weighed = data.weightColumn() != null && (split != Split.VALIDATION
+                        || Arrays.asList(df.columns()).contains(data.weightColumn()));
+                yield new Input(df, weighed ? columns.withWeight(data.weightColumn()) : columns, "parquet " + paths);
             }
         };
     }
@@ -114,12 +122,16 @@ public final class Inputs {
     private static Input idx(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException {
         String images;
         String labels;
-        if (data.dir() != null) {
+        if (data.dir() != null && split != Split.VALIDATION) {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             images = mnistFile(hadoop, data.dir(), split == Split.TRAIN ? Mnist.TRAIN_IMAGES : Mnist.TEST_IMAGES);
             labels = mnistFile(hadoop, data.dir(), split == Split.TRAIN ? Mnist.TRAIN_LABELS : Mnist.TEST_LABELS);
         } else {
-            List<String> files = split == Split.TRAIN ? data.train() : data.test();
+            List<String> files = switch (split) {
+                case TRAIN -> data.train();
+                case VALIDATION -> data.validation();
+                case TEST -> data.test();
+            };
             images = files.get(0);
             labels = files.get(1);
         }
@@ -257,7 +269,8 @@ public final class Inputs {
      * Spark's CSV reader with every column read as text, then each row parsed here so that a bad value is
      * reported with its file, row and column (Spark's own casts would say neither).
      */
-    private static Input csv(SparkSession spark, CsvOptions options, List<String> paths, double scale) {
+    private static Input csv(SparkSession spark, CsvOptions options, List<String> paths, double scale,
+                             String weightColumn, boolean weightOptional) {
         Dataset<Row> raw = spark.read().format("csv")
                 .option("header", options.header())
                 .option("sep", options.delimiter())
@@ -269,10 +282,15 @@ public final class Inputs {
             throw new DataException(where + ": label column '" + options.labelColumn() + "' is missing; the columns"
                     + " are " + String.join(", ", columns) + (options.header() ? "" : " (data.csv.header = false)"));
         }
+        String weight = weightOptional && !columns.contains(weightColumn) ? null : weightColumn;
+        if (weight != null && !columns.contains(weight)) {
+            throw new DataException(where + ": weight column '" + weight + "' (data.weight-column) is missing; the"
+                    + " columns are " + String.join(", ", columns));
+        }
         List<String> features = new ArrayList<>();
         if (options.featureColumns().isEmpty()) {
             for (String c : columns) {
-                if (!c.equals(options.labelColumn())) {
+                if (!c.equals(options.labelColumn()) && !c.equals(weight)) {
                     features.add(c);
                 }
             }
@@ -281,6 +299,9 @@ public final class Inputs {
                 if (!columns.contains(c)) {
                     throw new DataException(where + ": feature column '" + c + "' (data.csv.feature-columns) is"
                             + " missing; the columns are " + String.join(", ", columns));
+                }
+                if (c.equals(weight)) {
+                    throw new DataException(where + ": column '" + c + "' is both a feature and the weight column");
                 }
                 features.add(c);
             }
@@ -293,20 +314,33 @@ public final class Inputs {
         for (String f : features) {
             selected.add(functions.col(quote(f)));
         }
+        if (weight != null) {
+            selected.add(functions.col(quote(weight)));
+        }
         selected.add(functions.input_file_name());
-        CsvParser parser = new CsvParser(options.labelColumn(), features.toArray(new String[0]), scale,
+        CsvParser parser = new CsvParser(options.labelColumn(), features.toArray(new String[0]), weight, scale,
                 options.header() ? 2 : 1, paths.size() == 1 && !paths.get(0).matches(".*[*?\\[{].*")
                 && Files.isRegularFile(Path.of(paths.get(0))));
         JavaRDD<Row> rows = raw.select(selected.toArray(new Column[0])).javaRDD().zipWithIndex().map(parser::parse);
-        return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
+        if (weight == null) {
+            return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
+        }
+        return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA.add(WEIGHT, DataTypes.DoubleType, false)),
+                Columns.defaults().withWeight(WEIGHT), where);
     }
 
     private static String quote(String column) {
         return "`" + column.replace("`", "``") + "`";
     }
 
-    /** Parses one CSV row of text (label, features..., file name) into a vector and a label. */
-    record CsvParser(String label, String[] features, double scale, int firstLine, boolean oneFile)
+    /** The weight column of a parsed CSV input (the trainer checks its values, naming the row). */
+    static final String WEIGHT = "weight";
+
+    /**
+     * Parses one CSV row of text (label, features..., weight if any, file name) into a vector, a label and a
+     * weight.
+     */
+    record CsvParser(String label, String[] features, String weight, double scale, int firstLine, boolean oneFile)
             implements Serializable {
 
         Row parse(Tuple2<Row, Long> indexed) {
@@ -317,7 +351,10 @@ public final class Inputs {
             for (int i = 0; i < features.length; i++) {
                 x[i] = number(r, i + 1, features[i], row) / scale;
             }
-            return RowFactory.create(Vectors.dense(x), y);
+            if (weight == null) {
+                return RowFactory.create(Vectors.dense(x), y);
+            }
+            return RowFactory.create(Vectors.dense(x), y, number(r, features.length + 1, weight, row));
         }
 
         private double number(Row r, int index, String column, long row) {

@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.app.Cli;
 import dev.kindling.app.Main;
 import dev.kindling.app.config.JobConfigLoader.Task;
+import dev.kindling.core.autodiff.Ops;
+import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.examples.Convnet;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.AveragePooling2D;
 import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.ForwardContext;
+import dev.kindling.core.layers.Layer;
 import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
@@ -20,6 +24,7 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Adam;
 import dev.kindling.core.optim.RmsProp;
 import dev.kindling.core.optim.Sgd;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
@@ -51,7 +56,7 @@ class JobConfigTest {
         assertEquals(Loss.CATEGORICAL_CROSSENTROPY, job.compile().loss());
         assertEquals(List.of(Metric.ACCURACY), job.compile().metrics());
         assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 1,
-                new JobConfig.CheckpointConfig(null, 0, 1, 3)), job.fit());
+                new JobConfig.CheckpointConfig(null, 0, 1, 3), List.of(), Map.of()), job.fit());
         assertEquals(JobConfig.Format.IDX, job.data().format());
         assertEquals(255.0, job.data().scale());
         assertEquals(10, job.data().numClasses());
@@ -72,7 +77,7 @@ class JobConfigTest {
         assertTrue(job.model().newModel().summary().contains("Total params: 93,322"));
         assertEquals(Convnet.chapter5().compileConfig().optimizer(), job.compile().optimizer());
         assertEquals(new JobConfig.FitConfig(5, 64, 0.0, 1, true, 0, 1,
-                new JobConfig.CheckpointConfig(null, 0, 1, 3)), job.fit());
+                new JobConfig.CheckpointConfig(null, 0, 1, 3), List.of(), Map.of()), job.fit());
         assertEquals(255.0, job.data().scale());
         assertEquals(10, job.data().numClasses());
 
@@ -102,6 +107,55 @@ class JobConfigTest {
                 .contains("dir = data/fashion-mnist"));
     }
 
+    /** A layer of one's own: registered once, a job file names it as it names a built-in one. */
+    record Scale(double factor) implements Layer {
+        @Override
+        public String typeName() {
+            return "Scale";
+        }
+
+        @Override
+        public Shape outputShape(Shape inputShape) {
+            return inputShape;
+        }
+
+        @Override
+        public List<Shape> parameterShapes(Shape inputShape) {
+            return List.of();
+        }
+
+        @Override
+        public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
+            return Ops.scale(input, factor);
+        }
+    }
+
+    @Test
+    void callbacksWeightsValidationAndRegisteredLayersFromTheJobFile() throws Exception {
+        Registry.layer("scale", Scale.class);
+        Path job = dir.resolve("job.conf");
+        Files.writeString(job, """
+                data { format = csv, train = "%1$s", validation = "%1$s", weight-column = w }
+                model.layers = [{type = scale, factor = 0.5}, {type = dense, units = 3, activation = softmax}]
+                fit {
+                  class-weights { "2" = 20, "0" = 0.5 }
+                  callbacks = [
+                    {type = early_stopping, patience = 2, restore-best-weights = true}
+                    {type = learning_rate_scheduler, schedule = cosine, initial = 0.01, epochs = 10}
+                    {type = csv_logger, path = "hdfs:///logs/training.csv"}
+                  ]
+                }
+                """.formatted(job));
+        JobConfig c = JobConfigLoader.load(job, List.of(), Task.TRAIN);
+        assertEquals(List.of(new Scale(0.5), new Dense(3, Activation.SOFTMAX)), c.model().layers());
+        assertEquals(Map.of(0, 0.5, 2, 20.0), c.fit().classWeights());
+        assertEquals(List.of(job.toString()), c.data().validation());
+        assertEquals("w", c.data().weightColumn());
+        assertEquals(List.of(new CallbackSpec.EarlyStoppingSpec(null, null, null, 2, true),
+                new CallbackSpec.SchedulerSpec("cosine", 0.01, null, null, null, null, 10, null),
+                new CallbackSpec.CsvLoggerSpec("hdfs:///logs/training.csv", null)), c.fit().callbacks());
+    }
+
     @Test
     void defaultsAndEveryOptimizerAndSparkConf() throws Exception {
         Path job = dir.resolve("job.conf");
@@ -128,8 +182,8 @@ class JobConfigTest {
         BadConfigurationException merged = org.junit.jupiter.api.Assertions.assertThrows(
                 BadConfigurationException.class, () -> JobConfigLoader.load(job,
                         List.of("compile.optimizer.name=sgd"), Task.TRAIN));
-        assertEquals(List.of(job + ":2: compile.optimizer.beta-2: not a parameter of sgd; sgd takes learning-rate,"
-                + " momentum, nesterov"), merged.problems());
+        assertEquals(List.of(job + ":2: compile.optimizer.beta-2: unknown key for a sgd optimizer; it takes"
+                + " learning-rate, momentum, nesterov"), merged.problems());
         JobConfig sgd = JobConfigLoader.load(job, List.of("compile.optimizer=null", "compile.optimizer={name = sgd,"
                 + " momentum = 0.9, nesterov = true}"), Task.TRAIN);
         assertEquals(new Sgd(0.01, 0.9, true), sgd.compile().optimizer());

@@ -51,7 +51,8 @@ class InputsTest {
 
     private static DataConfig config(Format format, List<String> train, double scale, int partitions,
                                      CsvOptions csv, String parquetFeatures) {
-        return new DataConfig(format, null, train, train, 2, scale, partitions, csv, 0, parquetFeatures, "label");
+        return new DataConfig(format, null, train, train, List.of(), 2, scale, partitions, csv, 0, parquetFeatures,
+                "label", null);
     }
 
     private static CsvOptions csv(String label, List<String> features) {
@@ -202,5 +203,30 @@ class InputsTest {
                 Shape.of(3, 4, 1)));
         assertTrue(e.getMessage().endsWith("images.idx: holds images of dimensions [2, 6], the model's input shape"
                 + " is (3, 4, 1)"), e.getMessage());
+    }
+
+    @Test
+    void aCsvWeightColumnIsReadAsSampleWeightsAndNotAsAFeature() throws IOException {
+        Path file = dir.resolve("train.csv");
+        Files.writeString(file, "a,label,w,b\n2,1,0.5,4\n6,0,3,8\n");
+        DataConfig data = new DataConfig(Format.CSV, null, List.of(file.toString()), List.of(), List.of(), 2, 2, 0,
+                csv("label", List.of()), 0, null, "label", "w");
+        Inputs.Input in = Inputs.load(spark, data, Inputs.Split.TRAIN, null);
+        assertEquals("weight", in.columns().weight());
+        List<Row> rows = in.frame().select("features", "label", "weight").collectAsList();
+        assertEquals(Vectors.dense(1, 2), rows.get(0).get(0));
+        assertEquals(0.5, rows.get(0).getDouble(2));
+        assertEquals(3.0, rows.get(1).getDouble(2));
+        // Validation data without the column weighs its rows 1, as Keras's validation_data=(x, y).
+        Path plain = dir.resolve("validation.csv");
+        Files.writeString(plain, "a,label,b\n2,1,4\n");
+        DataConfig withValidation = new DataConfig(Format.CSV, null, List.of(file.toString()), List.of(),
+                List.of(plain.toString()), 2, 2, 0, csv("label", List.of()), 0, null, "label", "w");
+        assertEquals(null, Inputs.load(spark, withValidation, Inputs.Split.VALIDATION, null).columns().weight());
+        DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, new DataConfig(Format.CSV, null,
+                List.of(plain.toString()), List.of(), List.of(), 2, 2, 0, csv("label", List.of()), 0, null, "label",
+                "w"), Inputs.Split.TRAIN, null));
+        assertTrue(e.getMessage().contains("weight column 'w' (data.weight-column) is missing; the columns are a,"
+                + " label, b"), e.getMessage());
     }
 }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.registry.Suggestions;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /** Element-wise (softmax: row-wise) activation functions, with Keras's names. */
@@ -39,7 +42,8 @@ public enum Activation {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown activation '" + keyword
-                + "', expected one of linear, relu, sigmoid, tanh, softmax");
+        List<String> known = Arrays.stream(values()).map(Activation::keyword).toList();
+        throw new IllegalArgumentException("unknown activation '" + keyword + "'"
+                + Suggestions.didYouMean(String.valueOf(keyword), known) + ", expected one of " + String.join(", ", known));
     }
 }

@@ -1,5 +1,9 @@
 package dev.kindling.core.layers;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Padding;
@@ -28,6 +32,7 @@ import java.util.Random;
  * @param padding      {@code valid} (no padding) or {@code same} (output {@code ceil(in / stride)})
  * @param activation   applied to the output
  * @param inputShape   one sample's shape {@code (height, width, channels)} if this is the first layer, else null
+ * @see Config its JSON form
  */
 public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
                      Padding padding, Activation activation, Shape inputShape) implements Layer {
@@ -53,6 +58,33 @@ public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideH
             throw new IllegalArgumentException("Conv2D: inputShape must be (height, width, channels), all > 0, got "
                     + inputShape);
         }
+    }
+
+    /**
+     * Keras's config of this layer, its JSON form (model files, job files): {@code {"filters": 32,
+     * "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "activation": "relu", "input_shape": [28, 28,
+     * 1]}}. Sizes may be one integer for both axes; strides default to 1, padding to valid, activation to linear.
+     */
+    record Config(@JsonProperty(required = true) int filters,
+                  @JsonProperty(value = "kernel_size", required = true)
+                  @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] kernelSize,
+                  @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] strides,
+                  Padding padding, Activation activation, @JsonProperty("input_shape") Shape inputShape) {
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Conv2D fromConfig(Config c) {
+        int[] kernel = WindowConfig.pair(c.kernelSize(), "Conv2D", "kernel_size", null);
+        int[] strides = WindowConfig.pair(c.strides(), "Conv2D", "strides", new int[] {1, 1});
+        return new Conv2D(c.filters(), kernel[0], kernel[1], strides[0], strides[1],
+                c.padding() == null ? Padding.VALID : c.padding(),
+                c.activation() == null ? Activation.LINEAR : c.activation(), c.inputShape());
+    }
+
+    @JsonValue
+    Config config() {
+        return new Config(filters, new int[] {kernelHeight, kernelWidth}, new int[] {strideHeight, strideWidth},
+                padding, activation, inputShape);
     }
 
     /** A square {@code kernelSize x kernelSize} kernel, strides 1, padding {@code valid}. */

@@ -1,5 +1,7 @@
 package dev.kindling.core.layers;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Shape;
@@ -9,20 +11,22 @@ import java.util.Random;
 
 /**
  * A fully connected layer: {@code output = activation(input · kernel + bias)}, kernel {@code (inputDim, units)},
- * bias {@code (units)}. Keras defaults: glorot-uniform kernel, zero bias.
+ * bias {@code (units)}. Keras defaults: linear activation, glorot-uniform kernel, zero bias. JSON form (model files,
+ * job files): {@code {"type": "dense", "units": 512, "activation": "relu", "input_dim": 784}}.
  *
- * @param units    output width, > 0
- * @param activation applied to the output
- * @param inputDim the input width if this is the first layer (Keras's {@code input_shape = c(784)}), else 0
+ * @param units      output width, > 0
+ * @param activation applied to the output; null is linear (Keras's {@code activation = NULL})
+ * @param inputDim   the input width if this is the first layer (Keras's {@code input_shape = c(784)}), else 0
  */
-public record Dense(int units, Activation activation, int inputDim) implements Layer {
+public record Dense(@JsonProperty(required = true) int units, Activation activation,
+                    @JsonProperty("input_dim") @JsonAlias("inputDim") int inputDim) implements Layer {
 
     public Dense {
         if (units <= 0) {
             throw new IllegalArgumentException("Dense: units must be > 0, got " + units);
         }
         if (activation == null) {
-            throw new IllegalArgumentException("Dense: activation must not be null (use Activation.LINEAR)");
+            activation = Activation.LINEAR;
         }
         if (inputDim < 0) {
             throw new IllegalArgumentException("Dense: inputDim must be >= 0 (0 = taken from the data), got " + inputDim);

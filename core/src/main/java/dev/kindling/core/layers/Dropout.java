@@ -1,5 +1,6 @@
 package dev.kindling.core.layers;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Shape;
@@ -8,9 +9,9 @@ import java.util.List;
 
 /**
  * Sets a fraction {@code rate} of its inputs to 0 during training and scales the rest by {@code 1/(1-rate)};
- * the identity at inference. No weights.
+ * the identity at inference. No weights. JSON form: {@code {"type": "dropout", "rate": 0.5}}.
  */
-public record Dropout(double rate) implements Layer {
+public record Dropout(@JsonProperty(required = true) double rate) implements Layer {
 
     public Dropout {
         if (!(rate >= 0.0 && rate < 1.0)) {

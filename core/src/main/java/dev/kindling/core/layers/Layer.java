@@ -1,6 +1,5 @@
 package dev.kindling.core.layers;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Shape;
@@ -17,19 +16,17 @@ import java.util.Random;
  * <p>Shapes here are one sample's, without the batch axis, as Keras's {@code input_shape}: {@code (784)} for a
  * row of features, {@code (28, 28, 1)} for an image (height, width, channels: channels last). A layer acts on
  * batches {@code (n, shape...)}.
+ *
+ * <p>A layer of your own is a record implementing this interface: its components are its configuration (what
+ * Jackson writes into a model file), {@link #outputShape} and {@link #parameterShapes} say what it makes and needs,
+ * {@link #forwardPreActivation} builds its output from autodiff ops (the backward pass comes from them; nothing to
+ * write). {@code Registry.layer("my_layer", MyLayer.class)} makes it known to saved models, job files and the Spark
+ * ML stages under that {@code type}. It must be serializable (it travels to the Spark executors inside the model)
+ * and deterministic given its {@link ForwardContext} (randomness from the context's seeds, as {@link Dropout}
+ * does), so that any partitioning learns the same weights.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Dense.class, name = "dense"),
-    @JsonSubTypes.Type(value = Dropout.class, name = "dropout"),
-    @JsonSubTypes.Type(value = Conv2D.class, name = "conv2d"),
-    @JsonSubTypes.Type(value = MaxPooling2D.class, name = "max_pooling2d"),
-    @JsonSubTypes.Type(value = AveragePooling2D.class, name = "average_pooling2d"),
-    @JsonSubTypes.Type(value = GlobalAveragePooling2D.class, name = "global_average_pooling2d"),
-    @JsonSubTypes.Type(value = Flatten.class, name = "flatten")
-})
-public sealed interface Layer extends Serializable
-        permits Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten {
+public interface Layer extends Serializable {
 
     /** The Keras class name shown in a summary: {@code Dense}, {@code Conv2D}, {@code MaxPooling2D}. */
     String typeName();
@@ -52,13 +49,32 @@ public sealed interface Layer extends Serializable
     /** Shapes of this layer's weights, in the order they are laid out in the flat parameter vector. */
     List<Shape> parameterShapes(Shape inputShape);
 
-    /** Names of the weights, parallel to {@link #parameterShapes}: {@code kernel}, {@code bias}. */
+    /**
+     * Names of the weights, parallel to {@link #parameterShapes}: {@code kernel}, {@code bias}. Unnamed ones are
+     * {@code weight_0}, {@code weight_1}, ...
+     */
     default List<String> parameterNames() {
         return List.of();
     }
 
-    /** Writes initial values into views of this layer's weights. */
+    /**
+     * Writes initial values into views of this layer's weights. By default Keras's defaults: glorot uniform for
+     * weights of rank 2 and more ({@code U(-l, l)}, {@code l = sqrt(6 / (fan_in + fan_out))}, the fans counting the
+     * receptive field of a convolution kernel as Keras's {@code compute_fans} does), zeros for biases (rank 1).
+     */
     default void initialize(List<Tensor> parameters, Random rng) {
+        for (Tensor p : parameters) {
+            if (p.rank() >= 2) {
+                int field = 1;
+                for (int axis = 0; axis < p.rank() - 2; axis++) {
+                    field *= p.dim(axis);
+                }
+                double limit = Math.sqrt(6.0 / (field * p.dim(p.rank() - 2) + field * p.dim(p.rank() - 1)));
+                p.assignInPlace(Tensor.uniform(p.shape(), p.dtype(), -limit, limit, rng));
+            } else {
+                p.fillInPlace(0.0);
+            }
+        }
     }
 
     /** The activation applied after {@link #forwardPreActivation}; losses fuse it when they can. */

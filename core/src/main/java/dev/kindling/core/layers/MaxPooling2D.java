@@ -1,5 +1,7 @@
 package dev.kindling.core.layers;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Padding;
@@ -29,6 +31,19 @@ public record MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int 
         if (padding == null) {
             throw new IllegalArgumentException("MaxPooling2D: padding must not be null (valid or same)");
         }
+    }
+
+    /** From the JSON form {@link WindowConfig}: {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static MaxPooling2D fromConfig(WindowConfig c) {
+        int[] pool = c.pool("MaxPooling2D");
+        int[] strides = c.strides("MaxPooling2D");
+        return new MaxPooling2D(pool[0], pool[1], strides[0], strides[1], c.paddingOrValid());
+    }
+
+    @JsonValue
+    WindowConfig config() {
+        return new WindowConfig(new int[] {poolHeight, poolWidth}, new int[] {strideHeight, strideWidth}, padding);
     }
 
     /** A square {@code poolSize x poolSize} window moving by its own size, padding {@code valid}. */

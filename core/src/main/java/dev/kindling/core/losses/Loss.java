@@ -3,12 +3,10 @@ package dev.kindling.core.losses;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -105,37 +103,22 @@ public interface Loss extends Serializable {
      * @throws IllegalArgumentException naming the known ones
      */
     static Loss fromKeyword(String keyword) {
-        Supplier<Loss> known = Registry.LOSSES.get(keyword.toLowerCase(Locale.ROOT));
+        Loss known = Registry.lossOrNull(keyword);
         if (known == null) {
-            throw new IllegalArgumentException("unknown loss '" + keyword + "', expected one of "
-                    + String.join(", ", Registry.LOSSES.keySet()));
+            throw new IllegalArgumentException("unknown loss '" + keyword + "'"
+                    + Suggestions.didYouMean(keyword, Registry.lossNames()) + ", expected one of "
+                    + String.join(", ", Registry.lossNames()));
         }
-        return known.get();
+        return known;
     }
 
     /** Makes a loss of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
     static void register(String keyword, Supplier<Loss> factory) {
-        Registry.LOSSES.put(keyword.toLowerCase(Locale.ROOT), factory);
+        Registry.loss(keyword, factory);
     }
 
     /** The names {@link #fromKeyword} knows. */
     static Set<String> keywords() {
-        return Collections.unmodifiableSet(Registry.LOSSES.keySet());
-    }
-
-    /** The built-in names, in the order they are documented. */
-    final class Registry {
-        static final Map<String, Supplier<Loss>> LOSSES = new LinkedHashMap<>();
-
-        static {
-            LOSSES.put("categorical_crossentropy", () -> CATEGORICAL_CROSSENTROPY);
-            LOSSES.put("sparse_categorical_crossentropy", () -> SPARSE_CATEGORICAL_CROSSENTROPY);
-            LOSSES.put("binary_crossentropy", () -> BINARY_CROSSENTROPY);
-            LOSSES.put("mean_squared_error", () -> MEAN_SQUARED_ERROR);
-            LOSSES.put("mse", () -> MEAN_SQUARED_ERROR);
-        }
-
-        private Registry() {
-        }
+        return Registry.lossNames();
     }
 }

@@ -1,11 +1,11 @@
 package dev.kindling.core.metrics;
 
 import dev.kindling.core.losses.Loss;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -93,50 +93,27 @@ public interface Metric extends Serializable {
      * @throws IllegalArgumentException naming the known ones
      */
     static Metric fromKeyword(String keyword) {
-        String k = keyword.toLowerCase(Locale.ROOT);
-        Supplier<Metric> known = Registry.METRICS.get(k);
+        Metric known = Registry.metricOrNull(keyword);
         if (known != null) {
-            return known.get();
+            return known;
         }
-        java.util.regex.Matcher topK = java.util.regex.Pattern.compile("top_(\\d+)_categorical_accuracy").matcher(k);
+        java.util.regex.Matcher topK = java.util.regex.Pattern.compile("top_(\\d+)_categorical_accuracy")
+                .matcher(keyword.toLowerCase(Locale.ROOT));
         if (topK.matches()) {
             return topK(Integer.parseInt(topK.group(1)));
         }
-        throw new IllegalArgumentException("unknown metric '" + keyword + "', expected one of "
-                + String.join(", ", Registry.METRICS.keySet()));
+        throw new IllegalArgumentException("unknown metric '" + keyword + "'"
+                + Suggestions.didYouMean(keyword, Registry.metricNames()) + ", expected one of "
+                + String.join(", ", Registry.metricNames()) + " (or top_<k>_categorical_accuracy)");
     }
 
     /** Makes a metric of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
     static void register(String keyword, Supplier<Metric> factory) {
-        Registry.METRICS.put(keyword.toLowerCase(Locale.ROOT), factory);
+        Registry.metric(keyword, factory);
     }
 
     /** The names {@link #fromKeyword} knows. */
     static java.util.Set<String> keywords() {
-        return java.util.Collections.unmodifiableSet(Registry.METRICS.keySet());
-    }
-
-    /** The built-in names, in the order they are documented. */
-    final class Registry {
-        static final Map<String, Supplier<Metric>> METRICS = new LinkedHashMap<>();
-
-        static {
-            METRICS.put("accuracy", () -> ACCURACY);
-            METRICS.put("acc", () -> ACCURACY);
-            METRICS.put("categorical_accuracy", () -> CATEGORICAL_ACCURACY);
-            METRICS.put("sparse_categorical_accuracy", () -> SPARSE_CATEGORICAL_ACCURACY);
-            METRICS.put("binary_accuracy", () -> BINARY_ACCURACY);
-            METRICS.put("mae", () -> MAE);
-            METRICS.put("mean_absolute_error", () -> MAE);
-            METRICS.put("mse", () -> MSE);
-            METRICS.put("mean_squared_error", () -> MSE);
-            METRICS.put("top_k_categorical_accuracy", () -> TOP_K_CATEGORICAL_ACCURACY);
-            METRICS.put("precision", () -> PRECISION);
-            METRICS.put("recall", () -> RECALL);
-            METRICS.put("auc", () -> AUC);
-        }
-
-        private Registry() {
-        }
+        return Registry.metricNames();
     }
 }

@@ -61,11 +61,48 @@ final class ModelFiles {
     }
 
     /**
+     * A model file names each kind by its registered name; one that is not registered could be written but not
+     * read back, so it fails here, before anything is written.
+     */
+    static void requireRegistered(Network network, CompileConfig compiled) {
+        for (int i = 0; i < network.layers().size(); i++) {
+            Class<?> type = network.layers().get(i).getClass();
+            if (Registry.layerName(type) == null) {
+                throw new IllegalArgumentException("layer " + (i + 1) + " (" + type.getSimpleName() + ") is not"
+                        + " registered, so a model file could not name it: call Registry.layer(\"my_layer\", "
+                        + type.getSimpleName() + ".class) first");
+            }
+        }
+        if (compiled != null) {
+            if (Registry.lossOrNull(compiled.loss().keyword()) == null) {
+                throw new IllegalArgumentException("the loss '" + compiled.loss().keyword() + "' is not registered,"
+                        + " so a model file could not name it: call Loss.register(\"" + compiled.loss().keyword()
+                        + "\", ...) first");
+            }
+            for (Metric m : compiled.metrics()) {
+                try {
+                    Metric.fromKeyword(m.keyword());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("the metric '" + m.keyword() + "' is not registered, so a"
+                            + " model file could not name it: call Metric.register(\"" + m.keyword() + "\", ...)"
+                            + " first", e);
+                }
+            }
+            Class<?> optimizer = compiled.optimizer().getClass();
+            if (Registry.optimizerName(optimizer) == null) {
+                throw new IllegalArgumentException("the optimizer " + optimizer.getSimpleName() + " is not"
+                        + " registered, so a model file could not name it: call Registry.optimizer(...) first");
+            }
+        }
+    }
+
+    /**
      * Writes a model file to a stream, with further named entries (a checkpoint's position); does not close
      * {@code out}. {@code level} is the zip's deflate level: checkpoints use a fast one.
      */
     static void write(OutputStream out, Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
                       int epochsTrained, Map<String, byte[]> extra, int level) throws IOException {
+        requireRegistered(network, compiled);
         ObjectNode json = Registry.json().createObjectNode();
         json.put("format", FORMAT);
         json.put("version", VERSION);

@@ -35,7 +35,8 @@ public record ParameterLayout(List<Entry> entries, int size) implements Serializ
             List<Shape> shapes = layer.parameterShapes(inputs.get(i));
             List<String> names = layer.parameterNames();
             for (int p = 0; p < shapes.size(); p++) {
-                entries.add(new Entry(i, names.get(p), shapes.get(p), (int) offset));
+                // A layer of one's own need not name its weights: weight_0, weight_1, ...
+                entries.add(new Entry(i, p < names.size() ? names.get(p) : "weight_" + p, shapes.get(p), (int) offset));
                 offset += shapes.get(p).size();
                 if (offset > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("model has more than 2^31-1 parameters");

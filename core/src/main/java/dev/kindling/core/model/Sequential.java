@@ -157,7 +157,12 @@ public final class Sequential {
      */
     public History fit(TrainingData data, FitOptions options) {
         CompileConfig config = requireCompiled("fit");
-        network();
+        Network built = network();
+        if (weights.size() == 0) {
+            // Nothing for the optimizer to move; the gradient would have nothing to flow into.
+            throw new IllegalArgumentException("fit: the model has no weights to train (layers " + built.layers()
+                    + "): add a Dense or Conv2D layer");
+        }
         if (optimizerState == null) {
             optimizerState = config.optimizer().init(weights.size(), dtype);
         }

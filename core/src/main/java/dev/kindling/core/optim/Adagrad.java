@@ -1,5 +1,6 @@
 package dev.kindling.core.optim;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
@@ -21,7 +22,7 @@ import java.util.List;
  */
 public record Adagrad(
         @JsonProperty("learning_rate") double learningRate,
-        @JsonProperty("initial_accumulator_value") double initialAccumulatorValue,
+        @JsonProperty("initial_accumulator_value") @JsonAlias("initial_accumulator") double initialAccumulatorValue,
         @JsonProperty("epsilon") double epsilon) implements Optimizer {
     private static final long serialVersionUID = 1L;
 

@@ -2,6 +2,8 @@ package dev.kindling.core.tensor;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.kindling.core.registry.Suggestions;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,6 +29,7 @@ public enum Padding {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown padding '" + keyword + "', expected valid or same");
+        throw new IllegalArgumentException("unknown padding '" + keyword + "'"
+                + Suggestions.didYouMean(String.valueOf(keyword), List.of("valid", "same")) + ", expected valid or same");
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.ByteArrayInputStream;
@@ -133,8 +134,72 @@ class LayerContractTest {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             assertEquals(layer, in.readObject());
         }
-        ObjectMapper json = new ObjectMapper();
-        assertEquals(layer, json.readValue(json.writeValueAsString(layer), Layer.class));
+        ObjectMapper json = Registry.json();
+        String written = json.writeValueAsString(layer);
+        assertEquals(layer, json.readValue(written, Layer.class));
+        assertTrue(written.startsWith("{\"type\":\"" + Registry.layerName(layer.getClass()) + "\""), written);
+    }
+
+    @Test
+    void jsonFormsAreKerasConfigs() throws Exception {
+        ObjectMapper json = Registry.json();
+        assertEquals("{\"type\":\"conv2d\",\"filters\":8,\"kernel_size\":[5,3],\"strides\":[2,1],\"padding\":\"same\","
+                + "\"activation\":\"tanh\",\"input_shape\":[28,28,1]}", json.writeValueAsString(new Conv2D(8, 5, 3, 2, 1,
+                Padding.SAME, Activation.TANH, Shape.of(28, 28, 1))));
+        assertEquals("{\"type\":\"max_pooling2d\",\"pool_size\":[3,3],\"strides\":[2,2],\"padding\":\"valid\"}",
+                json.writeValueAsString(new MaxPooling2D(3, 3, 2, 2, Padding.VALID)));
+        assertEquals("{\"type\":\"dense\",\"units\":10,\"activation\":\"softmax\",\"input_dim\":0}",
+                json.writeValueAsString(new Dense(10, Activation.SOFTMAX)));
+        // Keras's defaults for what a config leaves out; one integer for both axes.
+        assertEquals(new Conv2D(4, 3, Activation.LINEAR), json.readValue("{\"type\":\"conv2d\",\"filters\":4,"
+                + "\"kernel_size\":3}", Layer.class));
+        assertEquals(new AveragePooling2D(2), json.readValue("{\"type\":\"average_pooling2d\"}", Layer.class));
+        assertEquals(new MaxPooling2D(3, 3, 3, 3, Padding.VALID), json.readValue("{\"type\":\"max_pooling2d\","
+                + "\"pool_size\":3}", Layer.class));
+        assertEquals(new Dense(2), json.readValue("{\"type\":\"dense\",\"units\":2}", Layer.class));
+        // Model files written before the Keras names: Dense's inputDim.
+        assertEquals(new Dense(2, Activation.RELU, 3), json.readValue("{\"type\":\"dense\",\"units\":2,"
+                + "\"activation\":\"relu\",\"inputDim\":3}", Layer.class));
+    }
+
+    /** A layer of one's own gets Keras's initializers without writing any: they are Dense's and Conv2D's. */
+    @Test
+    void theDefaultInitializerIsKerasGlorotUniformAndZeros() {
+        Layer plain = new Layer() {
+            @Override
+            public String typeName() {
+                return "Plain";
+            }
+
+            @Override
+            public Shape outputShape(Shape inputShape) {
+                return inputShape;
+            }
+
+            @Override
+            public List<Shape> parameterShapes(Shape inputShape) {
+                return List.of();
+            }
+
+            @Override
+            public Variable forwardPreActivation(Variable input,
+                    List<Variable> parameters, ForwardContext context) {
+                return input;
+            }
+        };
+        for (Layer layer : List.of(new Dense(30, Activation.RELU), new Conv2D(6, 3, 2, 1, 1, Padding.VALID,
+                Activation.RELU, null))) {
+            Shape in = layer instanceof Dense ? Shape.of(20) : Shape.of(9, 9, 4);
+            List<Tensor> own = new ArrayList<>();
+            List<Tensor> generic = new ArrayList<>();
+            for (Shape s : layer.parameterShapes(in)) {
+                own.add(Tensor.full(s, DType.FLOAT64, 7.0));
+                generic.add(Tensor.full(s, DType.FLOAT64, 7.0));
+            }
+            layer.initialize(own, new Random(5));
+            plain.initialize(generic, new Random(5));
+            assertEquals(own, generic, layer.typeName());
+        }
     }
 
     @Test

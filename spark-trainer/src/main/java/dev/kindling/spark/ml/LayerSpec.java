@@ -1,33 +1,26 @@
 package dev.kindling.spark.ml;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.registry.Registry;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Layers written as text, Keras's words in a short form: {@code "dense(512, relu), dropout(0.5), dense(10, softmax)"}.
- * Each layer is its type name (the {@code type} of the model file) and its arguments, by position in the order
- * of the layer's record components or by name ({@code dense(units=10, activation=softmax, inputDim=784)}). An
- * omitted argument is absent from the JSON object the text becomes (the same object the model file holds, from
- * which Jackson builds the layer): a number is then 0 (a dense layer's {@code inputDim}: from the data), and a
- * layer that needs the value says so (a dense layer's activation). Any layer the model file knows can be written.
+ * Each layer is its registered type name (the {@code type} of the model file) and its arguments, by position in
+ * the order of the layer's JSON form or by that form's names ({@code dense(units=10, activation=softmax,
+ * input_dim=784)}, {@code conv2d(32, 3, activation=relu)}). An omitted argument is absent from the JSON object
+ * the text becomes (the same object the model file holds, from which Jackson builds the layer): it takes the
+ * layer's default (a dense layer's activation: linear; its {@code input_dim}: from the data), and a layer that
+ * needs the value says so. Any registered layer, a custom one too, can be written.
  */
 final class LayerSpec {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, Class<?>> TYPES = new LinkedHashMap<>();
-
-    static {
-        for (JsonSubTypes.Type t : Layer.class.getAnnotation(JsonSubTypes.class).value()) {
-            TYPES.put(t.name(), t.value());
-        }
-    }
 
     private LayerSpec() {
     }
@@ -53,13 +46,13 @@ final class LayerSpec {
             throw new IllegalArgumentException(where + ": expected name(arguments), e.g. dense(64, relu)");
         }
         String name = item.substring(0, open).trim().toLowerCase(Locale.ROOT);
-        Class<?> type = TYPES.get(name);
+        Class<? extends Layer> type = Registry.layerType(name);
         if (type == null) {
             throw new IllegalArgumentException(where + ": unknown layer '" + name + "', expected one of "
-                    + String.join(", ", TYPES.keySet()));
+                    + String.join(", ", Registry.layerNames()));
         }
-        RecordComponent[] components = type.getRecordComponents();
-        ObjectNode node = JSON.createObjectNode();
+        List<String> components = jsonNames(type);
+        ObjectNode node = Registry.json().createObjectNode();
         node.put("type", name);
         String inside = item.substring(open + 1, item.length() - 1);
         List<String> args = inside.isBlank() ? List.of() : split(inside, spec);
@@ -77,17 +70,17 @@ final class LayerSpec {
                 if (named) {
                     throw new IllegalArgumentException(where + ": argument '" + arg + "' by position after one by name");
                 }
-                if (components == null || a >= components.length) {
+                if (a >= components.size()) {
                     throw new IllegalArgumentException(where + ": " + args.size() + " arguments, a " + name
-                            + " layer takes at most " + (components == null ? 0 : components.length));
+                            + " layer takes at most " + components.size() + " (" + String.join(", ", components) + ")");
                 }
-                key = components[a].getName();
+                key = components.get(a);
                 value = arg;
             }
-            put(node, key, value);
+            put(node, key, value, where);
         }
         try {
-            return (Layer) JSON.convertValue(node, type);
+            return Registry.json().convertValue(node, type);
         } catch (IllegalArgumentException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
@@ -98,7 +91,37 @@ final class LayerSpec {
         }
     }
 
-    private static void put(ObjectNode node, String key, String value) {
+    /**
+     * The property names of a layer's JSON form, in order: the components of the record its {@code @JsonValue}
+     * method returns (a Conv2D's Keras config), else the layer record's own; each under its {@code @JsonProperty}
+     * name if it has one.
+     */
+    static List<String> jsonNames(Class<?> type) {
+        Class<?> form = type;
+        for (Method m : type.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(JsonValue.class) && m.getReturnType().isRecord()) {
+                form = m.getReturnType();
+            }
+        }
+        List<String> names = new ArrayList<>();
+        RecordComponent[] components = form.getRecordComponents();
+        for (RecordComponent c : components == null ? new RecordComponent[0] : components) {
+            // @JsonProperty does not target record components: it lands on the accessor (and field, parameter).
+            JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
+            names.add(p != null && !p.value().isEmpty() ? p.value() : c.getName());
+        }
+        return names;
+    }
+
+    private static void put(ObjectNode node, String key, String value, String where) {
+        if (value.startsWith("[")) {
+            try {
+                node.set(key, Registry.json().readTree(value));   // a size or shape: [3, 3], [28, 28, 1]
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException(where + ": " + key + " = " + value + " is not a list of numbers", e);
+            }
+            return;
+        }
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             node.put(key, Boolean.parseBoolean(value));
             return;
@@ -123,12 +146,12 @@ final class LayerSpec {
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '(') {
+            if (c == '(' || c == '[') {
                 depth++;
-            } else if (c == ')') {
+            } else if (c == ')' || c == ']') {
                 depth--;
                 if (depth < 0) {
-                    throw new IllegalArgumentException("layers: unbalanced ')' at position " + i + " of \"" + spec + "\"");
+                    throw new IllegalArgumentException("layers: unbalanced '" + c + "' at position " + i + " of \"" + spec + "\"");
                 }
             } else if (c == ',' && depth == 0) {
                 parts.add(text.substring(start, i));
@@ -136,7 +159,7 @@ final class LayerSpec {
             }
         }
         if (depth != 0) {
-            throw new IllegalArgumentException("layers: unclosed '(' in \"" + spec + "\"");
+            throw new IllegalArgumentException("layers: unclosed '(' or '[' in \"" + spec + "\"");
         }
         parts.add(text.substring(start));
         for (String p : parts) {

@@ -1,8 +1,8 @@
 package dev.kindling.spark.ml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.registry.Registry;
 import java.util.List;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.Identifiable;
@@ -13,8 +13,6 @@ import scala.runtime.AbstractFunction1;
  * with its {@code type}), so every layer the core can save can be a Param value.
  */
 public final class LayersParam extends Param<List<Layer>> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public LayersParam(Identifiable parent, String name, String doc) {
         super(parent, name, doc, new NonEmpty());
     }
@@ -23,7 +21,7 @@ public final class LayersParam extends Param<List<Layer>> {
     public String jsonEncode(List<Layer> value) {
         try {
             // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
-            return JSON.writeValueAsString(value.toArray(new Layer[0]));
+            return Registry.json().writeValueAsString(value.toArray(new Layer[0]));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("layers: cannot write " + value + " as JSON: " + e.getMessage(), e);
         }
@@ -32,7 +30,7 @@ public final class LayersParam extends Param<List<Layer>> {
     @Override
     public List<Layer> jsonDecode(String json) {
         try {
-            return List.of(JSON.readValue(json, Layer[].class));
+            return List.of(Registry.json().readValue(json, Layer[].class));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("layers: cannot read layers from " + json + ": " + e.getMessage(), e);
         }

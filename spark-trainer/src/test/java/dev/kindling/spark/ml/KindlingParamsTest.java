@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.Flatten;
+import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.layers.Dropout;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
@@ -126,11 +129,17 @@ class KindlingParamsTest {
         assertEquals(List.of(new Dense(512, Activation.RELU, 784), new Dropout(0.5),
                 new Dense(10, Activation.SOFTMAX)), layers);
         assertEquals(List.of(new Dense(1, Activation.LINEAR)), LayerSpec.parse(" dense(1, linear) "));
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("dense(1)"));
-        assertTrue(missing.getMessage().contains("activation must not be null"), missing.getMessage());
+        assertEquals(List.of(new Dense(1)), LayerSpec.parse("dense(1)"), "Keras's default activation is linear");
+        assertEquals(List.of(new Conv2D(8, 3, Activation.RELU).withStrides(2, 2).withInputShape(28, 28, 1),
+                new MaxPooling2D(2), new Flatten(), new Dense(10, Activation.SOFTMAX)), LayerSpec.parse(
+                "conv2d(8, 3, strides=2, activation=relu, input_shape=[28, 28, 1]), max_pooling2d(2), flatten(),"
+                + " dense(10, softmax)"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> LayerSpec.parse("conv2d(8)"));
+        assertTrue(missing.getMessage().contains("kernel_size"), missing.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LayerSpec.parse("dense(10, softmax, 3, 4)"));
-        assertTrue(e.getMessage().contains("4 arguments, a dense layer takes at most 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("4 arguments, a dense layer takes at most 3 (units, activation, input_dim)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("dense(10, softmax"));
         assertTrue(e.getMessage().contains("unclosed '('"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("dense(units=10, size=3)"));

@@ -1,15 +1,15 @@
-package dev.kindling.app.config;
+package dev.kindling.core.registry;
 
 import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean ...?" for misspelt keys and names: the closest candidate by edit distance, if close enough. */
-final class Suggestions {
+public final class Suggestions {
     private Suggestions() {
     }
 
     /** {@code " (did you mean 'x'?)"}, or an empty string when nothing is close. */
-    static String didYouMean(String given, Collection<String> candidates) {
+    public static String didYouMean(String given, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String g = normalize(given);
@@ -22,7 +22,20 @@ final class Suggestions {
         }
         // batch_size, batchSize and bacth-size all find batch-size; unrelated words find nothing.
         int allowed = Math.max(1, Math.min(3, g.length() / 3));
-        return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
+        if (best != null && bestDistance <= allowed) {
+            return " (did you mean '" + best + "'?)";
+        }
+        // A word cut short (early_stop for early_stopping) finds the one candidate it begins.
+        String only = null;
+        for (String c : candidates) {
+            if (g.length() >= 4 && normalize(c).startsWith(g)) {
+                if (only != null) {
+                    return "";
+                }
+                only = c;
+            }
+        }
+        return only == null ? "" : " (did you mean '" + only + "'?)";
     }
 
     private static String normalize(String s) {

@@ -1,0 +1,48 @@
+package dev.kindling.core.layers;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kindling.core.tensor.Padding;
+import java.util.Arrays;
+
+/**
+ * Keras's config of a 2-d pooling layer, the JSON form of {@link MaxPooling2D} and {@link AveragePooling2D}:
+ * {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}, where a size may be one integer for both
+ * axes and the strides default to the pool size, as in Keras.
+ */
+record WindowConfig(
+        @JsonProperty("pool_size") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] poolSize,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] strides,
+        Padding padding) {
+
+    int[] pool(String layer) {
+        return pair(poolSize, layer, "pool_size", new int[] {2, 2});
+    }
+
+    int[] strides(String layer) {
+        return pair(strides, layer, "strides", pool(layer));
+    }
+
+    Padding paddingOrValid() {
+        return padding == null ? Padding.VALID : padding;
+    }
+
+    /** {@code [h, w]} from {@code [h, w]} or {@code [n]} (both axes), {@code fallback} if absent. */
+    static int[] pair(int[] value, String layer, String name, int[] fallback) {
+        if (value == null) {
+            if (fallback == null) {
+                throw new IllegalArgumentException(layer + ": " + name + " is missing, expected an integer or"
+                        + " [height, width]");
+            }
+            return fallback;
+        }
+        if (value.length == 1) {
+            return new int[] {value[0], value[0]};
+        }
+        if (value.length != 2) {
+            throw new IllegalArgumentException(layer + ": " + name + " must be an integer or [height, width], got "
+                    + Arrays.toString(value));
+        }
+        return value;
+    }
+}
