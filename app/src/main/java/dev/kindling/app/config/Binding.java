@@ -3,8 +3,10 @@ package dev.kindling.app.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
@@ -56,15 +58,15 @@ final class Binding {
     }
 
     /**
-     * The value of {@code object} as a {@code type}, or null with the problems added. {@code defaults} (or null)
-     * supplies the parameters the object leaves out.
+     * The value of {@code object} as a {@code type}, or null with the problems added. {@code defaults} (or null),
+     * an instance of the named type, supplies the parameters the object leaves out.
      */
     static <T> T bind(ConfigObject object, String path, Class<T> type, String kind, String idProperty,
-                      ObjectNode defaults, Collection<String> knownIds, List<Problem> problems) {
+                      Object defaults, Collection<String> knownIds, List<Problem> problems) {
         return new Binding(object, path, kind, idProperty, problems).bind(type, defaults, knownIds);
     }
 
-    private <T> T bind(Class<T> type, ObjectNode defaults, Collection<String> knownIds) {
+    private <T> T bind(Class<T> type, Object defaults, Collection<String> knownIds) {
         ObjectNode node;
         try {
             JsonNode rendered = Registry.json().readTree(object.render(ConfigRenderOptions.concise()));
@@ -91,8 +93,17 @@ final class Binding {
         }
         node.put(idProperty, name);
         if (defaults != null) {
-            ObjectNode merged = defaults.deepCopy();
-            merged.setAll(node);
+            // A key given by one of its aliases (initial-accumulator) must replace the default under the
+            // canonical name, or Jackson sees the parameter twice.
+            Map<String, String> canonical = canonicalNames(defaults.getClass());
+            ObjectNode merged = Registry.json().valueToTree(defaults);
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String property = canonical.getOrDefault(e.getKey(), e.getKey());
+                if (!property.equals(e.getKey())) {
+                    userKeys.put(property, userKeys.remove(e.getKey()));
+                }
+                merged.set(property, e.getValue());
+            }
             node = merged;
         }
         try {
@@ -106,7 +117,7 @@ final class Binding {
             }
             known.sort(null);
             String key = userKeys.getOrDefault(e.getPropertyName(), kebab(e.getPropertyName()));
-            add(key, "unknown key for a " + name + " " + kind + Suggestions.didYouMean(key, known) + "; it takes "
+            add(key, "unknown key for the " + name + " " + kind + Suggestions.didYouMean(key, known) + "; it takes "
                     + String.join(", ", known) + hint(key));
         } catch (InvalidTypeIdException e) {
             add(idProperty, e.getOriginalMessage());
@@ -120,10 +131,10 @@ final class Binding {
                         .filter(k -> !k.equals(wanted) && !Suggestions.didYouMean(k, List.of(wanted)).isEmpty())
                         .findFirst().orElse(null);
                 if (misspelt != null) {
-                    add(misspelt, "unknown key for a " + name + " " + kind + Suggestions.didYouMean(misspelt,
+                    add(misspelt, "unknown key for the " + name + " " + kind + Suggestions.didYouMean(misspelt,
                             List.of(wanted)));
                 } else {
-                    add(object.origin(), wanted, "missing (a " + name + " " + kind + " needs it)");
+                    add(object.origin(), wanted, "missing (the " + name + " " + kind + " needs it)");
                 }
             } else if (field != null) {
                 Throwable cause = rootCause(e);
@@ -152,6 +163,18 @@ final class Binding {
             problems.add(new Problem(object.origin(), path, e.getOriginalMessage()));
         }
         return null;
+    }
+
+    /** Each alias of {@code type}'s properties ({@code @JsonAlias}), by the property's own name. */
+    private static Map<String, String> canonicalNames(Class<?> type) {
+        Map<String, String> names = new LinkedHashMap<>();
+        var config = Registry.json().getDeserializationConfig();
+        for (BeanPropertyDefinition p : config.introspect(Registry.json().constructType(type)).findProperties()) {
+            for (PropertyName alias : p.findAliases()) {
+                names.put(alias.getSimpleName(), p.getName());
+            }
+        }
+        return names;
     }
 
     private static String hint(String key) {

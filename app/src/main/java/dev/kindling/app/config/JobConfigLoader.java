@@ -461,12 +461,11 @@ public final class JobConfigLoader {
         }
         ConfigValue name = object.get("name");
         Optimizer defaults = name == null ? null : Registry.optimizerDefaults(String.valueOf(name.unwrapped()));
-        return bind(object, key, Optimizer.class, "optimizer", "name",
-                defaults == null ? null : Registry.json().valueToTree(defaults), Registry.optimizerNames());
+        return bind(object, key, Optimizer.class, "optimizer", "name", defaults, Registry.optimizerNames());
     }
 
     private <T> T bind(ConfigObject object, String key, Class<T> type, String kind, String idProperty,
-                       com.fasterxml.jackson.databind.node.ObjectNode defaults, java.util.Collection<String> ids) {
+                       Object defaults, java.util.Collection<String> ids) {
         List<Binding.Problem> found = new ArrayList<>();
         T value = Binding.bind(object, key, type, kind, idProperty, defaults, ids, found);
         for (Binding.Problem p : found) {

@@ -21,6 +21,7 @@ import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.optim.Adagrad;
 import dev.kindling.core.optim.Adam;
 import dev.kindling.core.optim.RmsProp;
 import dev.kindling.core.optim.Sgd;
@@ -182,13 +183,19 @@ class JobConfigTest {
         BadConfigurationException merged = org.junit.jupiter.api.Assertions.assertThrows(
                 BadConfigurationException.class, () -> JobConfigLoader.load(job,
                         List.of("compile.optimizer.name=sgd"), Task.TRAIN));
-        assertEquals(List.of(job + ":2: compile.optimizer.beta-2: unknown key for a sgd optimizer; it takes"
+        assertEquals(List.of(job + ":2: compile.optimizer.beta-2: unknown key for the sgd optimizer; it takes"
                 + " learning-rate, momentum, nesterov"), merged.problems());
         JobConfig sgd = JobConfigLoader.load(job, List.of("compile.optimizer=null", "compile.optimizer={name = sgd,"
                 + " momentum = 0.9, nesterov = true}"), Task.TRAIN);
         assertEquals(new Sgd(0.01, 0.9, true), sgd.compile().optimizer());
         JobConfig shorthand = JobConfigLoader.load(job, List.of("compile.optimizer=adagrad"), Task.TRAIN);
-        assertEquals("adagrad", shorthand.compile().optimizer().name());
+        assertEquals(new Adagrad(0.001, 0.1, 1e-7), shorthand.compile().optimizer(), "Keras's defaults");
+        // Keras's name and the short one both bind; the unset keys keep the defaults.
+        for (String key : List.of("initial-accumulator-value", "initial-accumulator")) {
+            JobConfig adagrad = JobConfigLoader.load(job, List.of("compile.optimizer=null",
+                    "compile.optimizer={name = adagrad, " + key + " = 0.5, learning-rate = 0.01}"), Task.TRAIN);
+            assertEquals(new Adagrad(0.01, 0.5, 1e-7), adagrad.compile().optimizer(), key);
+        }
     }
 
     @Test
