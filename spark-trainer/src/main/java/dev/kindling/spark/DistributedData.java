@@ -102,14 +102,15 @@ final class DistributedData implements TrainingData, AutoCloseable {
         GradientSum sum;
         long t2;
         try {
-            sum = Aggregation.aggregate(packed.blocks(), holding, GradientSum.zero(metricCount), partition -> {
-                GradientSum partial = GradientSum.zero(metricCount);
-                Tensor w = broadcast.value().value();
-                while (partition.hasNext()) {
-                    partial = partial.add(partition.next(), work, w);
-                }
-                return partial;
-            }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class);
+            sum = packed.withLostBlocksRebuilt(() -> Aggregation.aggregate(packed.forSteps(), holding,
+                    GradientSum.zero(metricCount), partition -> {
+                        GradientSum partial = GradientSum.zero(metricCount);
+                        Tensor w = broadcast.value().value();
+                        while (partition.hasNext()) {
+                            partial = partial.add(partition.next(), work, w);
+                        }
+                        return partial;
+                    }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class));
         } finally {
             t2 = System.nanoTime();
             broadcast.destroy();
@@ -157,22 +158,23 @@ final class DistributedData implements TrainingData, AutoCloseable {
         try {
             @SuppressWarnings("unchecked")
             Class<Shipped<BatchStats>> type = (Class<Shipped<BatchStats>>) (Class<?>) Shipped.class;
-            return Aggregation.aggregate(packed.blocks(), packed.index().partitionsFrom(from), zero, partition -> {
-                BatchStats total = BatchStats.empty(metrics);
-                Tensor w = broadcast.value().value();
-                while (partition.hasNext()) {
-                    Block block = partition.next();
-                    int[] positions = block.positionsFrom(from);
-                    for (int start = 0; start < positions.length; start += EVALUATION_CHUNK) {
-                        int[] chunk = Arrays.copyOfRange(positions, start,
-                                Math.min(positions.length, start + EVALUATION_CHUNK));
-                        total = total.merge(BatchGradient.evaluate(network, loss, metrics, w,
-                                block.features().take(0, chunk), block.targets().take(0, chunk),
-                                block.weightsAt(chunk)));
-                    }
-                }
-                return new Shipped<>(total);
-            }, DistributedData::mergeStats, DistributedData::mergeStats, 1, type).value();
+            return packed.withLostBlocksRebuilt(() -> Aggregation.aggregate(packed.forSteps(),
+                    packed.index().partitionsFrom(from), zero, partition -> {
+                        BatchStats total = BatchStats.empty(metrics);
+                        Tensor w = broadcast.value().value();
+                        while (partition.hasNext()) {
+                            Block block = partition.next();
+                            int[] positions = block.positionsFrom(from);
+                            for (int start = 0; start < positions.length; start += EVALUATION_CHUNK) {
+                                int[] chunk = Arrays.copyOfRange(positions, start,
+                                        Math.min(positions.length, start + EVALUATION_CHUNK));
+                                total = total.merge(BatchGradient.evaluate(network, loss, metrics, w,
+                                        block.features().take(0, chunk), block.targets().take(0, chunk),
+                                        block.weightsAt(chunk)));
+                            }
+                        }
+                        return new Shipped<>(total);
+                    }, DistributedData::mergeStats, DistributedData::mergeStats, 1, type)).value();
         } finally {
             broadcast.destroy();
         }

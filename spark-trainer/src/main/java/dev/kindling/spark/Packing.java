@@ -68,8 +68,45 @@ final class Packing {
         LOCAL
     }
 
-    /** Cached blocks, how many samples they hold and where. */
-    record Packed(JavaRDD<Block> blocks, long samples, BlockIndex index, Durability durability) {
+    /**
+     * Cached blocks, how many samples they hold and where.
+     *
+     * @param view the blocks read from the block manager without their lineage ({@link CachedBlocks}) when the
+     *             lineage is kept; null otherwise (the lineage is cut already)
+     */
+    record Packed(JavaRDD<Block> blocks, long samples, BlockIndex index, Durability durability, CachedBlocks view) {
+        /** How many times a job is run again after rebuilding lost blocks before the fit fails. */
+        static final int REBUILDS = 3;
+
+        /** The RDD a step's job runs on: the cached blocks, without a lineage to ship. */
+        JavaRDD<Block> forSteps() {
+            return view == null ? blocks : view.toJavaRDD();
+        }
+
+        /**
+         * Runs {@code job} over {@link #forSteps()}; if it fails because an executor was lost with blocks, rebuilds
+         * them from their lineage and runs it again (the same job: the same weights, the same batch).
+         */
+        <T> T withLostBlocksRebuilt(java.util.function.Supplier<T> job) {
+            for (int rebuilt = 0; ; rebuilt++) {
+                try {
+                    return job.get();
+                } catch (Exception e) { // Spark's SparkException is checked in Java, thrown undeclared from Scala
+                    if (view == null || !CachedBlocks.lostBlock(e)) {
+                        throw e;
+                    }
+                    if (rebuilt == REBUILDS) {
+                        throw new IllegalStateException("the packed training blocks were lost " + (REBUILDS + 1)
+                                + " times in one step (executors lost, or blocks evicted: is the storage level"
+                                + " memory-only on too little memory?)", e);
+                    }
+                    LOG.warn("packed blocks were lost ({}): rebuilding them from the input, then running the job"
+                            + " again", e.getMessage() == null ? e : e.getMessage().lines().findFirst().orElse(""));
+                    view.rebuild();
+                }
+            }
+        }
+
         /** Frees the cached blocks, and the files of a reliable checkpoint (Spark keeps those by default). */
         void release() {
             blocks.unpersist(false);
@@ -152,7 +189,8 @@ final class Packing {
         }
         LOG.info("packed {} rows into {} partitions ({} input partitions); lost blocks are {}", samples,
                 blocks.getNumPartitions(), data.getNumPartitions(), describe(durability, sc));
-        return new Packed(blocks, samples, new BlockIndex(blocks.getNumPartitions(), summaries), durability);
+        return new Packed(blocks, samples, new BlockIndex(blocks.getNumPartitions(), summaries), durability,
+                durability == Durability.LINEAGE ? new CachedBlocks(blocks.rdd()) : null);
     }
 
     /** The numbered rows in {@code wanted} partitions: coalesced without a shuffle, or spread by number. */

@@ -97,13 +97,19 @@ final class Binding {
             // canonical name, or Jackson sees the parameter twice.
             Map<String, String> canonical = canonicalNames(defaults.getClass());
             ObjectNode merged = Registry.json().valueToTree(defaults);
+            Map<String, String> given = new LinkedHashMap<>(); // canonical name -> the user's key
             for (Map.Entry<String, JsonNode> e : node.properties()) {
                 String property = canonical.getOrDefault(e.getKey(), e.getKey());
-                if (!property.equals(e.getKey())) {
-                    userKeys.put(property, userKeys.remove(e.getKey()));
+                String userKey = userKeys.get(e.getKey());
+                if (given.containsKey(property)) {
+                    add(userKey, "the same parameter as " + given.get(property) + "; give one of them");
+                    return null;
                 }
+                given.put(property, userKey);
                 merged.set(property, e.getValue());
             }
+            userKeys.clear();
+            userKeys.putAll(given);
             node = merged;
         }
         try {

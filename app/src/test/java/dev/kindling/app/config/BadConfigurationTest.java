@@ -109,6 +109,15 @@ class BadConfigurationTest {
     }
 
     @Test
+    void aParameterGivenByItsNameAndItsAlias() {
+        Cli cli = train("compile.optimizer=null", "compile.optimizer={name = adagrad, initial-accumulator = 0.5,"
+                + " initial-accumulator-value = 0.2}");
+        assertBad(cli, "compile.optimizer.initial-accumulator-value: the same parameter as initial-accumulator;"
+                + " give one of them");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void imageShapesAreCheckedBeforeSpark() {
         assertBad(train("model.input-shape=[28, 28, 1]"), job + ":2: model.layers: layer 1 (Dense): Dense expects flat"
                 + " samples (features), got (28, 28, 1): put a Flatten layer before it");
