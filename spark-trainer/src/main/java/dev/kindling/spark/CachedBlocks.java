@@ -19,7 +19,7 @@ import scala.reflect.ClassTag$;
  * The cached packed blocks as a step's tasks read them: straight from the block manager (this executor's, else
  * another's), with no lineage. A job's tasks carry their RDD and its whole lineage; for blocks whose lineage is kept
  * (so that Spark can rebuild them after an executor loss) that is the input's scan and the packing, serialized on
- * the driver and deserialized on each executor at every step, which measured 3 ms a step on the standalone cluster.
+ * the driver and deserialized on each executor at every step, which measured 2-3 ms a step on the standalone cluster.
  * This RDD has no parent: a step ships two integers.
  *
  * <p>A block that is gone (its executor was lost) fails the task with {@link LostBlockException}; the driver then
