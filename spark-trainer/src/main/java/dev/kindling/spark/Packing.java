@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 import org.apache.spark.Partition;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -87,7 +88,7 @@ final class Packing {
          * Runs {@code job} over {@link #forSteps()}; if it fails because an executor was lost with blocks, rebuilds
          * them from their lineage and runs it again (the same job: the same weights, the same batch).
          */
-        <T> T withLostBlocksRebuilt(java.util.function.Supplier<T> job) {
+        <T> T withLostBlocksRebuilt(Supplier<T> job) {
             for (int rebuilt = 0; ; rebuilt++) {
                 try {
                     return job.get();
