@@ -24,13 +24,7 @@ public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, 
         implements Layer {
 
     public AveragePooling2D {
-        if (poolHeight <= 0 || poolWidth <= 0 || strideHeight <= 0 || strideWidth <= 0) {
-            throw new IllegalArgumentException("AveragePooling2D: pool size and strides must be > 0, got pool "
-                    + poolHeight + "x" + poolWidth + ", strides " + strideHeight + "x" + strideWidth);
-        }
-        if (padding == null) {
-            throw new IllegalArgumentException("AveragePooling2D: padding must not be null (valid or same)");
-        }
+        WindowConfig.checkPooling("AveragePooling2D", poolHeight, poolWidth, strideHeight, strideWidth, padding);
     }
 
     /** From the JSON form {@link WindowConfig}: {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}. */
@@ -62,11 +56,7 @@ public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, 
 
     @Override
     public Shape outputShape(Shape inputShape) {
-        try {
-            return window().outputShape(inputShape, inputShape.rank() == 3 ? inputShape.dim(2) : 0);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("AveragePooling2D: " + e.getMessage(), e);
-        }
+        return WindowConfig.pooledShape("AveragePooling2D", window(), inputShape);
     }
 
     @Override

@@ -24,13 +24,7 @@ public record MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int 
         implements Layer {
 
     public MaxPooling2D {
-        if (poolHeight <= 0 || poolWidth <= 0 || strideHeight <= 0 || strideWidth <= 0) {
-            throw new IllegalArgumentException("MaxPooling2D: pool size and strides must be > 0, got pool "
-                    + poolHeight + "x" + poolWidth + ", strides " + strideHeight + "x" + strideWidth);
-        }
-        if (padding == null) {
-            throw new IllegalArgumentException("MaxPooling2D: padding must not be null (valid or same)");
-        }
+        WindowConfig.checkPooling("MaxPooling2D", poolHeight, poolWidth, strideHeight, strideWidth, padding);
     }
 
     /** From the JSON form {@link WindowConfig}: {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}. */
@@ -62,11 +56,7 @@ public record MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int 
 
     @Override
     public Shape outputShape(Shape inputShape) {
-        try {
-            return window().outputShape(inputShape, inputShape.rank() == 3 ? inputShape.dim(2) : 0);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("MaxPooling2D: " + e.getMessage(), e);
-        }
+        return WindowConfig.pooledShape("MaxPooling2D", window(), inputShape);
     }
 
     @Override

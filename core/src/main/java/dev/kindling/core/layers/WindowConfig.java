@@ -3,12 +3,15 @@ package dev.kindling.core.layers;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.tensor.Padding;
+import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.Window2D;
 import java.util.Arrays;
 
 /**
  * Keras's config of a 2-d pooling layer, the JSON form of {@link MaxPooling2D} and {@link AveragePooling2D}:
  * {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}, where a size may be one integer for both
- * axes and the strides default to the pool size, as in Keras.
+ * axes and the strides default to the pool size, as in Keras. Also the checks and the output shape both pooling
+ * layers share.
  */
 record WindowConfig(
         @JsonProperty("pool_size") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] poolSize,
@@ -44,5 +47,26 @@ record WindowConfig(
                     + Arrays.toString(value));
         }
         return value;
+    }
+
+    /** A pooling layer's parameters checked, the message naming {@code layer}. */
+    static void checkPooling(String layer, int poolHeight, int poolWidth, int strideHeight, int strideWidth,
+                             Padding padding) {
+        if (poolHeight <= 0 || poolWidth <= 0 || strideHeight <= 0 || strideWidth <= 0) {
+            throw new IllegalArgumentException(layer + ": pool size and strides must be > 0, got pool "
+                    + poolHeight + "x" + poolWidth + ", strides " + strideHeight + "x" + strideWidth);
+        }
+        if (padding == null) {
+            throw new IllegalArgumentException(layer + ": padding must not be null (valid or same)");
+        }
+    }
+
+    /** A pooling layer's output sample shape: {@code (oh, ow, c)} for {@code (h, w, c)}, channels kept. */
+    static Shape pooledShape(String layer, Window2D window, Shape inputShape) {
+        try {
+            return window.outputShape(inputShape, inputShape.rank() == 3 ? inputShape.dim(2) : 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(layer + ": " + e.getMessage(), e);
+        }
     }
 }
