@@ -90,7 +90,8 @@ final class TrainCommand extends JobCommand {
         out.println("train: " + train.description() + (validation != null ? "\nvalidation: "
                 + validation.description() : "") + (test != null ? "\ntest:  " + test.description() : ""));
 
-        SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions());
+        SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions())
+                .withStepsPerJob(fit.stepsPerJob());
         // Every input is read and checked before the first step, the test data's too.
         try (PreparedData trainData = train.prepare(trainer, model);
              PreparedData validationData = validation == null ? null : validation.prepare(trainer, model);
@@ -167,11 +168,8 @@ final class TrainCommand extends JobCommand {
         metrics.put("blas", blas);
         Map<String, Object> steps = new LinkedHashMap<>();
         steps.put("steps", timings.steps());
-        steps.put("broadcast_seconds", timings.broadcastSeconds());
-        steps.put("job_seconds", timings.jobSeconds());
+        steps.put("step_seconds", timings.stepSeconds());
         steps.put("compute_seconds", timings.computeSeconds());
-        steps.put("compute_cpu_seconds", timings.computeCpuSeconds());
-        steps.put("cleanup_seconds", timings.cleanupSeconds());
         metrics.put("step_timings", steps);
         metrics.put("kindling_version", Main.version());
         metrics.put("config", Json.parse(job.toJson()));

@@ -17,7 +17,7 @@ import scala.runtime.BoxedUnit;
  * A step's aggregation: one {@code runJob} over the partitions that hold rows of the batch, with a plain
  * serializable function object, its partial results merged on the driver as they arrive. No shuffle stage: the
  * packed partitions are as many as the task slots, not as the input's partitions, so the driver receives one
- * partial result per slot. Spark's {@code treeAggregate} would add a shuffle stage per level and wraps its arguments
+ * partial result per slot. The partial results are merged in partition order (see {@link InOrder}). Spark's {@code treeAggregate} would add a shuffle stage per level and wraps its arguments
  * in Scala closures that Spark's ClosureCleaner re-reads with ASM on every job (on these machines most of the
  * driver's CPU time per job); a named function object is left alone. {@code depth > 1} still asks for Spark's tree,
  * for many partitions of a large model (see docs/design.md).
@@ -48,17 +48,52 @@ final class Aggregation {
         for (int p : partitions) {
             all.add(p);
         }
-        @SuppressWarnings("unchecked")
-        U[] result = (U[]) new Object[] {zero};
+        InOrder<U> merged = new InOrder<>(zero, merge, partitions);
         rdd.context().runJob(rdd.rdd(), new TaskFunction<>(fold), CollectionConverters.asScala(all).toSeq(),
                 new AbstractFunction2<Object, U, BoxedUnit>() {
                     @Override
-                    public BoxedUnit apply(Object partition, U partial) {
-                        result[0] = merge.apply(result[0], partial); // called one result at a time
+                    public BoxedUnit apply(Object position, U partial) {
+                        merged.arrived((Integer) position, partial); // called one result at a time
                         return BoxedUnit.UNIT;
                     }
                 }, ClassTag.apply(type));
-        return result[0];
+        return merged.result();
+    }
+
+    /**
+     * Merges partial results in the order of their partitions, whatever order they arrive in: float addition is
+     * not associative, so only a fixed order makes the sum of three or more partitions the same in every run (and
+     * the same as the training stage's, which adds in partition order too). A result that arrives early waits
+     * for those before it; in the common case they arrive in order and nothing waits.
+     */
+    static final class InOrder<U> {
+        private final BinaryOperator<U> merge;
+        private final Object[] waiting;
+        private U result;
+        private int next;
+
+        InOrder(U zero, BinaryOperator<U> merge, int[] partitions) {
+            this.result = zero;
+            this.merge = merge;
+            this.waiting = new Object[partitions.length];
+        }
+
+        /** The result of the {@code position}-th partition of the job. */
+        @SuppressWarnings("unchecked")
+        void arrived(int position, U partial) {
+            waiting[position] = partial;
+            while (next < waiting.length && waiting[next] != null) {
+                result = merge.apply(result, (U) waiting[next]);
+                waiting[next++] = null;
+            }
+        }
+
+        U result() {
+            if (next != waiting.length) {
+                throw new IllegalStateException("a job returned " + next + " of " + waiting.length + " results");
+            }
+            return result;
+        }
     }
 
     /** Spark's treeAggregate rule: a level is added while partitions > scale + ceil(partitions / scale). */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import dev.kindling.spark.stage.Partial;
 
 /**
  * Training data spread over the cached blocks of a Spark data set. Each step is one Spark job over the partitions
@@ -34,15 +35,18 @@ final class DistributedData implements TrainingData, AutoCloseable {
     private final int treeDepth;
     private final Broadcast<Shipped<GradientSum.Recipe>> recipe;
     private final String previousDescription;
+    private final JobPerStep jobs;
+    /** The training stage, or null when every step is its own job ({@code stepsPerJob == 1}). */
+    private final TrainingStage stage;
     private StepTimings timings = StepTimings.none();
-    private Tensor broadcastBuffer;
 
     /**
      * @param validation separate validation data (all its rows validate), or null to validate on the last
      *                   {@code validationSplit} of {@code packed}
      */
     DistributedData(JavaSparkContext spark, Packing.Packed packed, Packing.Packed validation, Network network,
-                    Loss loss, List<Metric> metrics, double validationSplit, ClassWeights classWeights, int treeDepth) {
+                    Loss loss, List<Metric> metrics, double validationSplit, ClassWeights classWeights, int treeDepth,
+                    int stepsPerJob) {
         this.spark = spark;
         this.packed = packed;
         this.validation = validation;
@@ -54,6 +58,10 @@ final class DistributedData implements TrainingData, AutoCloseable {
         this.previousDescription = spark.getLocalProperty(JOB_DESCRIPTION);
         // The model's description does not change during a fit: sent once, not with every step's tasks.
         this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics, classWeights)));
+        int metricSums = BatchStats.stateSize(metrics);
+        this.jobs = new JobPerStep(spark, packed, recipe, metricSums, treeDepth);
+        this.stage = stepsPerJob > 1 ? new TrainingStage(spark, packed, recipe, metricSums, stepsPerJob,
+                trainSamples, jobs, treeDepth) : null;
     }
 
     /** {@link TrainingData#trainSamples}, a data problem here: the rows are the data set's. */
@@ -68,6 +76,9 @@ final class DistributedData implements TrainingData, AutoCloseable {
     /** Destroys what the fit broadcast once, and gives the caller's job description back. */
     @Override
     public void close() {
+        if (stage != null) {
+            stage.close();
+        }
         recipe.destroy();
         spark.setLocalProperty(JOB_DESCRIPTION, previousDescription);
     }
@@ -91,57 +102,24 @@ final class DistributedData implements TrainingData, AutoCloseable {
     public BatchStats accumulateGradient(int[] rows, long stepSeed, Tensor weights, Tensor gradSink, Step step) {
         int[] sorted = rows.clone();
         Arrays.sort(sorted);
-        GradientSum.Step work = new GradientSum.Step(recipe, sorted, stepSeed);
-        int[] holding = packed.index().partitionsHolding(sorted);
-
-        long t0 = System.nanoTime();
-        Broadcast<Shipped<Tensor>> broadcast = spark.broadcast(new Shipped<>(snapshotOf(weights)));
-        long t1 = System.nanoTime();
-        spark.setJobDescription(step.toString());
-        int metricCount = BatchStats.stateSize(metrics);
-        GradientSum sum;
-        long t2;
-        try {
-            sum = packed.withLostBlocksRebuilt(() -> Aggregation.aggregate(packed.forSteps(), holding,
-                    GradientSum.zero(metricCount), partition -> {
-                        GradientSum partial = GradientSum.zero(metricCount);
-                        Tensor w = broadcast.value().value();
-                        while (partition.hasNext()) {
-                            partial = partial.add(partition.next(), work, w);
-                        }
-                        return partial;
-                    }, GradientSum::merge, GradientSum::merge, treeDepth, GradientSum.class));
-        } finally {
-            t2 = System.nanoTime();
-            broadcast.destroy();
-        }
-        long t3 = System.nanoTime();
-        timings = timings.plus((t1 - t0) / 1e9, (t2 - t1) / 1e9, sum.maxComputeNanos() / 1e9,
-                sum.maxComputeCpuNanos() / 1e9, (t3 - t2) / 1e9);
-
+        long start = System.nanoTime();
+        Partial sum = stage != null ? stage.step(sorted, stepSeed, weights, step)
+                : jobs.step(sorted, stepSeed, weights, step);
+        timings = timings.plus((System.nanoTime() - start) / 1e9, sum.computeNanos() / 1e9);
         if (sum.gradient() != null) {
             gradSink.addInPlace(sum.gradient());
+        }
+        if (stage != null) {
+            stage.afterStep();
         }
         return sum.stats();
     }
 
-    /**
-     * The weights copied into a buffer kept for broadcasting. A copy, because the driver updates its weights in
-     * place right after the step and in local mode the broadcast value is the very object handed to Spark; one
-     * reused buffer, because each step's broadcast is destroyed before the next step copies into it again, and
-     * no task reads a broadcast after its job has returned.
-     */
-    private Tensor snapshotOf(Tensor weights) {
-        if (broadcastBuffer == null || !broadcastBuffer.shape().equals(weights.shape())
-                || broadcastBuffer.dtype() != weights.dtype()) {
-            broadcastBuffer = weights.copy();
-            return broadcastBuffer;
-        }
-        return broadcastBuffer.assignInPlace(weights);
-    }
-
     @Override
     public BatchStats evaluateValidation(Tensor weights) {
+        if (stage != null) {
+            stage.end(); // its tasks hold every task slot
+        }
         spark.setJobDescription("validation");
         return validation != null ? evaluate(spark, validation, network, loss, metrics, weights, 0)
                 : evaluate(spark, packed, network, loss, metrics, weights, trainSamples);

@@ -12,21 +12,18 @@ import dev.kindling.core.model.Network;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.ref.SoftReference;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The mergeable partial result of one step: the summed gradient, the loss and metric sums, and the longest time a
- * partition spent computing (with that task thread's CPU time over the same span). The gradient is taken on the
+ * partition spent computing (which the step path that ran the partition records). The gradient is taken on the
  * first {@link #add}, from the task thread's reused buffer, so the zero value that Spark ships with every task is a
  * few bytes, not a weight-sized array.
  */
 @DefaultSerializer(JavaSerializer.class)
 final class GradientSum implements Serializable {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /**
      * Softly held: a long-lived executor (a notebook's) keeps its task threads after a fit ends, and a large
      * model's buffer must not stay pinned in each of them.
@@ -36,7 +33,6 @@ final class GradientSum implements Serializable {
     private Tensor gradient;
     private BatchStats stats;
     private long maxComputeNanos;
-    private long maxComputeCpuNanos;
 
     private GradientSum(BatchStats stats) {
         this.stats = stats;
@@ -60,8 +56,6 @@ final class GradientSum implements Serializable {
         if (positions.length == 0) {
             return this;
         }
-        long start = System.nanoTime();
-        long cpuStart = threadCpuNanos();
         if (gradient == null) {
             gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
         }
@@ -72,7 +66,6 @@ final class GradientSum implements Serializable {
                 block.features().take(0, positions), targets, sampleWeights,
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);
         stats = stats.merge(part);
-        record(System.nanoTime() - start, threadCpuNanos() - cpuStart);
         return this;
     }
 
@@ -85,7 +78,7 @@ final class GradientSum implements Serializable {
             }
         }
         stats = stats.merge(other.stats);
-        record(other.maxComputeNanos, other.maxComputeCpuNanos);
+        computed(other.maxComputeNanos);
         return this;
     }
 
@@ -102,16 +95,10 @@ final class GradientSum implements Serializable {
         return maxComputeNanos;
     }
 
-    /** CPU time of the thread that took {@link #maxComputeNanos}, over that span; 0 where the JVM cannot tell. */
-    long maxComputeCpuNanos() {
-        return maxComputeCpuNanos;
-    }
-
-    private void record(long computeNanos, long cpuNanos) {
-        if (computeNanos > maxComputeNanos) {
-            maxComputeNanos = computeNanos;
-            maxComputeCpuNanos = cpuNanos;
-        }
+    /** Records that a partition took {@code nanos} to compute (the longest is kept). */
+    GradientSum computed(long nanos) {
+        maxComputeNanos = Math.max(maxComputeNanos, nanos);
+        return this;
     }
 
     /**
@@ -132,7 +119,4 @@ final class GradientSum implements Serializable {
         return buffer.fillInPlace(0);
     }
 
-    private static long threadCpuNanos() {
-        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
-    }
 }

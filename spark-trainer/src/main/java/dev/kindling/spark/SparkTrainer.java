@@ -46,26 +46,34 @@ import org.apache.spark.storage.StorageLevel;
  * optimizer state stay in the {@code Sequential} on the driver.
  */
 public final class SparkTrainer {
+    /** {@link #withStepsPerJob}'s default. */
+    public static final int DEFAULT_STEPS_PER_JOB = 1;
     private final int treeDepth;
     private final int partitions;
     private final StorageLevel storageLevel;
+    private final int stepsPerJob;
     private StepTimings lastTimings = StepTimings.none();
 
-    private SparkTrainer(int treeDepth, int partitions, StorageLevel storageLevel) {
+    private SparkTrainer(int treeDepth, int partitions, StorageLevel storageLevel, int stepsPerJob) {
         if (treeDepth < 1) {
             throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
         }
         if (partitions < 0) {
             throw new IllegalArgumentException("partitions must be >= 0 (0 = one per task slot), got " + partitions);
         }
+        if (stepsPerJob < 1) {
+            throw new IllegalArgumentException("stepsPerJob must be >= 1 (1 = one Spark job per step), got "
+                    + stepsPerJob);
+        }
         this.treeDepth = treeDepth;
         this.partitions = partitions;
         this.storageLevel = storageLevel;
+        this.stepsPerJob = stepsPerJob;
     }
 
     /** Partial gradients merged on the driver, one packed partition per task slot, blocks cached in memory and disk. */
     public static SparkTrainer create() {
-        return new SparkTrainer(1, 0, StorageLevel.MEMORY_AND_DISK());
+        return new SparkTrainer(1, 0, StorageLevel.MEMORY_AND_DISK(), DEFAULT_STEPS_PER_JOB);
     }
 
     /**
@@ -74,16 +82,27 @@ public final class SparkTrainer {
      * but brings fewer gradients to the driver: for hundreds of partitions of a large model.
      */
     public SparkTrainer withTreeDepth(int depth) {
-        return new SparkTrainer(depth, partitions, storageLevel);
+        return new SparkTrainer(depth, partitions, storageLevel, stepsPerJob);
     }
 
     /** Packs the data into {@code n} partitions, one task each per step (0, the default: one per task slot). */
     public SparkTrainer withPartitions(int n) {
-        return new SparkTrainer(treeDepth, n, storageLevel);
+        return new SparkTrainer(treeDepth, n, storageLevel, stepsPerJob);
     }
 
     public SparkTrainer withStorageLevel(StorageLevel level) {
-        return new SparkTrainer(treeDepth, partitions, level);
+        return new SparkTrainer(treeDepth, partitions, level, stepsPerJob);
+    }
+
+    /**
+     * Up to {@code n} synchronous steps per Spark job. 1 runs every step as its own job (broadcast, tasks, merge):
+     * the reference path. More runs a training stage: one barrier job whose tasks stay up for up to {@code n}
+     * steps (never past an epoch's end), receive each step's batch and weights from the driver and send their
+     * gradient sums back over a connection of their own; the driver adds them in the same order, so the weights
+     * are the same bit for bit. See docs/design.md.
+     */
+    public SparkTrainer withStepsPerJob(int n) {
+        return new SparkTrainer(treeDepth, partitions, storageLevel, n);
     }
 
     /**
@@ -159,7 +178,7 @@ public final class SparkTrainer {
         try (DistributedData distributed = new DistributedData(JavaSparkContext.fromSparkContext(
                 packed.blocks().context()), packed, validation == null ? null : validation.packed(), network,
                 config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(), classWeights,
-                treeDepth)) {
+                treeDepth, stepsPerJob)) {
             try {
                 return model.fit(distributed, options);
             } finally {

@@ -1,28 +1,22 @@
 package dev.kindling.spark;
 
 /**
- * Where the driver's time went over the steps of a fit, in seconds summed over steps: creating the weights
- * broadcast, the Spark job (tasks, gradient computation and tree aggregation), of which the slowest partition's
- * gradient computation (wall clock, and how much of it that task's thread was on a CPU), and destroying the
- * broadcast. The optimizer update is timed by the training loop.
- *
- * <p>Wall minus on-CPU time of the gradient is time the task waited for a core while other threads ran: the
- * other task, Spark's own threads, the garbage collector.
+ * Where the driver's time went over the steps of a fit, in seconds summed over steps: the whole step as the driver
+ * waited for it (a Spark job, or a step of the training stage), and of that the slowest partition's gradient
+ * computation. The optimizer update is timed by the training loop.
  */
-public record StepTimings(long steps, double broadcastSeconds, double jobSeconds, double computeSeconds,
-                          double computeCpuSeconds, double cleanupSeconds) {
+public record StepTimings(long steps, double stepSeconds, double computeSeconds) {
 
     static StepTimings none() {
-        return new StepTimings(0, 0, 0, 0, 0, 0);
+        return new StepTimings(0, 0, 0);
     }
 
-    StepTimings plus(double broadcast, double job, double compute, double computeCpu, double cleanup) {
-        return new StepTimings(steps + 1, broadcastSeconds + broadcast, jobSeconds + job, computeSeconds + compute,
-                computeCpuSeconds + computeCpu, cleanupSeconds + cleanup);
+    StepTimings plus(double step, double compute) {
+        return new StepTimings(steps + 1, stepSeconds + step, computeSeconds + compute);
     }
 
-    /** Job time not spent computing gradients: scheduling, task launch, serialization and aggregation. */
+    /** Step time not spent computing gradients: scheduling, task launch, moving weights and gradients, merging. */
     public double overheadSeconds() {
-        return jobSeconds - computeSeconds;
+        return stepSeconds - computeSeconds;
     }
 }

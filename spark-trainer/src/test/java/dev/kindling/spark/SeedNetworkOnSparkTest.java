@@ -48,10 +48,8 @@ class SeedNetworkOnSparkTest {
         assertTrue(result.accuracy() >= REQUIRED_TEST_ACCURACY, "test accuracy " + result.accuracy());
         StepTimings timings = trainer.lastTimings();
         assertEquals(63 * 5, timings.steps());
-        // the slowest partition's on-CPU time is measured over the same span as its wall time, on one thread
-        assertTrue(timings.computeCpuSeconds() > 0 && timings.computeCpuSeconds() <= timings.computeSeconds() + 1e-3,
+        assertTrue(timings.computeSeconds() > 0 && timings.computeSeconds() < timings.stepSeconds(),
                 timings.toString());
-        assertTrue(timings.computeSeconds() < timings.jobSeconds(), timings.toString());
 
         Dataset<Row> predictions = trainer.predict(network, test, "features");
         assertEquals(List.of("features", "label", "probability", "prediction"), List.of(predictions.columns()));

@@ -96,12 +96,14 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
     /**
      * @param partitions   packed partitions (one task each per step); 0 = one per task slot of the cluster
      * @param treeDepth    1 = partial gradients merged on the driver; more = Spark's treeAggregate of that depth
+     * @param stepsPerJob  synchronous steps per Spark job: 1 = a job per step, more = a training stage
      * @param callbacks    {@code fit.callbacks}, in order
      * @param classWeights {@code fit.class-weights}: class index to loss weight (Keras's {@code class_weight});
      *                     empty for none
      */
     public record FitConfig(int epochs, int batchSize, double validationSplit, long seed, boolean shuffle,
-                            int partitions, int treeDepth, CheckpointConfig checkpoint, List<CallbackSpec> callbacks,
+                            int partitions, int treeDepth, int stepsPerJob, CheckpointConfig checkpoint,
+                            List<CallbackSpec> callbacks,
                             Map<Integer, Double> classWeights) {
     }
 

@@ -485,6 +485,7 @@ public final class JobConfigLoader {
         boolean shuffle = bool("fit.shuffle");
         int partitions = (int) integer("fit.partitions", 0, 1_000_000);
         int treeDepth = (int) integer("fit.tree-depth", 1, 64);
+        int stepsPerJob = (int) integer("fit.steps-per-job", 1, Integer.MAX_VALUE);
         String dir = optionalString("fit.checkpoint.dir");
         if (dir != null && dir.isBlank()) {
             problem("fit.checkpoint.dir", "is empty; set null for no checkpoints");
@@ -496,7 +497,7 @@ public final class JobConfigLoader {
             problem("fit.checkpoint", "every-steps and every-epochs are both 0: checkpoints would be written only on"
                     + " SIGTERM and at the end; set one of them (e.g. every-epochs = 1)");
         }
-        return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth,
+        return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth, stepsPerJob,
                 new JobConfig.CheckpointConfig(dir, everySteps, everyEpochs, keep), callbacks(), classWeights());
     }
 

@@ -155,7 +155,7 @@ public final class TrainerBench {
 
         double meanEpoch = epochSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double perStep = 1e3 / t.steps();
-        double stepMs = (t.broadcastSeconds() + t.jobSeconds() + t.cleanupSeconds()) * perStep + update * 1e3;
+        double stepMs = t.stepSeconds() * perStep + update * 1e3;
         double computeMs = t.computeSeconds() * perStep;
         double syncMs = stepMs - computeMs;
         double gflops = batch * FLOP_PER_SAMPLE * 1e-9 / (computeMs / 1e3);
@@ -172,11 +172,10 @@ public final class TrainerBench {
         System.out.printf(Locale.ROOT, "time to test accuracy >= %.2f: %s%n", TARGET_ACCURACY,
                 Double.isNaN(timeToTarget[0]) ? "not reached" : String.format(Locale.ROOT, "%.1f s of training",
                         timeToTarget[0]));
-        System.out.printf(Locale.ROOT, "per iteration (mean of %d): broadcast %.1f ms | job %.1f ms = slowest partition's"
-                        + " gradient %.1f ms + scheduling/serialization/aggregation %.1f ms | broadcast destroy %.1f ms"
+        System.out.printf(Locale.ROOT, "per iteration (mean of %d): step %.1f ms = slowest partition's"
+                        + " gradient %.1f ms + scheduling/moving weights and gradients/merging %.1f ms"
                         + " | driver update %.1f ms (median, measured apart) | total %.1f ms%n",
-                t.steps(), t.broadcastSeconds() * perStep, t.jobSeconds() * perStep, computeMs,
-                t.overheadSeconds() * perStep, t.cleanupSeconds() * perStep, update * 1e3, stepMs);
+                t.steps(), t.stepSeconds() * perStep, computeMs, t.overheadSeconds() * perStep, update * 1e3, stepMs);
         System.out.printf(Locale.ROOT, "CPU time by thread during the fit and its per-epoch test evaluations"
                 + " (%.1f s of training, %d cores):", fitSeconds, Runtime.getRuntime().availableProcessors());
         cpuAfter.entrySet().stream()
@@ -190,11 +189,6 @@ public final class TrainerBench {
                 / Math.max(1, epochSeconds.size()), leanJob * 1e3, t.steps() / Math.max(1, epochSeconds.size()) * leanJob);
         System.out.printf(Locale.ROOT, "gradient arithmetic: %.1f GFLOP/s (batch FLOP / slowest partition's time) ="
                 + " %.0f%% of the SGEMM peak%n", gflops, 100 * gflops / sgemm);
-        double cpuMs = t.computeCpuSeconds() * perStep;
-        double cpuGflops = batch * FLOP_PER_SAMPLE * 1e-9 / (cpuMs / 1e3);
-        System.out.printf(Locale.ROOT, "  of the slowest partition's %.2f ms, its thread was on a CPU %.2f ms: %.1f"
-                + " GFLOP/s on-CPU = %.0f%% of the peak; the rest it waited for a core%n", computeMs, cpuMs, cpuGflops,
-                100 * cpuGflops / sgemm);
     }
 
     /**
@@ -206,7 +200,7 @@ public final class TrainerBench {
                                          int epochs) {
         System.out.printf(Locale.ROOT, "%n== step cost by input partitions (%d epoch(s) each) ==%n", epochs);
         System.out.printf(Locale.ROOT, "%-18s %-7s %-12s %-14s %-15s %-12s %-10s%n", "input partitions", "batch",
-                "packed into", "job ms/step", "step ms/step", "s/epoch", "test acc");
+                "packed into", "sync ms/step", "step ms/step", "s/epoch", "test acc");
         Map<Integer, double[]> first = new HashMap<>();
         for (int count : counts) {
             Dataset<Row> train = TensorFrames.of(spark, mnist.trainImages(), mnist.trainLabels(), count, 255);
@@ -229,8 +223,8 @@ public final class TrainerBench {
                             }).build());
                 }
                 StepTimings t = trainer.lastTimings();
-                double job = t.jobSeconds() * 1e3 / t.steps();
-                double step = (t.broadcastSeconds() + t.jobSeconds() + t.cleanupSeconds()) * 1e3 / t.steps();
+                double job = t.overheadSeconds() * 1e3 / t.steps();
+                double step = t.stepSeconds() * 1e3 / t.steps();
                 double accuracy = trainer.evaluate(network, test, Columns.defaults()).accuracy();
                 double[] base = first.computeIfAbsent(batch, b -> new double[] {job, step});
                 System.out.printf(Locale.ROOT, "%-18d %-7d %-12d %-14s %-15s %-12.2f %-10.4f%n", count, batch, packed,

@@ -1,0 +1,269 @@
+package dev.kindling.spark;
+
+import dev.kindling.core.model.TrainingData;
+import dev.kindling.core.tensor.Tensor;
+import dev.kindling.spark.stage.Hub;
+import dev.kindling.spark.stage.Partial;
+import dev.kindling.spark.stage.Segment;
+import dev.kindling.spark.stage.TaskLink;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The training stage: many synchronous steps in one Spark job. A barrier job runs one long task per packed
+ * partition for a segment of up to {@code stepsPerJob} steps (never past the end of an epoch); each step the
+ * driver sends every task the batch and the weights over the {@link Hub}, each task sums the gradient of its rows
+ * of the batch exactly as a job-per-step task would, and the driver adds the sums in partition order: the same
+ * floats as {@link JobPerStep}. The driver keeps the weights and the optimizer state, so checkpoints, callbacks and
+ * the training loop do not know which path ran a step.
+ *
+ * <p>When a segment fails (a lost executor, a task that stays silent past the timeout, a refused message), the
+ * driver cancels its job, runs the interrupted step as its own job ({@link JobPerStep}, which rebuilds lost
+ * blocks) with the very weights it holds, and starts a new segment at the next step: nothing is rolled back. Where
+ * a barrier stage cannot run (dynamic allocation, fewer task slots than partitions, Spark's own traffic
+ * encrypted, a tree aggregation) steps run as their own jobs, and the log says why once.
+ */
+final class TrainingStage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingStage.class);
+    /** Spark configuration keys of the data plane. */
+    static final String PORT = "spark.kindling.stage.port";
+    static final String TIMEOUT = "spark.kindling.stage.timeout";
+    /** Segments that may fail in a row before the rest of the fit runs job per step. */
+    static final int FAILURES_IN_A_ROW = 3;
+
+    private final JavaSparkContext spark;
+    private final Packing.Packed packed;
+    private final Broadcast<Shipped<GradientSum.Recipe>> recipe;
+    private final int metricSums;
+    private final int stepsPerJob;
+    private final int maxRows;
+    private final JobPerStep fallback;
+    private final Hub.Settings settings;
+    private Hub hub;
+    private Segment segment;
+    private JavaFutureAction<Long> job;
+    private int segmentSteps;
+    private boolean endAfterThisStep;
+    private long stepNumber;
+    private int failuresInARow;
+    private String off;
+    private boolean toldSlots;
+
+    TrainingStage(JavaSparkContext spark, Packing.Packed packed, Broadcast<Shipped<GradientSum.Recipe>> recipe,
+                  int metricSums, int stepsPerJob, int maxRows, JobPerStep fallback, int treeDepth) {
+        this.spark = spark;
+        this.packed = packed;
+        this.recipe = recipe;
+        this.metricSums = metricSums;
+        this.stepsPerJob = stepsPerJob;
+        this.maxRows = maxRows;
+        this.fallback = fallback;
+        this.settings = settings(spark.getConf());
+        String unsupported = unsupported(spark.getConf(), packed, treeDepth);
+        if (unsupported != null) {
+            turnOff(unsupported);
+        }
+    }
+
+    /** The data plane's settings, from the Spark configuration. */
+    static Hub.Settings settings(SparkConf conf) {
+        String host = conf.get("spark.driver.host", "localhost");
+        return new Hub.Settings(host, conf.get("spark.driver.bindAddress", host), conf.getInt(PORT, 0),
+                conf.getInt("spark.port.maxRetries", 16), Duration.ofMillis(conf.getTimeAsMs(TIMEOUT, "120s")));
+    }
+
+    /** Why a barrier stage cannot run this fit's steps, or null. */
+    private static String unsupported(SparkConf conf, Packing.Packed packed, int treeDepth) {
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            return "Spark runs no barrier stage under dynamic allocation (spark.dynamicAllocation.enabled)";
+        }
+        if (conf.getBoolean("spark.network.crypto.enabled", false)) {
+            return "Spark's own traffic is encrypted (spark.network.crypto.enabled) and the training stage's"
+                    + " connections are not";
+        }
+        if (Aggregation.hasIntermediateLevel(packed.blocks().getNumPartitions(), treeDepth)) {
+            return "tree depth " + treeDepth + " merges the gradients through Spark's treeAggregate";
+        }
+        return null;
+    }
+
+    private void turnOff(String why) {
+        off = why;
+        LOG.warn("the training stage is off for this fit, every step runs as its own Spark job: {}", why);
+    }
+
+    /** The step's gradient and sums, by the stage when it can run, else by a job of its own. */
+    Partial step(int[] sortedRows, long seed, Tensor weights, TrainingData.Step step) {
+        if (segment == null && off == null) {
+            start(step, weights);
+        }
+        if (segment == null) {
+            return fallback.step(sortedRows, seed, weights, step);
+        }
+        try {
+            Partial result = segment.step(++stepNumber, sortedRows, seed, weights);
+            failuresInARow = 0;
+            segmentSteps++;
+            endAfterThisStep = segmentSteps >= stepsPerJob || step.step() == step.steps();
+            return result;
+        } catch (Segment.SegmentFailure e) {
+            abort(e.getMessage(), step);
+            return fallback.step(sortedRows, seed, weights, step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort("interrupted", step);
+            throw new IllegalStateException("interrupted during " + step, e);
+        }
+    }
+
+    /** After the step's gradient was used: ends the segment if it is due. */
+    void afterStep() {
+        if (endAfterThisStep) {
+            end();
+        }
+    }
+
+    private void start(TrainingData.Step step, Tensor weights) {
+        SparkContext sc = spark.sc();
+        int partitions = packed.blocks().getNumPartitions();
+        int slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        if (slots < partitions) {
+            if (!toldSlots) {
+                toldSlots = true;
+                LOG.warn("the training stage runs all {} packed partitions at once and the cluster has {} task slots"
+                        + " now: steps run as their own jobs until it has enough", partitions, slots);
+            }
+            return;
+        }
+        try {
+            if (hub == null) {
+                hub = Hub.open(settings);
+            }
+        } catch (IOException e) {
+            turnOff(e.getMessage());
+            return;
+        }
+        int last = Math.min(step.steps(), step.step() + stepsPerJob - 1);
+        segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows);
+        segmentSteps = 0;
+        endAfterThisStep = false;
+        spark.setJobDescription("training stage: epoch " + step.epoch() + "/" + step.epochs() + ", steps "
+                + step.step() + "-" + last + "/" + step.steps());
+        RDD<Integer> tasks = packed.forSteps().rdd().barrier().mapPartitions(
+                new StageTask(segment.link(), recipe, metricSums), false, ClassTag.apply(Integer.class));
+        job = JavaRDD.fromRDD(tasks, ClassTag.apply(Integer.class)).countAsync();
+        try {
+            segment.awaitPeers(job::isDone);
+        } catch (Segment.SegmentFailure e) {
+            abort(e.getMessage(), step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort("interrupted", step);
+            throw new IllegalStateException("interrupted while starting the training stage", e);
+        }
+    }
+
+    /** Ends the running segment, if any: its tasks return and its job finishes. */
+    void end() {
+        if (segment == null) {
+            return;
+        }
+        segment.end();
+        try {
+            job.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("the training stage's job did not end cleanly: {}", firstLine(e));
+            job.cancel(true);
+        }
+        segment = null;
+        job = null;
+    }
+
+    /** Drops a failed segment: its connections, then its job. */
+    private void abort(String why, TrainingData.Step step) {
+        failuresInARow++;
+        segment.abort();
+        job.cancel(true);
+        try {
+            job.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.debug("the cancelled training stage's job", e);
+        }
+        segment = null;
+        job = null;
+        LOG.warn("the training stage failed at {}: {}; the step runs as its own job with the same weights, and the"
+                + " next step starts a new stage", step, why);
+        if (failuresInARow >= FAILURES_IN_A_ROW) {
+            turnOff("it failed " + FAILURES_IN_A_ROW + " times in a row");
+        }
+    }
+
+    @Override
+    public void close() {
+        end();
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        return m.lines().findFirst().orElse(m);
+    }
+
+    /** A task of the stage: serves its partition's share of each step until the driver ends the segment. */
+    private static final class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Integer>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final TaskLink link;
+        private final Broadcast<Shipped<GradientSum.Recipe>> recipe;
+        private final int metricSums;
+
+        StageTask(TaskLink link, Broadcast<Shipped<GradientSum.Recipe>> recipe, int metricSums) {
+            this.link = link;
+            this.recipe = recipe;
+            this.metricSums = metricSums;
+        }
+
+        @Override
+        public Iterator<Integer> apply(Iterator<Block> partition) {
+            List<Block> blocks = new ArrayList<>();
+            partition.foreach(b -> blocks.add(b));
+            try {
+                int steps = link.serve(TaskContext.getPartitionId(), (rows, seed, weights) -> {
+                    GradientSum.Step step = new GradientSum.Step(recipe, rows, seed);
+                    GradientSum partial = GradientSum.zero(metricSums);
+                    for (Block b : blocks) {
+                        partial = partial.add(b, step, weights);
+                    }
+                    return new Partial(partial.stats(), partial.gradient(), 0);
+                });
+                return CollectionConverters.asScala(List.of(steps).iterator());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("training stage task interrupted", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kindling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.core.callbacks.EarlyStopping;
+import dev.kindling.core.callbacks.ReduceLROnPlateau;
+import dev.kindling.core.layers.Activation;
+import dev.kindling.core.layers.Dense;
+import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.losses.Loss;
+import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.History;
+import dev.kindling.core.model.Sequential;
+import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The training stage (many steps per Spark job, gradients over the driver's own connections) learns the very
+ * weights of the job-per-step path, bit for bit, in local mode, where tasks hand their buffers over in memory.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class TrainingStageTest {
+
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("sgd+momentum", (Supplier<Optimizer>) () -> Optimizer.sgd(0.05, 0.9, true)),
+                Arguments.of("rmsprop", (Supplier<Optimizer>) () -> Optimizer.rmsprop(0.01)),
+                Arguments.of("adam", (Supplier<Optimizer>) () -> Optimizer.adam(0.01)),
+                Arguments.of("adagrad", (Supplier<Optimizer>) () -> Optimizer.adagrad(0.05)));
+    }
+
+    /** Segments of 7 steps (ending mid-epoch and at each epoch's end), with dropout and a validation split. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void theStageLearnsTheWeightsOfOneJobPerStep(String name, Supplier<Optimizer> optimizer) {
+        SparkSession spark = TestSpark.local();
+        Dataset<Row> frame = frame(spark, 3);
+        FitOptions options = FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(6).listeners()
+                .build();
+        Run reference = fit(frame, optimizer, SparkTrainer.create(), options);
+        Run stage = fit(frame, optimizer, SparkTrainer.create().withStepsPerJob(7), options);
+        assertSame(reference, stage);
+        // 15 steps an epoch: segments of 7, 7 and 1 steps, then a validation job, each epoch
+        assertTrue(stage.jobs < reference.jobs / 3, "jobs: stage " + stage.jobs + ", job per step " + reference.jobs);
+    }
+
+    /** A value larger than an epoch is a job per epoch; callbacks change the learning rate and stop as before. */
+    @Test
+    void aJobPerEpochWithCallbacks() {
+        SparkSession spark = TestSpark.local();
+        Dataset<Row> frame = frame(spark, 4);
+        Supplier<FitOptions> options = () -> FitOptions.builder().epochs(12).batchSize(16).validationSplit(0.25)
+                .seed(2).listeners(EarlyStopping.on("val_loss").patience(2).restoreBestWeights(true).build(),
+                        ReduceLROnPlateau.on("val_loss").factor(0.5).patience(1).minDelta(0.01).build()).build();
+        Supplier<Optimizer> adam = () -> Optimizer.adam(0.02);
+        Run reference = fit(frame, adam, SparkTrainer.create(), options.get());
+        Run stage = fit(frame, adam, SparkTrainer.create().withStepsPerJob(Integer.MAX_VALUE), options.get());
+        assertSame(reference, stage);
+        int epochs = stage.history.epochs();
+        assertTrue(stage.jobs <= 2 * epochs + 2, stage.jobs + " jobs for " + epochs + " epochs");
+    }
+
+    record Run(Sequential model, History history, int jobs) {
+    }
+
+    static Run fit(Dataset<Row> frame, Supplier<Optimizer> optimizer, SparkTrainer trainer, FitOptions options) {
+        Sequential model = model(optimizer.get());
+        try (PreparedData data = trainer.prepare(model, frame, Columns.defaults())) {
+            JobCounter jobs = JobCounter.on(frame.sparkSession());
+            History history = trainer.fit(model, data, options);
+            return new Run(model, history, jobs.started());
+        }
+    }
+
+    static void assertSame(Run reference, Run stage) {
+        double diff = stage.model.weights().sub(reference.model.weights()).map(Math::abs).max().item();
+        assertEquals(0.0, diff, "max |weight difference|, training stage vs one job per step");
+        assertEquals(reference.history.asMap(), stage.history.asMap());
+    }
+
+    static Dataset<Row> frame(SparkSession spark, int inputPartitions) {
+        Object[] data = TestSpark.blobs(600, 8);
+        return TestSpark.frame(spark, (Tensor) data[0], (int[]) data[1], inputPartitions);
+    }
+
+    static Sequential model(Optimizer optimizer) {
+        Sequential model = new Sequential(new Dense(16, Activation.RELU, 4), new Dropout(0.3),
+                new Dense(3, Activation.SOFTMAX)).seed(4);
+        model.compile(optimizer, Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return model;
+    }
+
+    static List<TrainingListener> none() {
+        return List.of();
+    }
+
+    static Map<String, Double> unused() {
+        return Map.of();
+    }
+}
