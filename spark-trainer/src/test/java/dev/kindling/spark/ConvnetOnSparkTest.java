@@ -39,11 +39,11 @@ class ConvnetOnSparkTest {
     /** float32 sums in another order, through a few dozen RMSProp steps (as EquivalenceTest). */
     private static final double FLOAT32_TOLERANCE = 1e-4;
     private static final double FLOAT64_TOLERANCE = 1e-10;
-    private static final int ROWS = 157; // not a multiple of the batch size nor of the partition counts
+    static final int ROWS = 157; // not a multiple of the batch size nor of the partition counts
     private static final int SIDE = 7;
 
     /** 7x7 one-channel images: a bright bar, horizontal (class 0), vertical (1) or diagonal (2), on noise. */
-    private static Object[] bars(long seed) {
+    static Object[] bars(long seed) {
         Random rng = new Random(seed);
         float[] x = new float[ROWS * SIDE * SIDE];
         int[] labels = new int[ROWS];
@@ -63,7 +63,7 @@ class ConvnetOnSparkTest {
     }
 
     /** Strides, 'same' padding, two convolutions with more than one channel, and dropout on image-shaped outputs. */
-    private static Sequential model(DType dtype) {
+    static Sequential model(DType dtype) {
         Sequential model = new Sequential(
                 new Conv2D(4, 3, Activation.RELU).withInputShape(SIDE, SIDE, 1).withPadding(Padding.SAME),
                 new MaxPooling2D(2),

@@ -13,11 +13,9 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Sequential;
-import dev.kindling.core.model.TrainingListener;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -76,6 +74,72 @@ class TrainingStageTest {
         assertTrue(stage.jobs <= 2 * epochs + 2, stage.jobs + " jobs for " + epochs + " epochs");
     }
 
+    /** Chapter 5's kind of model: convolutions with strides and padding, pooling, dropout on feature maps. */
+    @Test
+    void aConvnetLearnsTheSameWeights() {
+        SparkSession spark = TestSpark.local();
+        Object[] data = ConvnetOnSparkTest.bars(3);
+        Dataset<Row> rows = TestSpark.frame(spark, ((Tensor) data[0]).reshape(ConvnetOnSparkTest.ROWS, -1),
+                (int[]) data[1], 3);
+        FitOptions options = FitOptions.builder().epochs(3).batchSize(16).validationSplit(0.2).seed(11).listeners()
+                .build();
+        Sequential reference = ConvnetOnSparkTest.model(DType.FLOAT32);
+        History expected = SparkTrainer.create().fit(reference, rows, Columns.defaults(), options);
+        Sequential staged = ConvnetOnSparkTest.model(DType.FLOAT32);
+        History history = SparkTrainer.create().withStepsPerJob(4).fit(staged, rows, Columns.defaults(), options);
+        assertSame(new Run(reference, expected, 0), new Run(staged, history, 0));
+    }
+
+    /**
+     * Four task slots and four packed partitions: three or more partial sums, whose order matters to float
+     * addition, are added in partition order by both paths.
+     */
+    @Test
+    void fourPartitionsInLocal4() {
+        SparkSession spark = SparkSession.builder().master("local[4]").appName("kindling-stage-local4")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        try {
+            Dataset<Row> frame = frame(spark, 5);
+            FitOptions options = FitOptions.builder().epochs(2).batchSize(48).validationSplit(0.2).seed(3)
+                    .listeners().build();
+            Supplier<Optimizer> rmsprop = () -> Optimizer.rmsprop(0.01);
+            Run reference = fit(frame, rmsprop, SparkTrainer.create(), options);
+            Run stage = fit(frame, rmsprop, SparkTrainer.create().withStepsPerJob(3), options);
+            assertSame(reference, stage);
+            try (PreparedData data = SparkTrainer.create().prepare(model(rmsprop.get()), frame, Columns.defaults())) {
+                assertEquals(4, data.partitions());
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Spark runs no barrier stage under dynamic allocation: every step runs as its own job, as the log says. */
+    @Test
+    void dynamicAllocationFallsBackToAJobPerStep() {
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("kindling-stage-dynamic")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.dynamicAllocation.enabled", "true")
+                .config("spark.dynamicAllocation.shuffleTracking.enabled", "true").getOrCreate();
+        try {
+            Dataset<Row> frame = frame(spark, 2);
+            FitOptions options = FitOptions.builder().epochs(1).batchSize(32).seed(3).listeners().build();
+            Supplier<Optimizer> sgd = () -> Optimizer.sgd(0.05);
+            Run reference = fit(frame, sgd, SparkTrainer.create(), options);
+            Run stage = fit(frame, sgd, SparkTrainer.create().withStepsPerJob(100), options);
+            assertSame(reference, stage);
+            assertEquals(reference.jobs, stage.jobs, "one job per step either way");
+            assertEquals(19, stage.jobs);
+        } finally {
+            spark.stop();
+        }
+    }
+
     record Run(Sequential model, History history, int jobs) {
     }
 
@@ -106,11 +170,4 @@ class TrainingStageTest {
         return model;
     }
 
-    static List<TrainingListener> none() {
-        return List.of();
-    }
-
-    static Map<String, Double> unused() {
-        return Map.of();
-    }
 }
