@@ -134,6 +134,11 @@ public final class KindlingClassifier
         return (KindlingClassifier) set(partitions(), value);
     }
 
+    /** Synchronous steps per Spark job (1 = a job per step; more = a training stage). */
+    public KindlingClassifier setStepsPerJob(int value) {
+        return (KindlingClassifier) set(stepsPerJob(), value);
+    }
+
     public KindlingClassifier setHandleInvalid(String value) {
         return (KindlingClassifier) set(handleInvalid(), value);
     }

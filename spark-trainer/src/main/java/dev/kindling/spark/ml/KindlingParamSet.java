@@ -29,6 +29,7 @@ public final class KindlingParamSet implements java.io.Serializable {
     final DoubleParam validationSplit;
     final LongParam seed;
     final IntParam partitions;
+    final IntParam stepsPerJob;
     final Param<String> handleInvalid;
     final IntParam verbose;
     /** Classifiers only (null for a regressor). */
@@ -61,6 +62,10 @@ public final class KindlingParamSet implements java.io.Serializable {
         seed = new LongParam(owner, "seed", "seeds the initial weights, the shuffling and dropout (MLlib's seed)");
         partitions = new IntParam(owner, "partitions", "partitions the training rows are spread over before "
                 + "training; 0 keeps the data's partitioning; >= 0", ParamValidators.gtEq(0));
+        stepsPerJob = new IntParam(owner, "stepsPerJob", "synchronous steps per Spark job: 1 runs each step as its "
+                + "own job; more runs a training stage, one barrier job whose tasks stay up for that many steps "
+                + "(never past an epoch) and exchange weights and gradients with the driver directly, learning the "
+                + "same weights; >= 1", ParamValidators.gtEq(1));
         handleInvalid = new Param<>(owner, "handleInvalid", "rows whose features are null or hold NaN or infinite "
                 + "values, in fit and transform: 'error' fails naming the row, 'skip' leaves them out "
                 + "(MLlib's handleInvalid)", ParamValidators.inArray(List.of(ERROR, SKIP)));
@@ -79,6 +84,7 @@ public final class KindlingParamSet implements java.io.Serializable {
         owner.setDefault(validationSplit, KERAS.validationSplit());
         owner.setDefault(seed, KERAS.seed());
         owner.setDefault(partitions, 0);
+        owner.setDefault(stepsPerJob, dev.kindling.spark.SparkTrainer.DEFAULT_STEPS_PER_JOB);
         owner.setDefault(handleInvalid, ERROR);
         owner.setDefault(verbose, 1);
         if (threshold != null) {

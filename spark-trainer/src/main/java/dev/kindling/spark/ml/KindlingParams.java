@@ -55,6 +55,10 @@ public interface KindlingParams extends Params {
         return kindlingParamSet().partitions;
     }
 
+    default IntParam stepsPerJob() {
+        return kindlingParamSet().stepsPerJob;
+    }
+
     default Param<String> handleInvalid() {
         return kindlingParamSet().handleInvalid;
     }
@@ -97,6 +101,10 @@ public interface KindlingParams extends Params {
 
     default int getPartitions() {
         return (Integer) getOrDefault(partitions());
+    }
+
+    default int getStepsPerJob() {
+        return (Integer) getOrDefault(stepsPerJob());
     }
 
     default String getHandleInvalid() {

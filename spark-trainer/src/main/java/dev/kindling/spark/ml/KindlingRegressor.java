@@ -115,6 +115,11 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
         return (KindlingRegressor) set(partitions(), value);
     }
 
+    /** Synchronous steps per Spark job (1 = a job per step; more = a training stage). */
+    public KindlingRegressor setStepsPerJob(int value) {
+        return (KindlingRegressor) set(stepsPerJob(), value);
+    }
+
     public KindlingRegressor setHandleInvalid(String value) {
         return (KindlingRegressor) set(handleInvalid(), value);
     }

@@ -172,7 +172,7 @@ final class Training {
         Dataset<Row> rows = validRows(dataset.select(featuresCol, labelCol), featuresCol, params.getHandleInvalid());
         rowsCheck.accept(rows);
         long start = System.nanoTime();
-        SparkTrainer.create().withPartitions(params.getPartitions())
+        SparkTrainer.create().withPartitions(params.getPartitions()).withStepsPerJob(params.getStepsPerJob())
                 .fit(network, rows, Columns.of(featuresCol, labelCol), options);
         return new Fitted(network, new KindlingTrainingSummary(recorder.epochs, (System.nanoTime() - start) / 1e9));
     }

@@ -75,7 +75,7 @@ class KindlingParamsTest {
     void paramsHaveKerasNamesDocsDefaultsAndNameMllibsEquivalents() {
         KindlingClassifier k = new KindlingClassifier();
         for (String name : List.of("layers", "optimizer", "learningRate", "loss", "epochs", "batchSize",
-                "validationSplit", "seed", "partitions", "handleInvalid", "verbose", "threshold")) {
+                "validationSplit", "seed", "partitions", "stepsPerJob", "handleInvalid", "verbose", "threshold")) {
             Param<?> p = k.getParam(name);
             assertFalse(p.doc().isBlank(), name);
             assertEquals(k.uid(), p.parent(), name);
@@ -90,6 +90,8 @@ class KindlingParamsTest {
         assertEquals(Optimizer.rmsprop(), k.getOptimizer(), "Keras's compile default");
         assertEquals("categorical_crossentropy", k.getLoss());
         assertEquals("error", k.getHandleInvalid());
+        assertEquals(dev.kindling.spark.SparkTrainer.DEFAULT_STEPS_PER_JOB, k.getStepsPerJob());
+        assertThrows(IllegalArgumentException.class, () -> k.setStepsPerJob(0));
         assertEquals(0.5, k.getThreshold());
         assertEquals("mean_squared_error", new KindlingRegressor().getLoss());
         assertFalse(new KindlingRegressor().hasParam("threshold"));
@@ -162,7 +164,7 @@ class KindlingParamsTest {
         KindlingClassifier k = new KindlingClassifier().setLayers("dense(16, relu), dropout(0.25), dense(1, sigmoid)")
                 .setOptimizer(Optimizer.sgd(0.05, 0.9, true)).setLearningRate(0.02).setLoss(Loss.BINARY_CROSSENTROPY)
                 .setEpochs(4).setBatchSize(64).setValidationSplit(0.1).setSeed(42).setPartitions(3)
-                .setHandleInvalid("skip").setVerbose(0).setThreshold(0.7).setThresholds(new double[] {0.4, 0.6})
+                .setStepsPerJob(50).setHandleInvalid("skip").setVerbose(0).setThreshold(0.7).setThresholds(new double[] {0.4, 0.6})
                 .setFeaturesCol("f").setLabelCol("y").setProbabilityCol("p").setRawPredictionCol("");
         String path = dir.resolve("estimator").toUri().toString();
         k.write().save(path);

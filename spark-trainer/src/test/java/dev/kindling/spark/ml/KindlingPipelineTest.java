@@ -121,8 +121,15 @@ class KindlingPipelineTest {
         long actual = predicted.filter("label = 1").count();
         assertTrue(sevens > actual / 2 && sevens < 2 * actual, "predicted sevens " + sevens + ", actual " + actual);
 
-        // A stricter threshold on the fitted model predicts fewer sevens, never more.
+        // The training stage (many steps per Spark job) learns the same network and the same history.
         KindlingClassificationModel fitted = (KindlingClassificationModel) model.stages()[2];
+        PipelineModel staged = new Pipeline().setStages(stages(kindling.copy(new org.apache.spark.ml.param.ParamMap())
+                .setStepsPerJob(1000), "pixels", "ink")).fit(train);
+        KindlingClassificationModel stagedFit = (KindlingClassificationModel) staged.stages()[2];
+        assertEquals(fitted.sequential().weights(), stagedFit.sequential().weights(), "stepsPerJob 1000 vs 1");
+        assertEquals(fitted.history().asMap(), stagedFit.history().asMap());
+
+        // A stricter threshold on the fitted model predicts fewer sevens, never more.
         fitted.setThreshold(0.9);
         long strict = model.transform(test).filter("prediction = 1").count();
         assertTrue(strict <= sevens, strict + " > " + sevens);
