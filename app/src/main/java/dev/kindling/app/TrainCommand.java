@@ -170,6 +170,8 @@ final class TrainCommand extends JobCommand {
         steps.put("steps", timings.steps());
         steps.put("step_seconds", timings.stepSeconds());
         steps.put("compute_seconds", timings.computeSeconds());
+        steps.put("bytes_to_tasks", timings.bytesToTasks());
+        steps.put("bytes_from_tasks", timings.bytesFromTasks());
         metrics.put("step_timings", steps);
         metrics.put("kindling_version", Main.version());
         metrics.put("config", Json.parse(job.toJson()));

@@ -163,6 +163,10 @@ final class DistributedData implements TrainingData, AutoCloseable {
     }
 
     StepTimings timings() {
-        return timings;
+        if (stage == null) {
+            return timings;
+        }
+        long[] bytes = stage.bytes();
+        return timings.withBytes(bytes[0], bytes[1]);
     }
 }

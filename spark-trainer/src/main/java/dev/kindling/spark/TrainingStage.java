@@ -67,6 +67,8 @@ final class TrainingStage implements AutoCloseable {
     private int failuresInARow;
     private String off;
     private boolean toldSlots;
+    private long bytesOut;
+    private long bytesIn;
 
     TrainingStage(JavaSparkContext spark, Packing.Packed packed, Broadcast<Shipped<GradientSum.Recipe>> recipe,
                   int metricSums, int stepsPerJob, int maxRows, JobPerStep fallback, int treeDepth) {
@@ -187,6 +189,7 @@ final class TrainingStage implements AutoCloseable {
         if (segment == null) {
             return;
         }
+        count(segment);
         segment.end();
         try {
             job.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -201,6 +204,7 @@ final class TrainingStage implements AutoCloseable {
     /** Drops a failed segment: its connections, then its job. */
     private void abort(String why, TrainingData.Step step) {
         failuresInARow++;
+        count(segment);
         segment.abort();
         job.cancel(true);
         try {
@@ -215,6 +219,17 @@ final class TrainingStage implements AutoCloseable {
         if (failuresInARow >= FAILURES_IN_A_ROW) {
             turnOff("it failed " + FAILURES_IN_A_ROW + " times in a row");
         }
+    }
+
+    private void count(Segment s) {
+        bytesOut += s.bytesOut();
+        bytesIn += s.bytesIn();
+    }
+
+    /** Bytes the driver sent to and received from tasks over the stage's sockets so far, with the running segment. */
+    long[] bytes() {
+        return new long[] {bytesOut + (segment == null ? 0 : segment.bytesOut()),
+                bytesIn + (segment == null ? 0 : segment.bytesIn())};
     }
 
     @Override

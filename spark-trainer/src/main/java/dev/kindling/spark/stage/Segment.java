@@ -40,6 +40,8 @@ public final class Segment {
     private ByteBuffer weightBytes;
     private ByteBuffer resultBytes;
     private ByteBuffer resultHeader;
+    private long bytesOut;
+    private long bytesIn;
 
     Segment(Hub hub, TaskLink link, int partitions, int metricSums, Duration timeout) {
         this.hub = hub;
@@ -124,6 +126,16 @@ public final class Segment {
             stats = stats.merge(part.stats());
         }
         return new Partial(stats, sum, slowest);
+    }
+
+    /** Bytes the driver sent to tasks over sockets in this segment (in-memory hand-overs move none). */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Bytes the driver received from tasks over sockets in this segment. */
+    public long bytesIn() {
+        return bytesIn;
     }
 
     /** Tells every task that the segment is over, and lets go of the connections. */
@@ -314,6 +326,7 @@ public final class Segment {
         public void send(long step, int[] sortedRows, long seed, Tensor weights, Encoded encoded)
                 throws IOException {
             Wire.writeFully(channel, timeout.toMillis(), encoded.header().duplicate(), encoded.weights().duplicate());
+            bytesOut += encoded.header().remaining() + encoded.weights().remaining();
         }
 
         @Override
@@ -331,6 +344,7 @@ public final class Segment {
             resultHeader.flip();
             BatchStats stats = Wire.parseResultHeader(resultHeader, step, metricSums, parsed);
             int elements = Wire.checkElements((int) parsed[1], into.size(), true, "gradient");
+            bytesIn += 1 + resultHeader.limit() + (long) elements * Wire.elementBytes(into.dtype());
             if (elements == 0) {
                 return new Partial(stats, null, parsed[0]);
             }
