@@ -6,6 +6,7 @@ import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.TrainOutputs;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.blas.Blas;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.FitOptions;
@@ -174,6 +175,7 @@ final class TrainCommand extends JobCommand {
         steps.put("cleanup_seconds", timings.cleanupSeconds());
         metrics.put("step_timings", steps);
         metrics.put("kindling_version", Main.version());
+        metrics.put("kindling_commit", BuildInfo.current().commit().orElse(null));
         metrics.put("config", Json.parse(job.toJson()));
 
         TrainOutputs.write(outputDir, model, history, metrics);
