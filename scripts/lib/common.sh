@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared by scripts/train, scripts/submit and scripts/cluster (sourced, not run): the repository root, the JVM
 # flags a Spark JVM started by plain `java` needs, the app jar (built when missing or stale) and Spark's classpath

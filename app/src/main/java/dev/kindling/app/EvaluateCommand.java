@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app;
 
 import dev.kindling.app.config.JobConfig;
@@ -6,6 +7,7 @@ import dev.kindling.app.data.Inputs;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.TrainOutputs;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.spark.PreparedData;
@@ -97,6 +99,7 @@ final class EvaluateCommand extends JobCommand {
         json.putAll(evaluation.metrics());
         json.put("spark_master", spark.sparkContext().master());
         json.put("kindling_version", Main.version());
+        json.put("kindling_commit", BuildInfo.current().commit().orElse(null));
         HadoopFiles.Location target = HadoopFiles.locate(hadoop,
                 outputFile != null ? outputFile : job.output().resolve("evaluation.json"));
         byte[] bytes = Json.bytes(json);

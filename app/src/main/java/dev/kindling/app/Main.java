@@ -1,16 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app;
 
 import dev.kindling.app.config.BadConfigurationException;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.data.IdxFormatException;
 import dev.kindling.core.model.CheckpointException;
 import dev.kindling.spark.DataException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -128,23 +127,15 @@ public final class Main implements Callable<Integer> {
         return null;
     }
 
-    /** The Kindling version, from the jar. */
+    /** The Kindling version this jar was built as (the build also records the commit: {@link BuildInfo}). */
     public static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return BuildInfo.current().version();
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"Kindling " + version()};
+            return new String[] {"Kindling " + BuildInfo.current().describe()};
         }
     }
 }

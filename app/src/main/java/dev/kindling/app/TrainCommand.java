@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app;
 
 import dev.kindling.app.config.CallbackSpec;
@@ -6,6 +7,7 @@ import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.TrainOutputs;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.blas.Blas;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.FitOptions;
@@ -174,6 +176,7 @@ final class TrainCommand extends JobCommand {
         steps.put("bytes_from_tasks", timings.bytesFromTasks());
         metrics.put("step_timings", steps);
         metrics.put("kindling_version", Main.version());
+        metrics.put("kindling_commit", BuildInfo.current().commit().orElse(null));
         metrics.put("config", Json.parse(job.toJson()));
 
         TrainOutputs.write(outputDir, model, history, metrics);

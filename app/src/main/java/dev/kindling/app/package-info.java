@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The spark-submit application: {@link dev.kindling.app.Main} parses the command line (picocli) and runs
  * {@code train}, {@code evaluate} or {@code predict} from a job configuration ({@link dev.kindling.app.config}).

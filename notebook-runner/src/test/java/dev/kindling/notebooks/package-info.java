@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The headless Zeppelin note runner and its tests. {@link dev.kindling.notebooks.Note} reads a {@code .zpln} file
  * with Jackson; {@link dev.kindling.notebooks.NoteRunner} runs its {@code %spark} paragraphs in a Scala 2.13 REPL

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The data-parallel trainer on Apache Spark. {@link dev.kindling.spark.SparkTrainer} fits, evaluates and
  * predicts with a core {@code Sequential} on a DataFrame or an RDD of {@link dev.kindling.spark.Sample}s. Each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The job configuration: HOCON files (Typesafe Config) over the shipped {@code reference.conf}, with
  * {@code --set KEY=VALUE} overrides, read once into typed records ({@link dev.kindling.app.config.JobConfig}).

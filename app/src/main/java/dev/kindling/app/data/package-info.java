@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Reads the configured inputs into DataFrames the Spark trainer takes (a features column, Spark ML vector or
  * array of numbers, and a numeric label): Spark's own readers for CSV, LibSVM and Parquet, and the core's IDX

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The real-cluster end-to-end test: a Spark standalone master and two workers started by {@code scripts/cluster}
  * on 127.0.0.1, the app submitted by {@code scripts/submit}, and the helpers that let it run in Maven's

@@ -1,13 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.app.Cli;
 import dev.kindling.app.Main;
 import dev.kindling.app.config.JobConfigLoader.Task;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.examples.Convnet;
@@ -217,6 +218,16 @@ class JobConfigTest {
         for (String s : List.of("--config=FILE", "--set=KEY=VALUE", "--check", "spark-submit")) {
             assertTrue(train.out().contains(s), () -> s + " missing from\n" + train.out());
         }
-        assertFalse(Main.version().equals("unknown"));
+    }
+
+    @Test
+    void versionNamesTheReleaseAndTheCommit() {
+        Cli version = Cli.run("--version");
+        assertEquals(0, version.exitCode(), version::toString);
+        BuildInfo build = BuildInfo.current();
+        assertEquals(System.getProperty("kindling.expected.version"), build.version());
+        String expected = "Kindling " + build.version() + " (commit "
+                + build.commit().orElse("unknown: built outside a git checkout");
+        assertTrue(version.out().startsWith(expected), () -> expected + "... expected, got\n" + version.out());
     }
 }

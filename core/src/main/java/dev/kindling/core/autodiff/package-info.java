@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Reverse-mode automatic differentiation over {@link dev.kindling.core.tensor.Tensor}s: a {@link
  * dev.kindling.core.autodiff.Variable} records the graph as ops run, {@link dev.kindling.core.autodiff.Ops} holds

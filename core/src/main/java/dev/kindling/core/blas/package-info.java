@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Matrix products for Kindling: {@link dev.kindling.core.blas.Blas} is a small row-major facade over
  * {@code dev.ludovic.netlib} GEMM ({@code C := alpha * op(A) * op(B) + beta * C}).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Keras's training callbacks, as {@link dev.kindling.core.model.TrainingListener}s on the fit loop's handle, so they
  * work the same in one JVM and on Spark (they run where the loop runs, the driver) and their state rides in

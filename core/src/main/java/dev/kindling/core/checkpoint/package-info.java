@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Checkpoints during a fit and exact resumption: {@link dev.kindling.core.checkpoint.BackupAndRestore} (Keras's
  * callback of that name) writes {@link dev.kindling.core.model.Checkpoint}s to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Files on the local disk: {@link dev.kindling.core.io.LocalFiles#writeAtomically}, the one way the core writes a
  * file (saved models, checkpoints), so that no reader ever sees a half-written one; and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.layers;
 
 import dev.kindling.core.autodiff.Ops;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Layer descriptions and activations: {@link dev.kindling.core.layers.Dense}, {@link
  * dev.kindling.core.layers.Dropout}, and for images {@code (height, width, channels)} {@link

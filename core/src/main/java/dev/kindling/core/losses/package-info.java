@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Loss functions: {@link dev.kindling.core.losses.Loss} (an interface: a loss of your own is a per-sample formula
  * over autodiff ops) and the built-in ones, Keras's, which compute from the last layer's pre-activation output so

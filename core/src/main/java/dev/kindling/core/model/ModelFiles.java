@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.io.LocalFiles;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
@@ -33,10 +35,11 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The saved-model file: a zip holding {@code model.json} (format version, architecture with its input shape,
- * compile configuration, sizes), {@code weights.bin} (the flat weight vector) and, once trained,
- * {@code optimizer.bin} (the optimizer state's slot vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is
- * exact. {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch. A file
- * on disk is written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
+ * compile configuration, sizes, and under {@code writtenBy} the Kindling version and commit that wrote it),
+ * {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer state's slot
+ * vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is exact.
+ * {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch. A file on disk is
+ * written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
  */
 final class ModelFiles {
     static final String FORMAT = "kindling-model";
@@ -114,6 +117,11 @@ final class ModelFiles {
         json.set("layers", Registry.json().valueToTree(network.layers().toArray(new Layer[0])));
         json.put("parameters", weights.size());
         json.put("epochsTrained", epochsTrained);
+        // Which Kindling wrote the file; informational, reading does not depend on it.
+        BuildInfo build = BuildInfo.current();
+        ObjectNode writtenBy = json.putObject("writtenBy");
+        writtenBy.put("kindling", build.version());
+        build.commit().ifPresent(commit -> writtenBy.put("commit", commit).put("uncommittedChanges", build.dirty()));
         if (compiled != null) {
             ObjectNode compile = json.putObject("compile");
             compile.set("optimizer", Registry.json().valueToTree(compiled.optimizer()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Keras-like model API: {@link dev.kindling.core.model.Sequential} (compile, fit, evaluate, predict,
  * summary, save, load) and what it is made of: the architecture ({@link dev.kindling.core.model.Network}), the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Optimizers: Keras 3's SGD, RMSprop, Adam and Adagrad, as pure update functions over explicit state.
  *

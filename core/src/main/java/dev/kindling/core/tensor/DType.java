@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.tensor;
 
 /** Element type of a {@link Tensor}. float32 is the default, as in Keras; float64 serves gradient checks. */

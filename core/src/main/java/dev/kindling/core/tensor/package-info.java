@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * N-dimensional float32/float64 arrays ({@link dev.kindling.core.tensor.Tensor}, {@link
  * dev.kindling.core.tensor.Shape}) and the kernels that are too specialised for {@code Tensor} itself:

@@ -1,15 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.core.BuildInfo;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Flatten;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -63,6 +67,30 @@ class ModelFilesTest {
         IOException e = assertThrows(IOException.class, () -> Sequential.load(bad));
         assertTrue(e.getMessage().contains("bad.kindling") && e.getMessage().contains("inputShape (2, 3, 1)")
                 && e.getMessage().contains("inputDim is 7"), e.getMessage());
+    }
+
+    @Test
+    void aModelFileRecordsTheKindlingThatWroteIt(@TempDir Path dir) throws IOException {
+        Sequential model = new Sequential(new Dense(2, Activation.SOFTMAX, 3));
+        Path file = dir.resolve("m.kindling");
+        model.save(file);
+        JsonNode writtenBy = Registry.json().readTree(modelJson(file)).path("writtenBy");
+        BuildInfo build = BuildInfo.current();
+        assertEquals(System.getProperty("kindling.expected.version"), writtenBy.path("kindling").asText());
+        assertEquals(build.commit().orElse(""), writtenBy.path("commit").asText(""));
+        assertEquals(build.commit().isPresent(), writtenBy.has("uncommittedChanges"));
+        assertEquals(model.weights(), Sequential.load(file).weights());
+    }
+
+    private static byte[] modelJson(Path file) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(file))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().equals("model.json")) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError(file + " has no model.json");
     }
 
     /** Copies a model file, replacing text in its model.json. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Outputs on any Hadoop file system ({@code file:}, {@code hdfs:}, {@code s3a:}, or a plain path on the default
  * file system): {@link dev.kindling.spark.io.HadoopFiles} is the one mechanism by which the Spark side writes a file

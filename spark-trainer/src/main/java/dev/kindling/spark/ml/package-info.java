@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Kindling as a Spark ML citizen: {@link dev.kindling.spark.ml.KindlingClassifier} and
  * {@link dev.kindling.spark.ml.KindlingRegressor} are {@code Predictor}s that fit a core {@code Sequential} with
