@@ -48,7 +48,7 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class SparkTrainer {
     /** {@link #withStepsPerJob}'s default. */
-    public static final int DEFAULT_STEPS_PER_JOB = 1;
+    public static final int DEFAULT_STEPS_PER_JOB = Integer.MAX_VALUE;
     private final int treeDepth;
     private final int partitions;
     private final StorageLevel storageLevel;

@@ -104,7 +104,7 @@ class TrainingStageClusterTest {
     @Test
     void twoExecutorJvmsLearnTheWeightsOfOneJobPerStepAndRefuseStrangers() {
         Dataset<Row> frame = frame();
-        Fit reference = fit(SparkTrainer.create(), frame, options());
+        Fit reference = fit(SparkTrainer.create().withStepsPerJob(1), frame, options());
         long refusedBefore = Hub.refusedConnections();
         Fit staged = fit(SparkTrainer.create().withStepsPerJob(1000), frame, options(new Strangers()));
         long deadline = System.nanoTime() + 2_000_000_000L; // a refusal is counted a moment after its close

@@ -52,7 +52,7 @@ class TrainingStageTest {
         Dataset<Row> frame = frame(spark, 3);
         FitOptions options = FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(6).listeners()
                 .build();
-        Run reference = fit(frame, optimizer, SparkTrainer.create(), options);
+        Run reference = fit(frame, optimizer, SparkTrainer.create().withStepsPerJob(1), options);
         Run stage = fit(frame, optimizer, SparkTrainer.create().withStepsPerJob(7), options);
         assertSame(reference, stage);
         // 15 steps an epoch: segments of 7, 7 and 1 steps, then a validation job, each epoch
@@ -68,7 +68,7 @@ class TrainingStageTest {
                 .seed(2).listeners(EarlyStopping.on("val_loss").patience(2).restoreBestWeights(true).build(),
                         ReduceLROnPlateau.on("val_loss").factor(0.5).patience(1).minDelta(0.01).build()).build();
         Supplier<Optimizer> adam = () -> Optimizer.adam(0.02);
-        Run reference = fit(frame, adam, SparkTrainer.create(), options.get());
+        Run reference = fit(frame, adam, SparkTrainer.create().withStepsPerJob(1), options.get());
         Run stage = fit(frame, adam, SparkTrainer.create().withStepsPerJob(Integer.MAX_VALUE), options.get());
         assertSame(reference, stage);
         int epochs = stage.history.epochs();
@@ -85,7 +85,7 @@ class TrainingStageTest {
         FitOptions options = FitOptions.builder().epochs(3).batchSize(16).validationSplit(0.2).seed(11).listeners()
                 .build();
         Sequential reference = ConvnetOnSparkTest.model(DType.FLOAT32);
-        History expected = SparkTrainer.create().fit(reference, rows, Columns.defaults(), options);
+        History expected = SparkTrainer.create().withStepsPerJob(1).fit(reference, rows, Columns.defaults(), options);
         Sequential staged = ConvnetOnSparkTest.model(DType.FLOAT32);
         History history = SparkTrainer.create().withStepsPerJob(4).fit(staged, rows, Columns.defaults(), options);
         assertSame(new Run(reference, expected, 0), new Run(staged, history, 0));
@@ -105,7 +105,7 @@ class TrainingStageTest {
             FitOptions options = FitOptions.builder().epochs(2).batchSize(48).validationSplit(0.2).seed(3)
                     .listeners().build();
             Supplier<Optimizer> rmsprop = () -> Optimizer.rmsprop(0.01);
-            Run reference = fit(frame, rmsprop, SparkTrainer.create(), options);
+            Run reference = fit(frame, rmsprop, SparkTrainer.create().withStepsPerJob(1), options);
             Run stage = fit(frame, rmsprop, SparkTrainer.create().withStepsPerJob(3), options);
             assertSame(reference, stage);
             try (PreparedData data = SparkTrainer.create().prepare(model(rmsprop.get()), frame, Columns.defaults())) {
@@ -131,7 +131,7 @@ class TrainingStageTest {
             Dataset<Row> frame = frame(spark, 2);
             FitOptions options = FitOptions.builder().epochs(1).batchSize(32).seed(3).listeners().build();
             Supplier<Optimizer> sgd = () -> Optimizer.sgd(0.05);
-            Run reference = fit(frame, sgd, SparkTrainer.create(), options);
+            Run reference = fit(frame, sgd, SparkTrainer.create().withStepsPerJob(1), options);
             Run stage = fit(frame, sgd, SparkTrainer.create().withStepsPerJob(100), options);
             assertSame(reference, stage);
             assertEquals(reference.jobs, stage.jobs, "one job per step either way");
