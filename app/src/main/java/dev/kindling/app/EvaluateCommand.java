@@ -5,6 +5,7 @@ import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.output.Json;
+import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
@@ -55,6 +56,17 @@ final class EvaluateCommand extends JobCommand {
         checkModel(job, modelFile, problems);
     }
 
+    @Override
+    void locations(JobConfig job, List<Locations.Target> targets) {
+        if (outputFile != null) {
+            org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(outputFile).getParent();
+            targets.add(new Locations.Target("--output", parent == null ? "." : parent.toString(),
+                    Locations.Kind.FOLDER));
+        } else {
+            targets.add(new Locations.Target("output.dir", job.output().dir(), Locations.Kind.FOLDER));
+        }
+    }
+
     /** A model on the local disk must exist before Spark starts; one on another file system is checked when read. */
     static void checkModel(JobConfig job, String given, List<String> problems) {
         String model = model(job, given);
@@ -73,6 +85,17 @@ final class EvaluateCommand extends JobCommand {
         }
         try (InputStream in = HadoopFiles.open(location)) {
             return Sequential.load(in, location.toString());
+        } catch (IOException e) {
+            // A model file that does not read back (torn, of another version, naming a layer, loss or optimizer
+            // that is not registered here) is an input the user gave: one line, naming what is registered.
+            String message = dev.kindling.app.output.Locations.oneLine(e);
+            if (message.contains("Could not resolve type id") || message.contains("is not registered")) {
+                message = message.replaceFirst(" \\(for POJO property.*", "").replaceFirst(": known type ids = .*", "")
+                        + "; registered here: layers " + String.join(", ", dev.kindling.core.registry.Registry
+                        .layerNames()) + "; optimizers " + String.join(", ", dev.kindling.core.registry.Registry
+                        .optimizerNames()) + " (register your own before loading: docs/training.md)";
+            }
+            throw new BadConfigurationException(List.of("--model / output.dir: " + message));
         }
     }
 

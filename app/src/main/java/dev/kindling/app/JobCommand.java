@@ -3,6 +3,7 @@ package dev.kindling.app;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
+import dev.kindling.app.output.Locations;
 import dev.kindling.core.blas.Blas;
 import dev.kindling.spark.io.HadoopFiles;
 import java.io.PrintStream;
@@ -34,8 +35,14 @@ abstract class JobCommand implements Callable<Integer> {
 
     @Option(names = "--check",
             description = "Only check the configuration: print it with every default filled in and exit (0 if"
-                    + " it is good, 2 if not). Spark is not started and nothing is written.")
+                    + " it is good, 2 if not). Spark is not started and nothing is written (the locations the"
+                    + " command would write are probed with a file written and deleted).")
     boolean check;
+
+    @Option(names = "--verbose",
+            description = "On a failure, print the stack trace too (by default a failure you can fix is one line,"
+                    + " and its stack trace goes to the log at DEBUG).")
+    boolean verbose;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -53,6 +60,12 @@ abstract class JobCommand implements Callable<Integer> {
     void checkMore(JobConfig job, List<String> problems) {
     }
 
+    /**
+     * The locations the command will write, each under the key that names it: probed at the configuration check
+     * (see {@link Locations}), so that a bad one fails before Spark starts rather than after the work is done.
+     */
+    abstract void locations(JobConfig job, List<Locations.Target> targets);
+
     /** The command's work, given a running Spark session. */
     abstract int run(JobConfig job, SparkSession spark) throws Exception;
 
@@ -61,6 +74,11 @@ abstract class JobCommand implements Callable<Integer> {
         JobConfig job = JobConfigLoader.load(config, overrides, task());
         List<String> problems = new ArrayList<>();
         checkMore(job, problems);
+        List<Locations.Target> targets = new ArrayList<>();
+        locations(job, targets);
+        for (String problem : Locations.probe(Locations.hadoopConfiguration(job.spark().conf()), targets)) {
+            problems.add(config + ": " + problem);
+        }
         if (!check && job.spark().master() == null && System.getProperty("spark.master") == null
                 && !job.spark().conf().containsKey("spark.master")) {
             problems.add(config + ": spark.master: not set, and not run by spark-submit (which sets it from"
