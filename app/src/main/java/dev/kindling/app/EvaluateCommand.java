@@ -74,7 +74,29 @@ final class EvaluateCommand extends JobCommand {
         if (local != null && !Files.isRegularFile(local)) {
             problems.add((given != null ? "--model" : "output.dir") + ": no saved model at " + model
                     + (given != null ? "" : " (run train first, or give --model FILE)"));
+        } else if (local != null) {
+            // A local model file is read once now, so a bad one fails before Spark starts.
+            try (InputStream in = Files.newInputStream(local)) {
+                Sequential.load(in, model);
+            } catch (IOException e) {
+                problems.add((given != null ? "--model" : "output.dir") + ": " + modelProblem(e));
+            }
         }
+    }
+
+    /**
+     * A model file that does not read back (torn, of another version, naming a layer, loss or optimizer that is
+     * not registered here) is an input the user gave: one line, naming what is registered.
+     */
+    static String modelProblem(IOException e) {
+        String message = dev.kindling.app.output.Locations.oneLine(e);
+        if (message.contains("Could not resolve type id") || message.contains("is not registered")) {
+            message = message.replaceFirst(" \\(for POJO property.*", "").replaceFirst(": known type ids = .*", "")
+                    + "; registered here: layers " + String.join(", ", dev.kindling.core.registry.Registry
+                    .layerNames()) + "; optimizers " + String.join(", ", dev.kindling.core.registry.Registry
+                    .optimizerNames()) + " (register your own before loading: docs/training.md)";
+        }
+        return message;
     }
 
     /** Reads the saved model through Hadoop's file system API, so any URI works. */
@@ -86,16 +108,7 @@ final class EvaluateCommand extends JobCommand {
         try (InputStream in = HadoopFiles.open(location)) {
             return Sequential.load(in, location.toString());
         } catch (IOException e) {
-            // A model file that does not read back (torn, of another version, naming a layer, loss or optimizer
-            // that is not registered here) is an input the user gave: one line, naming what is registered.
-            String message = dev.kindling.app.output.Locations.oneLine(e);
-            if (message.contains("Could not resolve type id") || message.contains("is not registered")) {
-                message = message.replaceFirst(" \\(for POJO property.*", "").replaceFirst(": known type ids = .*", "")
-                        + "; registered here: layers " + String.join(", ", dev.kindling.core.registry.Registry
-                        .layerNames()) + "; optimizers " + String.join(", ", dev.kindling.core.registry.Registry
-                        .optimizerNames()) + " (register your own before loading: docs/training.md)";
-            }
-            throw new BadConfigurationException(List.of("--model / output.dir: " + message));
+            throw new BadConfigurationException(List.of("--model / output.dir: " + modelProblem(e)));
         }
     }
 
