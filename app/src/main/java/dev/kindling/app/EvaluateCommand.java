@@ -119,6 +119,8 @@ final class EvaluateCommand extends JobCommand {
         Sequential model = load(spark, modelPath);
         Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
         SparkTrainer trainer = SparkTrainer.create();
+        dev.kindling.app.data.MemoryCheck.require(test, model, model.network().outputDim(),
+                model.network().dtype(), spark.sparkContext(), 0);
         Evaluation evaluation;
         try (PreparedData data = test.prepare(trainer, model)) {
             evaluation = trainer.evaluate(model, data);

@@ -4,6 +4,7 @@ import dev.kindling.app.config.CallbackSpec;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
+import dev.kindling.app.data.MemoryCheck;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
@@ -111,6 +112,13 @@ final class TrainCommand extends JobCommand {
                 + validation.description() : "") + (test != null ? "\ntest:  " + test.description() : ""));
 
         SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions());
+        // Before packing: an input that cannot fit in the memory Spark has is refused with the estimate.
+        for (Inputs.Input input : java.util.Arrays.asList(train, validation, test)) {
+            if (input != null) {
+                MemoryCheck.require(input, model, job.data().numClasses(), job.model().dtype(),
+                        spark.sparkContext(), fit.partitions());
+            }
+        }
         // Every input is read and checked before the first step, the test data's too.
         try (PreparedData trainData = train.prepare(trainer, model);
              PreparedData validationData = validation == null ? null : validation.prepare(trainer, model);

@@ -284,6 +284,28 @@ class FailEarlyTest {
     }
 
     @Test
+    void anInputThatCannotFitInMemoryIsRefusedBeforePackingWithTheEstimate() throws IOException {
+        // Four rows hashed into 2^30 features: 4 GiB each once packed densely, far more than this JVM has.
+        Path train = Files.writeString(dir.resolve("train.libsvm"), "1 1:0.5 1073741824:1\n0 2:0.5\n1 3:1\n0 4:1\n");
+        List<String> a = new ArrayList<>(args("train", "conf/mnist-mlp.conf", "data.format=libsvm", "data.dir=null",
+                "data.train=\"" + train + "\"", "data.scale=1", "data.num-classes=0",
+                "data.libsvm.num-features=1073741824", "model.input-dim=0",
+                "model.layers=[{type = dense, units = 2, activation = softmax}]"));
+        Cli cli = Cli.run(a.toArray(new String[0]));
+        assertEquals(Main.BAD_CONFIGURATION, cli.exitCode(), cli::toString);
+        long heap = Runtime.getRuntime().maxMemory();
+        assertTrue(cli.err().contains("libsvm " + train + ": 4 rows of 1,073,741,824 features packed into 1 partition"
+                + " need about 16.0 GB per partition (rows x (1,073,741,824 features + 2 targets + 1 weight) x 4"
+                + " bytes), 16.0 GB in the driver's JVM (local mode: every partition lives there); Spark has "),
+                cli::toString);
+        assertTrue(cli.err().contains("give Spark more memory (spark.driver.memory"), cli::toString);
+        assertFalse(cli.err().contains("\tat ") || cli.err().contains("OutOfMemoryError"), cli::toString);
+        assertFalse(cli.out().contains("Epoch 1"), cli::toString);
+        assertFalse(Files.exists(out));
+        assertTrue(heap < 16L << 30, "the test needs a heap under 16 GB, has " + heap);
+    }
+
+    @Test
     void aModelFileNamingAnUnregisteredLayerIsOneLineNamingTheRegisteredOnes() throws IOException {
         Sequential model = new Sequential(new Dense(10, Activation.SOFTMAX, 784));
         model.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
