@@ -295,7 +295,7 @@ class FailEarlyTest {
         assertEquals(Main.BAD_CONFIGURATION, cli.exitCode(), cli::toString);
         long heap = Runtime.getRuntime().maxMemory();
         assertTrue(cli.err().contains("libsvm " + train + ": 4 rows of 1,073,741,824 features packed into 1 partition"
-                + " need about 16.0 GB per partition (rows x (1,073,741,824 features + 2 targets + 1 weight) x 4"
+                + " need about 16.0 GB per partition (rows x (1,073,741,824 features + 2 targets) x 4"
                 + " bytes), 16.0 GB in the driver's JVM (local mode: every partition lives there); Spark has "),
                 cli::toString);
         assertTrue(cli.err().contains("give Spark more memory (spark.driver.memory"), cli::toString);

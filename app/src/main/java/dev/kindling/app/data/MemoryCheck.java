@@ -29,7 +29,8 @@ public final class MemoryCheck {
     }
 
     /** What packing an input would take, and what there is. */
-    public record Estimate(long rows, int width, int targets, int valueBytes, int partitions, long bytesPerPartition,
+    public record Estimate(long rows, int width, int targets, boolean weighted, int valueBytes, int partitions,
+                           long bytesPerPartition,
                            int partitionsPerJvm, long needed, long available, boolean local, int executors) {
 
         public boolean fits() {
@@ -38,11 +39,11 @@ public final class MemoryCheck {
 
         String describe(String input) {
             return String.format(Locale.ROOT, "%s: %,d rows of %,d features packed into %d partition%s need about %s"
-                    + " per partition (rows x (%,d features + %,d targets + 1 weight) x %d bytes), %s in %s; Spark has"
-                    + " %s there (%s): give Spark more memory (%s), %sor fewer features (a sparse input: hash it into"
-                    + " fewer, or use a dense width the memory can hold)",
+                    + " per partition (rows x (%,d features + %,d targets%s) x %d bytes), %s in %s; Spark has"
+                    + " %s there (%s): give Spark more memory (%s), %sor use fewer features (a sparse input: hash it"
+                    + " into fewer)",
                     input, rows, width, partitions, partitions == 1 ? "" : "s", size(bytesPerPartition), width, targets,
-                    valueBytes, size(needed), local ? "the driver's JVM (local mode: every partition lives there)"
+                    weighted ? " + 1 weight" : "", valueBytes, size(needed), local ? "the driver's JVM (local mode: every partition lives there)"
                             : "each executor (" + partitionsPerJvm + " partition" + (partitionsPerJvm == 1 ? "" : "s")
                             + " per executor)",
                     size(available), local ? "the driver's heap less 300 MB, x spark.memory.fraction"
@@ -80,7 +81,8 @@ public final class MemoryCheck {
         int valueBytes = (model.isBuilt() ? model.network().dtype() : dtype).bytes();
         int wanted = partitions > 0 ? partitions : Math.max(1, sc.defaultParallelism());
         long rowsPerPartition = (rows + wanted - 1) / wanted;
-        long bytesPerPartition = rowsPerPartition * ((long) width + targets + 1) * valueBytes;
+        boolean weighted = input.columns().weight() != null;
+        long bytesPerPartition = rowsPerPartition * ((long) width + targets + (weighted ? 1 : 0)) * valueBytes;
         boolean local = sc.isLocal();
         long available;
         int executors = 0;
@@ -101,7 +103,7 @@ public final class MemoryCheck {
                 perJvm = (wanted + executors - 1) / executors;
             }
         }
-        return new Estimate(rows, width, targets, valueBytes, wanted, bytesPerPartition, perJvm,
+        return new Estimate(rows, width, targets, weighted, valueBytes, wanted, bytesPerPartition, perJvm,
                 bytesPerPartition * perJvm, available, local, executors);
     }
 

@@ -106,7 +106,8 @@ public final class Locations {
                     return "cannot be created: none of its parent folders exists";
                 }
                 if (!fs.getFileStatus(folder).isDirectory()) {
-                    return "cannot be created as a folder: " + folder + " is a file";
+                    return "cannot be created as a folder: " + ("file".equals(folder.toUri().getScheme())
+                            ? folder.toUri().getPath() : folder) + " is a file";
                 }
             }
             HadoopFiles.Location probe = new HadoopFiles.Location(fs, new Path(folder, PROBE
@@ -143,10 +144,11 @@ public final class Locations {
             }
         }
         for (Map.Entry<String, String> e : hadoop) {
-            if (e.getKey().matches("fs\\.[a-z0-9+.-]+\\.impl") && hadoop.getClassByNameOrNull(e.getValue()) != null) {
+            if (e.getKey().matches("fs\\.[a-z0-9+-]+\\.impl") && hadoop.getClassByNameOrNull(e.getValue()) != null) {
                 schemes.add(e.getKey().substring(3, e.getKey().length() - ".impl".length()));
             }
         }
+        schemes.removeIf(s -> s == null || s.contains("."));
         return schemes;
     }
 
