@@ -373,7 +373,7 @@ public final class Sequential {
             Shape likely = Network.likelyImageShape(inputShape.dim(0));
             throw new IllegalArgumentException(layers.get(0).getClass().getSimpleName() + " needs the model's input"
                     + " shape (height, width, channels), and the model declares none: declare it on the first layer"
-                    + " (withInputShape); the data has " + inputShape.dim(0) + " features"
+                    + " (withInputShape); the data has " + inputShape.dim(0) + " features, samples of shape " + inputShape
                     + (likely != null ? ", e.g. " + likely : ""));
         }
         network = new Network(layers, inputShape, dtype);
