@@ -122,7 +122,9 @@ final class EvaluateCommand extends JobCommand {
         dev.kindling.app.data.MemoryCheck.require(test, model, model.network().outputDim(),
                 model.network().dtype(), spark.sparkContext(), 0);
         Evaluation evaluation;
+        stage = "packing the test data";
         try (PreparedData data = test.prepare(trainer, model)) {
+            stage = "evaluating";
             evaluation = trainer.evaluate(model, data);
         }
         out.println(describe(evaluation) + " on " + test.description());

@@ -46,6 +46,8 @@ abstract class JobCommand implements Callable<Integer> {
 
     PrintStream out = System.out;
     PrintStream err = System.err;
+    /** What the command is doing, for a failure's message (an out-of-memory error names it). */
+    volatile String stage = "reading the inputs";
     /** Installed while {@link #run} runs: SIGTERM and Ctrl-C stop the command cleanly. */
     StopOnSignal signals;
 
@@ -98,15 +100,54 @@ abstract class JobCommand implements Callable<Integer> {
             return run(job, spark);
         } catch (StopOnSignal.Stopped | dev.kindling.core.model.TrainingInterruptedException e) {
             throw e;
+        } catch (OutOfMemoryError e) {
+            throw new OutOfMemory(stage, e, spark.sparkContext().isLocal());
         } catch (Exception e) {
             // A job cancelled by the signal fails with Spark's own error: report the signal instead.
             if (signals.received() != null) {
                 throw new StopOnSignal.Stopped(signals.received(), "before the command finished; no outputs written");
             }
+            if (OutOfMemory.lostToMemory(e)) {
+                throw new OutOfMemory(stage, e, spark.sparkContext().isLocal());
+            }
             throw e;
         } finally {
             signals.close();
             spark.stop();
+        }
+    }
+
+    /**
+     * The driver or an executor ran out of memory (an executor that did exits with Spark's code 52, and the job
+     * fails naming it): one line naming the stage and the settings to change.
+     */
+    static final class OutOfMemory extends Exception {
+        OutOfMemory(String stage, Throwable cause, boolean local) {
+            super("out of memory while " + stage + " (" + firstLine(cause) + "): give Spark more memory ("
+                    + (local ? "spark.driver.memory or --driver-memory: in local mode the executors are the driver's"
+                    + " JVM" : "spark.executor.memory, and spark.driver.memory for the driver") + "), spread the"
+                    + " data over more partitions and executors (fit.partitions), or use fewer features", cause);
+        }
+
+        /** Whether a Spark job failed because an executor ran out of memory. */
+        static boolean lostToMemory(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage());
+                if (t instanceof OutOfMemoryError || m.contains("java.lang.OutOfMemoryError")
+                        || m.matches("(?s).*exited with code 52\\b.*") || m.contains("exit code: 52")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String firstLine(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof OutOfMemoryError) {
+                    return t.toString();
+                }
+            }
+            return dev.kindling.app.output.Locations.oneLine(cause);
         }
     }
 

@@ -95,8 +95,8 @@ public final class Main implements Callable<Integer> {
         } else if (e instanceof CheckpointException checkpoint) {
             err.println("kindling: checkpoint: " + checkpoint.getMessage());
             code = BAD_CONFIGURATION;
-        } else if (e instanceof OutputsNotWrittenException outputs) {
-            err.println("kindling: " + outputs.getMessage());
+        } else if (e instanceof OutputsNotWrittenException || e instanceof JobCommand.OutOfMemory) {
+            err.println("kindling: " + e.getMessage());
             code = FAILED;
         } else if (dataProblem(e) != null) {
             err.println("kindling: bad input data: " + dataProblem(e));

@@ -120,6 +120,7 @@ final class TrainCommand extends JobCommand {
             }
         }
         // Every input is read and checked before the first step, the test data's too.
+        stage = "packing the inputs";
         try (PreparedData trainData = train.prepare(trainer, model);
              PreparedData validationData = validation == null ? null : validation.prepare(trainer, model);
              PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
@@ -147,6 +148,7 @@ final class TrainCommand extends JobCommand {
                     .listeners(listeners.toArray(new TrainingListener[0])).build();
             History history;
             try {
+                stage = "training";
                 history = trainer.fit(model, trainData, validationData, options);
             } catch (TrainingInterruptedException e) {
                 throw new StopOnSignal.Stopped(signals.received(), "at epoch " + e.epoch() + ", after step "
@@ -158,7 +160,9 @@ final class TrainCommand extends JobCommand {
             // From here on the trained model is the one thing that must not be lost: whatever fails (the test
             // data's evaluation, a full disk, a location that became a file), it is saved somewhere safe first.
             try {
+                stage = "evaluating the test data";
                 Evaluation evaluation = testData != null ? trainer.evaluate(model, testData) : null;
+                stage = "writing the outputs";
                 signals.check("after training; no outputs written" + (backup != null ? " (the final checkpoint is in "
                         + fit.checkpoint().dir() + ")" : ""));
                 writeOutputs(job, spark, outputDir, model, history, timings, evaluation, trainData.partitions());

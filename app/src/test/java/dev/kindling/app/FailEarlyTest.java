@@ -305,6 +305,29 @@ class FailEarlyTest {
         assertTrue(heap < 16L << 30, "the test needs a heap under 16 GB, has " + heap);
     }
 
+    /** An out-of-memory failure that still happens is one line naming the stage and the settings, exit 1. */
+    @Test
+    void anOutOfMemoryFailureIsOneLineNamingTheStage() {
+        RuntimeException executorLost = new RuntimeException("Job aborted due to stage failure: Task 1 in stage 4.0"
+                + " failed 4 times, most recent failure: Lost task 1.3 in stage 4.0 (TID 19) (127.0.0.1 executor 2):"
+                + " ExecutorLostFailure (executor 2 exited caused by one of the running tasks) Reason: Command exited"
+                + " with code 52\nDriver stacktrace: ...");
+        assertTrue(JobCommand.OutOfMemory.lostToMemory(executorLost));
+        assertTrue(JobCommand.OutOfMemory.lostToMemory(new IllegalStateException("step failed",
+                new OutOfMemoryError("Java heap space"))));
+        assertFalse(JobCommand.OutOfMemory.lostToMemory(new RuntimeException("Command exited with code 520")));
+        assertFalse(JobCommand.OutOfMemory.lostToMemory(new RuntimeException("ExecutorLostFailure: worker lost")));
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.report(new JobCommand.OutOfMemory("packing the inputs", new OutOfMemoryError("Java heap space"),
+                true), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        assertEquals(Main.FAILED, code);
+        assertEquals("kindling: out of memory while packing the inputs (java.lang.OutOfMemoryError: Java heap space):"
+                + " give Spark more memory (spark.driver.memory or --driver-memory: in local mode the executors are the"
+                + " driver's JVM), spread the data over more partitions and executors (fit.partitions), or use fewer"
+                + " features", err.toString(StandardCharsets.UTF_8).strip());
+    }
+
     @Test
     void aModelFileNamingAnUnregisteredLayerIsOneLineNamingTheRegisteredOnes() throws IOException {
         Sequential model = new Sequential(new Dense(10, Activation.SOFTMAX, 784));
