@@ -116,6 +116,17 @@ class FailEarlyTest {
                 "fit.validation-split=0.2"), "fit.callbacks[0].path: '" + logs + "' is a file");
     }
 
+    /** /proc takes no new files, even from root: the probe file is refused, so the location is. */
+    @Test
+    void aFolderThatTakesNoFilesIsRefusedBeforeSparkStarts() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        Cli cli = Cli.run(args("train", "conf/mnist-mlp.conf").stream()
+                .map(a -> a.startsWith("output.dir=") ? "output.dir=\"/proc/kindling-out\"" : a)
+                .toArray(String[]::new));
+        assertRefused(cli, "output.dir: '/proc/kindling-out' cannot be written: ");
+        assertFalse(Files.exists(Path.of("/proc/kindling-out")));
+    }
+
     @Test
     void predictionsUnderAFileAreRefusedBeforeSparkStarts() throws IOException {
         Path file = Files.writeString(dir.resolve("plain"), "a file");
