@@ -169,7 +169,14 @@ final class TrainCommand extends JobCommand {
             } catch (StopOnSignal.Stopped stopped) {
                 throw stopped;
             } catch (Exception | OutOfMemoryError e) {
-                throw rescue(job, hadoop, outputDir, model, e);
+                OutputsNotWrittenException rescued = rescue(job, hadoop, outputDir, model, e);
+                if (signals.received() != null) {
+                    // The evaluation's job was cancelled by the signal: report the signal, and where the model is.
+                    throw new StopOnSignal.Stopped(signals.received(), "after training; no outputs written"
+                            + (rescued.savedModel() != null ? "; the trained model is saved in "
+                            + rescued.savedModel() : ""));
+                }
+                throw rescued;
             }
         }
         return Main.OK;
