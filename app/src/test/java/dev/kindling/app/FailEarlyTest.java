@@ -371,5 +371,17 @@ class FailEarlyTest {
         assertTrue(line.contains("gated_dense") && line.contains("registered here: layers ")
                 && line.contains("dense") && line.contains("conv2d"), line);
         assertTrue(cli.out().isEmpty(), "refused before Spark starts:\n" + cli);
+
+        List<String> p = new ArrayList<>(args("predict", "conf/mnist-mlp.conf"));
+        p.addAll(List.of("--model", bad.toString()));
+        Cli predict = Cli.run(p.toArray(new String[0]));
+        assertEquals(Main.BAD_CONFIGURATION, predict.exitCode(), predict::toString);
+        assertTrue(predict.err().contains(line), predict::toString);
+        assertFalse(predict.err().contains("\tat "), predict::toString);
+        // --verbose adds the stack trace.
+        a.add("--verbose");
+        Cli verbose = Cli.run(a.toArray(new String[0]));
+        assertEquals(Main.BAD_CONFIGURATION, verbose.exitCode(), verbose::toString);
+        assertTrue(verbose.err().contains(line) && verbose.err().contains("\tat "), verbose::toString);
     }
 }
