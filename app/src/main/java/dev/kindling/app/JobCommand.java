@@ -78,8 +78,12 @@ abstract class JobCommand implements Callable<Integer> {
         checkMore(job, problems);
         List<Locations.Target> targets = new ArrayList<>();
         locations(job, targets);
-        for (String problem : Locations.probe(Locations.hadoopConfiguration(job.spark().conf()), targets)) {
-            problems.add(config + ": " + problem);
+        org.apache.hadoop.conf.Configuration hadoop = Locations.hadoopConfiguration(job.spark().conf());
+        for (Locations.Target target : targets) {
+            String problem = Locations.problem(hadoop, target);
+            if (problem != null) {
+                problems.add(where(job, target.key()) + target.key() + ": " + problem);
+            }
         }
         if (!check && job.spark().master() == null && System.getProperty("spark.master") == null
                 && !job.spark().conf().containsKey("spark.master")) {
@@ -115,6 +119,31 @@ abstract class JobCommand implements Callable<Integer> {
             signals.close();
             spark.stop();
         }
+    }
+
+    /**
+     * Where a key's value was set, as the loader says it: {@code file:line: } or {@code --set k=v: }; the job file
+     * for a default, and for a command-line option.
+     */
+    private String where(JobConfig job, String key) {
+        com.typesafe.config.ConfigOrigin origin = null;
+        try {
+            java.util.regex.Matcher item = java.util.regex.Pattern.compile("([\\w.-]+)\\[(\\d+)].*").matcher(key);
+            if (item.matches() && job.resolved().hasPath(item.group(1))) {
+                origin = job.resolved().getList(item.group(1)).get(Integer.parseInt(item.group(2))).origin();
+            } else if (!key.startsWith("-") && job.resolved().hasPath(key)) {
+                origin = job.resolved().getValue(key).origin();
+            }
+        } catch (RuntimeException e) {
+            // no single value to point at
+        }
+        if (origin != null && origin.filename() != null) {
+            return origin.filename() + (origin.lineNumber() > 0 ? ":" + origin.lineNumber() : "") + ": ";
+        }
+        if (origin != null && origin.description().startsWith("--set ")) {
+            return origin.description().replaceFirst(": \\d+$", "") + ": ";
+        }
+        return config + ": ";
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.kindling.app.output;
 
 import dev.kindling.spark.io.HadoopFiles;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
@@ -63,16 +61,10 @@ public final class Locations {
         return hadoop;
     }
 
-    /** Probes each target; returns one problem per bad location ({@code key: 'location': what is wrong}). */
-    public static List<String> probe(Configuration hadoop, List<Target> targets) {
-        List<String> problems = new ArrayList<>();
-        for (Target t : targets) {
-            String problem = probe(hadoop, t);
-            if (problem != null) {
-                problems.add(t.key() + ": '" + t.location() + "' " + problem);
-            }
-        }
-        return problems;
+    /** What is wrong with one target ({@code 'location' what is wrong}), or null. */
+    public static String problem(Configuration hadoop, Target target) {
+        String problem = probe(hadoop, target);
+        return problem == null ? null : "'" + target.location() + "' " + problem;
     }
 
     /** What is wrong with one target, or null. */
