@@ -6,6 +6,7 @@ import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.output.Json;
+import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.model.Evaluation;
@@ -57,6 +58,17 @@ final class EvaluateCommand extends JobCommand {
         checkModel(job, modelFile, problems);
     }
 
+    @Override
+    void locations(JobConfig job, List<Locations.Target> targets) {
+        if (outputFile != null) {
+            org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(outputFile).getParent();
+            targets.add(new Locations.Target("--output", parent == null ? "." : parent.toString(),
+                    Locations.Kind.FOLDER));
+        } else {
+            targets.add(new Locations.Target("output.dir", job.output().dir(), Locations.Kind.FOLDER));
+        }
+    }
+
     /** A model on the local disk must exist before Spark starts; one on another file system is checked when read. */
     static void checkModel(JobConfig job, String given, List<String> problems) {
         String model = model(job, given);
@@ -64,7 +76,29 @@ final class EvaluateCommand extends JobCommand {
         if (local != null && !Files.isRegularFile(local)) {
             problems.add((given != null ? "--model" : "output.dir") + ": no saved model at " + model
                     + (given != null ? "" : " (run train first, or give --model FILE)"));
+        } else if (local != null) {
+            // A local model file is read once now, so a bad one fails before Spark starts.
+            try (InputStream in = Files.newInputStream(local)) {
+                Sequential.load(in, model);
+            } catch (IOException e) {
+                problems.add((given != null ? "--model" : "output.dir") + ": " + modelProblem(e));
+            }
         }
+    }
+
+    /**
+     * A model file that does not read back (torn, of another version, naming a layer, loss or optimizer that is
+     * not registered here) is an input the user gave: one line, naming what is registered.
+     */
+    static String modelProblem(IOException e) {
+        String message = dev.kindling.app.output.Locations.oneLine(e);
+        if (message.contains("Could not resolve type id") || message.contains("is not registered")) {
+            message = message.replaceFirst(" \\(for POJO property.*", "").replaceFirst(": known type ids = .*", "")
+                    + "; registered here: layers " + String.join(", ", dev.kindling.core.registry.Registry
+                    .layerNames()) + "; optimizers " + String.join(", ", dev.kindling.core.registry.Registry
+                    .optimizerNames()) + " (register your own before loading: docs/training.md)";
+        }
+        return message;
     }
 
     /** Reads the saved model through Hadoop's file system API, so any URI works. */
@@ -75,6 +109,8 @@ final class EvaluateCommand extends JobCommand {
         }
         try (InputStream in = HadoopFiles.open(location)) {
             return Sequential.load(in, location.toString());
+        } catch (IOException e) {
+            throw new BadConfigurationException(List.of("--model / output.dir: " + modelProblem(e)));
         }
     }
 
@@ -85,8 +121,12 @@ final class EvaluateCommand extends JobCommand {
         Sequential model = load(spark, modelPath);
         Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
         SparkTrainer trainer = SparkTrainer.create();
+        dev.kindling.app.data.MemoryCheck.require(test, model, model.network().outputDim(),
+                model.network().dtype(), spark.sparkContext(), 0);
         Evaluation evaluation;
+        stage = "packing the test data";
         try (PreparedData data = test.prepare(trainer, model)) {
+            stage = "evaluating";
             evaluation = trainer.evaluate(model, data);
         }
         out.println(describe(evaluation) + " on " + test.description());

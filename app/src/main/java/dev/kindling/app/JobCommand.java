@@ -4,6 +4,7 @@ package dev.kindling.app;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
+import dev.kindling.app.output.Locations;
 import dev.kindling.core.blas.Blas;
 import dev.kindling.spark.io.HadoopFiles;
 import java.io.PrintStream;
@@ -35,11 +36,19 @@ abstract class JobCommand implements Callable<Integer> {
 
     @Option(names = "--check",
             description = "Only check the configuration: print it with every default filled in and exit (0 if"
-                    + " it is good, 2 if not). Spark is not started and nothing is written.")
+                    + " it is good, 2 if not). Spark is not started and nothing is written (the locations the"
+                    + " command would write are probed with a file written and deleted).")
     boolean check;
+
+    @Option(names = "--verbose",
+            description = "On a failure, print the stack trace too (by default a failure you can fix is one line,"
+                    + " and its stack trace goes to the log at DEBUG).")
+    boolean verbose;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
+    /** What the command is doing, for a failure's message (an out-of-memory error names it). */
+    volatile String stage = "reading the inputs";
     /** Installed while {@link #run} runs: SIGTERM and Ctrl-C stop the command cleanly. */
     StopOnSignal signals;
 
@@ -54,6 +63,12 @@ abstract class JobCommand implements Callable<Integer> {
     void checkMore(JobConfig job, List<String> problems) {
     }
 
+    /**
+     * The locations the command will write, each under the key that names it: probed at the configuration check
+     * (see {@link Locations}), so that a bad one fails before Spark starts rather than after the work is done.
+     */
+    abstract void locations(JobConfig job, List<Locations.Target> targets);
+
     /** The command's work, given a running Spark session. */
     abstract int run(JobConfig job, SparkSession spark) throws Exception;
 
@@ -62,6 +77,15 @@ abstract class JobCommand implements Callable<Integer> {
         JobConfig job = JobConfigLoader.load(config, overrides, task());
         List<String> problems = new ArrayList<>();
         checkMore(job, problems);
+        List<Locations.Target> targets = new ArrayList<>();
+        locations(job, targets);
+        org.apache.hadoop.conf.Configuration hadoop = Locations.hadoopConfiguration(job.spark().conf());
+        for (Locations.Target target : targets) {
+            String problem = Locations.problem(hadoop, target);
+            if (problem != null) {
+                problems.add(where(job, target.key()) + target.key() + ": " + problem);
+            }
+        }
         if (!check && job.spark().master() == null && System.getProperty("spark.master") == null
                 && !job.spark().conf().containsKey("spark.master")) {
             problems.add(config + ": spark.master: not set, and not run by spark-submit (which sets it from"
@@ -81,15 +105,79 @@ abstract class JobCommand implements Callable<Integer> {
             return run(job, spark);
         } catch (StopOnSignal.Stopped | dev.kindling.core.model.TrainingInterruptedException e) {
             throw e;
+        } catch (OutOfMemoryError e) {
+            throw new OutOfMemory(stage, e, spark.sparkContext().isLocal());
         } catch (Exception e) {
             // A job cancelled by the signal fails with Spark's own error: report the signal instead.
             if (signals.received() != null) {
                 throw new StopOnSignal.Stopped(signals.received(), "before the command finished; no outputs written");
             }
+            if (OutOfMemory.lostToMemory(e)) {
+                throw new OutOfMemory(stage, e, spark.sparkContext().isLocal());
+            }
             throw e;
         } finally {
             signals.close();
             spark.stop();
+        }
+    }
+
+    /**
+     * Where a key's value was set, as the loader says it: {@code file:line: } or {@code --set k=v: }; the job file
+     * for a default, and for a command-line option.
+     */
+    private String where(JobConfig job, String key) {
+        com.typesafe.config.ConfigOrigin origin = null;
+        try {
+            java.util.regex.Matcher item = java.util.regex.Pattern.compile("([\\w.-]+)\\[(\\d+)].*").matcher(key);
+            if (item.matches() && job.resolved().hasPath(item.group(1))) {
+                origin = job.resolved().getList(item.group(1)).get(Integer.parseInt(item.group(2))).origin();
+            } else if (!key.startsWith("-") && job.resolved().hasPath(key)) {
+                origin = job.resolved().getValue(key).origin();
+            }
+        } catch (RuntimeException e) {
+            // no single value to point at
+        }
+        if (origin != null && origin.filename() != null) {
+            return origin.filename() + (origin.lineNumber() > 0 ? ":" + origin.lineNumber() : "") + ": ";
+        }
+        if (origin != null && origin.description().startsWith("--set ")) {
+            return origin.description().replaceFirst(": \\d+$", "") + ": ";
+        }
+        return config + ": ";
+    }
+
+    /**
+     * The driver or an executor ran out of memory (an executor that did exits with Spark's code 52, and the job
+     * fails naming it): one line naming the stage and the settings to change.
+     */
+    static final class OutOfMemory extends Exception {
+        OutOfMemory(String stage, Throwable cause, boolean local) {
+            super("out of memory while " + stage + " (" + firstLine(cause) + "): give Spark more memory ("
+                    + (local ? "spark.driver.memory or --driver-memory: in local mode the executors are the driver's"
+                    + " JVM" : "spark.executor.memory, and spark.driver.memory for the driver") + "), spread the"
+                    + " data over more partitions and executors (fit.partitions), or use fewer features", cause);
+        }
+
+        /** Whether a Spark job failed because an executor ran out of memory. */
+        static boolean lostToMemory(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage());
+                if (t instanceof OutOfMemoryError || m.contains("java.lang.OutOfMemoryError")
+                        || m.matches("(?s).*exited with code 52\\b.*") || m.contains("exit code: 52")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String firstLine(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof OutOfMemoryError) {
+                    return t.toString();
+                }
+            }
+            return dev.kindling.app.output.Locations.oneLine(cause);
         }
     }
 

@@ -59,7 +59,8 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err,
+                commandLine.getCommand() instanceof JobCommand job && job.verbose));
         for (CommandLine sub : cli.getSubcommands().values()) {
             if (sub.getCommand() instanceof JobCommand job) {
                 job.streams(out, err);
@@ -75,28 +76,41 @@ public final class Main implements Callable<Integer> {
         return BAD_CONFIGURATION;
     }
 
-    /** One clear message on stderr per kind of failure, and its exit code. */
-    static int report(Exception e, PrintStream err) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
+
+    /**
+     * One clear message on stderr per kind of failure, and its exit code. A failure the user can fix (configuration,
+     * data, model files, checkpoints, locations, outputs not written) is one message and no stack trace: that goes to
+     * the log at DEBUG, and to stderr with {@code --verbose}. Anything else is a bug: its stack trace is printed.
+     */
+    static int report(Exception e, PrintStream err, boolean verbose) {
+        int code;
         if (e instanceof BadConfigurationException bad) {
             err.println("kindling: " + bad.getMessage());
-            return BAD_CONFIGURATION;
-        }
-        if (e instanceof StopOnSignal.Stopped stopped) {
+            code = BAD_CONFIGURATION;
+        } else if (e instanceof StopOnSignal.Stopped stopped) {
             err.println("kindling: " + stopped.getMessage());
-            return stopped.exitCode;
-        }
-        if (e instanceof CheckpointException checkpoint) {
+            code = stopped.exitCode;
+        } else if (e instanceof CheckpointException checkpoint) {
             err.println("kindling: checkpoint: " + checkpoint.getMessage());
-            return BAD_CONFIGURATION;
+            code = BAD_CONFIGURATION;
+        } else if (e instanceof OutputsNotWrittenException || e instanceof JobCommand.OutOfMemory) {
+            err.println("kindling: " + e.getMessage());
+            code = FAILED;
+        } else if (dataProblem(e) != null) {
+            err.println("kindling: bad input data: " + dataProblem(e));
+            code = BAD_DATA;
+        } else {
+            err.println("kindling: failed: " + e);
+            e.printStackTrace(err);
+            return FAILED;
         }
-        String data = dataProblem(e);
-        if (data != null) {
-            err.println("kindling: bad input data: " + data);
-            return BAD_DATA;
+        if (verbose) {
+            e.printStackTrace(err);
+        } else {
+            LOG.debug("the stack trace of the failure reported above", e);
         }
-        err.println("kindling: failed: " + e);
-        e.printStackTrace(err);
-        return FAILED;
+        return code;
     }
 
     private static final String DATA_MARKER = DataException.class.getName() + ": ";

@@ -4,6 +4,7 @@ package dev.kindling.app;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
+import dev.kindling.app.output.Locations;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.SparkTrainer;
@@ -45,6 +46,11 @@ final class PredictCommand extends JobCommand {
     @Override
     void checkMore(JobConfig job, List<String> problems) {
         EvaluateCommand.checkModel(job, modelFile, problems);
+    }
+
+    @Override
+    void locations(JobConfig job, List<Locations.Target> targets) {
+        targets.add(new Locations.Target("predict.path", job.predict().path(), Locations.Kind.REPLACED));
     }
 
     @Override

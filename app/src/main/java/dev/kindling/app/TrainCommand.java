@@ -5,7 +5,9 @@ import dev.kindling.app.config.CallbackSpec;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
+import dev.kindling.app.data.MemoryCheck;
 import dev.kindling.app.output.Json;
+import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.blas.Blas;
@@ -65,6 +67,25 @@ final class TrainCommand extends JobCommand {
     }
 
     @Override
+    void locations(JobConfig job, List<Locations.Target> targets) {
+        targets.add(new Locations.Target("output.dir", job.output().dir(), Locations.Kind.REPLACED));
+        if (job.fit().checkpoint().enabled()) {
+            targets.add(new Locations.Target("fit.checkpoint.dir", job.fit().checkpoint().dir(),
+                    Locations.Kind.FOLDER));
+        }
+        List<CallbackSpec> callbacks = job.fit().callbacks();
+        for (int i = 0; i < callbacks.size(); i++) {
+            String path = callbacks.get(i) instanceof CallbackSpec.ModelCheckpointSpec m ? m.path()
+                    : callbacks.get(i) instanceof CallbackSpec.CsvLoggerSpec c ? c.path() : null;
+            if (path != null) {
+                org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(path).getParent();
+                targets.add(new Locations.Target("fit.callbacks[" + i + "].path", parent == null ? "."
+                        : parent.toString(), Locations.Kind.FOLDER));
+            }
+        }
+    }
+
+    @Override
     int run(JobConfig job, SparkSession spark) throws Exception {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         HadoopFiles.Location outputDir = HadoopFiles.locate(hadoop, job.output().dir());
@@ -94,7 +115,15 @@ final class TrainCommand extends JobCommand {
 
         SparkTrainer trainer = SparkTrainer.create().withTreeDepth(fit.treeDepth()).withPartitions(fit.partitions())
                 .withStepsPerJob(fit.stepsPerJob());
+        // Before packing: an input that cannot fit in the memory Spark has is refused with the estimate.
+        for (Inputs.Input input : java.util.Arrays.asList(train, validation, test)) {
+            if (input != null) {
+                MemoryCheck.require(input, model, job.data().numClasses(), job.model().dtype(),
+                        spark.sparkContext(), fit.partitions());
+            }
+        }
         // Every input is read and checked before the first step, the test data's too.
+        stage = "packing the inputs";
         try (PreparedData trainData = train.prepare(trainer, model);
              PreparedData validationData = validation == null ? null : validation.prepare(trainer, model);
              PreparedData testData = test == null ? null : test.prepare(trainer, model)) {
@@ -122,6 +151,7 @@ final class TrainCommand extends JobCommand {
                     .listeners(listeners.toArray(new TrainingListener[0])).build();
             History history;
             try {
+                stage = "training";
                 history = trainer.fit(model, trainData, validationData, options);
             } catch (TrainingInterruptedException e) {
                 throw new StopOnSignal.Stopped(signals.received(), "at epoch " + e.epoch() + ", after step "
@@ -130,12 +160,61 @@ final class TrainCommand extends JobCommand {
                         + "; no outputs written");
             }
             StepTimings timings = trainer.lastTimings();
-            Evaluation evaluation = testData != null ? trainer.evaluate(model, testData) : null;
-            signals.check("after training; no outputs written" + (backup != null ? " (the final checkpoint is in "
-                    + fit.checkpoint().dir() + ")" : ""));
-            writeOutputs(job, spark, outputDir, model, history, timings, evaluation, trainData.partitions());
+            // From here on the trained model is the one thing that must not be lost: whatever fails (the test
+            // data's evaluation, a full disk, a location that became a file), it is saved somewhere safe first.
+            try {
+                stage = "evaluating the test data";
+                Evaluation evaluation = testData != null ? trainer.evaluate(model, testData) : null;
+                stage = "writing the outputs";
+                signals.check("after training; no outputs written" + (backup != null ? " (the final checkpoint is in "
+                        + fit.checkpoint().dir() + ")" : ""));
+                writeOutputs(job, spark, outputDir, model, history, timings, evaluation, trainData.partitions());
+            } catch (StopOnSignal.Stopped stopped) {
+                throw stopped;
+            } catch (Exception | OutOfMemoryError e) {
+                OutputsNotWrittenException rescued = rescue(job, hadoop, outputDir, model, e);
+                if (signals.received() != null) {
+                    // The evaluation's job was cancelled by the signal: report the signal, and where the model is.
+                    throw new StopOnSignal.Stopped(signals.received(), "after training; no outputs written"
+                            + (rescued.savedModel() != null ? "; the trained model is saved in "
+                            + rescued.savedModel() : ""));
+                }
+                throw rescued;
+            }
         }
         return Main.OK;
+    }
+
+    /**
+     * Saves the trained model after its outputs could not be written: to the checkpoint folder when there is one,
+     * else to a new temporary folder on the driver's disk; returns the one-line error that says where, and how to
+     * finish the job.
+     */
+    private OutputsNotWrittenException rescue(JobConfig job, Configuration hadoop, HadoopFiles.Location outputDir,
+                                              Sequential model, Throwable cause) {
+        List<String> places = new ArrayList<>();
+        if (job.fit().checkpoint().enabled()) {
+            places.add(job.fit().checkpoint().dir());
+        }
+        String saved = null;
+        for (int i = 0; saved == null && i <= places.size(); i++) {
+            try {
+                String folder = i < places.size() ? places.get(i)
+                        : java.nio.file.Files.createTempDirectory("kindling-model-").toUri().toString();
+                HadoopFiles.Location file = HadoopFiles.locate(hadoop, folder).resolve(TrainOutputs.MODEL);
+                HadoopFiles.writeFile(file, model::save);
+                saved = shown(file);
+            } catch (Exception | OutOfMemoryError e) {
+                cause.addSuppressed(e);
+            }
+        }
+        String reason = (cause instanceof OutOfMemoryError ? "out of memory: " : "")
+                + dev.kindling.app.output.Locations.oneLine(cause);
+        String message = "training finished, but the outputs could not be written to " + shown(outputDir) + ": "
+                + reason + (saved == null ? "; the trained model could not be saved anywhere else either"
+                : "; the trained model is saved in " + saved + ": finish with `evaluate -c " + config + " --model "
+                        + saved + "`, and copy it into output.dir");
+        return new OutputsNotWrittenException(message, saved, cause);
     }
 
     private void writeOutputs(JobConfig job, SparkSession spark, HadoopFiles.Location outputDir, Sequential model,

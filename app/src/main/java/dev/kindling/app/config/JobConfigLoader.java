@@ -133,6 +133,8 @@ public final class JobConfigLoader {
         SparkConfig spark = spark();
         OutputConfig output = output();
         PredictConfig predict = predict(output);
+        checkInputShape(model, data);
+        checkMonitors(fit, compile, data);
         for (int c : fit.classWeights().keySet()) {
             if (c >= data.numClasses()) {
                 problem("fit.class-weights", "names class " + c + " but there are " + data.numClasses()
@@ -259,6 +261,68 @@ public final class JobConfigLoader {
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
                 parquetFeatures, parquetLabel, weightColumn);
+    }
+
+    /**
+     * A first layer that needs (height, width, channels), a Conv2D say, with no {@code model.input-shape}: a
+     * configuration error naming the key and a likely value from the data's width, when the data says it before
+     * Spark starts (IDX images' header, a local CSV file's header, LibSVM's num-features).
+     */
+    private void checkInputShape(ModelConfig model, DataConfig data) {
+        if (model == null || data == null || model.inputShape() != null || model.layers().isEmpty()) {
+            return;
+        }
+        Shape fromData = null;
+        int width = 0;
+        try {
+            switch (data.format()) {
+                case IDX -> {
+                    String images = data.dir() != null ? data.dir() + "/" + dev.kindling.core.data.Mnist.TRAIN_IMAGES
+                            : data.train().isEmpty() ? null : data.train().get(0);
+                    Path local = images == null ? null : localPath(images);
+                    if (local != null && !Files.isRegularFile(local) && Files.isRegularFile(Path.of(local + ".gz"))) {
+                        local = Path.of(local + ".gz");
+                    }
+                    if (local != null && Files.isRegularFile(local)) {
+                        boolean gz = local.toString().endsWith(".gz");
+                        try (java.io.InputStream in = Files.newInputStream(local)) {
+                            int[] dims = dev.kindling.core.data.Idx.readHeader(gz ? new java.util.zip.GZIPInputStream(in)
+                                    : in, local.toString(), gz, -1).dims();
+                            if (dims.length == 3 || dims.length == 4) {
+                                fromData = Shape.of(dims[1], dims[2], dims.length == 4 ? dims[3] : 1);
+                                width = fromData.size();
+                            }
+                        }
+                    }
+                }
+                case CSV -> {
+                    if (!data.csv().featureColumns().isEmpty()) {
+                        width = data.csv().featureColumns().size();
+                    } else if (data.csv().header() && data.train().size() == 1 && localPath(data.train().get(0)) != null
+                            && Files.isRegularFile(localPath(data.train().get(0)))) {
+                        try (var lines = Files.lines(localPath(data.train().get(0)))) {
+                            String first = lines.findFirst().orElse("");
+                            width = (int) java.util.Arrays.stream(first.split(java.util.regex.Pattern.quote(
+                                    data.csv().delimiter()), -1)).map(String::trim).filter(c -> !c.equals(
+                                    data.csv().labelColumn()) && !c.equals(data.weightColumn())).count();
+                        }
+                    }
+                }
+                case LIBSVM -> width = data.libsvmNumFeatures();
+                default -> {
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            width = 0;   // the data's own check reports a file that cannot be read
+        }
+        if (!Network.needsInputShape(model.layers(), width)) {
+            return;
+        }
+        Shape likely = fromData != null ? fromData : Network.likelyImageShape(width);
+        String example = likely == null ? "" : ", e.g. [" + likely.toString().replaceAll("[()]", "") + "]";
+        problem("model.input-shape", "missing: " + model.layers().get(0).getClass().getSimpleName()
+                + " (model.layers[0]) needs model.input-shape (height, width, channels); " + (width > 0
+                ? "the data has " + width + " features" + example : "e.g. [28, 28, 1] for 28x28 grey images"));
     }
 
     private static int lastUnits(List<Layer> layers) {
@@ -537,6 +601,30 @@ public final class JobConfigLoader {
             }
         }
         return List.copyOf(specs);
+    }
+
+    /**
+     * Every callback's monitor must be a log the run will have: {@code loss}, the compiled metrics, their
+     * {@code val_} twins when there is validation data (data.validation or fit.validation-split), {@code lr}. The
+     * core's own check ({@link dev.kindling.core.model.TrainingListener#checkLogs}), made here before Spark starts.
+     */
+    private void checkMonitors(FitConfig fit, CompileSettings compile, DataConfig data) {
+        if (fit == null || compile == null || data == null || compile.metrics() == null) {
+            return;
+        }
+        java.util.Set<String> logs = dev.kindling.core.model.FitLoop.logNames(compile.metrics(),
+                data.hasValidation() || fit.validationSplit() > 0);
+        ConfigValue list = value("fit.callbacks");
+        for (int i = 0; i < fit.callbacks().size(); i++) {
+            try {
+                fit.callbacks().get(i).build(dir -> dev.kindling.core.io.FileStore.local(Path.of("unused")))
+                        .checkLogs(logs);
+            } catch (IllegalArgumentException e) {
+                ConfigOrigin origin = list instanceof ConfigList items && i < items.size() ? items.get(i).origin()
+                        : null;
+                problem(origin, "fit.callbacks[" + i + "]", e.getMessage());
+            }
+        }
     }
 
     /** {@code fit.class-weights}: {"3" = 20}, class indices to finite weights >= 0 (checked against the model later). */

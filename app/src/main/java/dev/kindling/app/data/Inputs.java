@@ -77,7 +77,7 @@ public final class Inputs {
         };
         return switch (data.format()) {
             case IDX -> idx(spark, data, split, sampleShape);
-            case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split == Split.VALIDATION);
+            case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split != Split.TRAIN);
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
@@ -92,8 +92,9 @@ public final class Inputs {
                     df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
                 }
                 Columns columns = Columns.of(features, data.parquetLabelColumn());
-                // Validation data weighs its rows only if it has the column, as Keras's validation_data=(x, y[, w]).
-                boolean weighed = data.weightColumn() != null && (split != Split.VALIDATION
+                // Validation and test data weigh their rows only if they have the column, as Keras's
+                // validation_data=(x, y[, w]) and evaluate(x, y, sample_weight = NULL).
+                boolean weighed = data.weightColumn() != null && (split == Split.TRAIN
                         || Arrays.asList(df.columns()).contains(data.weightColumn()));
                 yield new Input(df, weighed ? columns.withWeight(data.weightColumn()) : columns, "parquet " + paths);
             }
@@ -355,7 +356,13 @@ public final class Inputs {
             if (weight == null) {
                 return RowFactory.create(Vectors.dense(x), y);
             }
-            return RowFactory.create(Vectors.dense(x), y, number(r, features.length + 1, weight, row));
+            double w = number(r, features.length + 1, weight, row);
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                // Checked here, where the user's column name and the line are known (the trainer would name the
+                // parsed frame's column).
+                throw bad(r, row, weight, w + " is not a weight: expected a finite number >= 0");
+            }
+            return RowFactory.create(Vectors.dense(x), y, w);
         }
 
         private double number(Row r, int index, String column, long row) {
@@ -367,13 +374,16 @@ public final class Inputs {
                     // reported below
                 }
             }
+            throw bad(r, row, column, (text == null ? "empty" : "'" + text + "'") + " is not a number");
+        }
+
+        private DataException bad(Row r, long row, String column, String problem) {
             String file = r.getString(r.length() - 1);
             if (file != null && file.startsWith("file:")) {
                 file = Path.of(java.net.URI.create(file)).toString();
             }
-            throw new DataException("csv " + file + ": row " + row + (oneFile ? " (line " + (row + firstLine) + ")"
-                    : "") + ", column '" + column + "': " + (text == null ? "empty" : "'" + text + "'")
-                    + " is not a number");
+            return new DataException("csv " + file + ": row " + row + (oneFile ? " (line " + (row + firstLine) + ")"
+                    : "") + ", column '" + column + "': " + problem);
         }
     }
 }

@@ -43,6 +43,11 @@ public final class EarlyStopping implements dev.kindling.core.model.TrainingList
     }
 
     @Override
+    public void checkLogs(java.util.Set<String> logs) {
+        monitor.check(logs, "EarlyStopping");
+    }
+
+    @Override
     public void onTrainBegin(FitLoop fit) {
         loop = fit;
         wait = 0;

@@ -49,6 +49,21 @@ public final class ModelCheckpoint implements TrainingListener {
     }
 
     @Override
+    public void checkLogs(java.util.Set<String> logs) {
+        if (saveBestOnly) {
+            monitor.check(logs, "ModelCheckpoint");
+        }
+        Matcher m = FIELD.matcher(template);
+        while (m.find()) {
+            if (!m.group(1).equals("epoch") && !logs.contains(m.group(1))) {
+                throw new IllegalArgumentException("ModelCheckpoint: the name template '" + template + "' uses {"
+                        + m.group(1) + "}, which is not epoch nor a log this fit will have"
+                        + Monitor.willHave(m.group(1), logs));
+            }
+        }
+    }
+
+    @Override
     public void onTrainBegin(FitLoop fit) {
         loop = fit;
         best = monitor.worst();

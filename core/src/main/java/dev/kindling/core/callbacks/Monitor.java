@@ -3,6 +3,7 @@ package dev.kindling.core.callbacks;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,37 @@ record Monitor(String name, Mode mode, double minDelta) {
     /** Whether {@code current} beats {@code best} by more than {@code minDelta}. */
     boolean improves(double current, double best) {
         return mode == Mode.MIN ? current < best - minDelta : current > best + minDelta;
+    }
+
+    /**
+     * Refuses a monitored name the fit will never log, before the first step: names the logs it will have and the
+     * closest one, with Keras 2's old names ({@code acc}, {@code val_acc}) mapped to today's.
+     *
+     * @throws IllegalArgumentException when {@code name} is not one of {@code logs}
+     */
+    void check(Set<String> logs, String who) {
+        check(name, logs, who);
+    }
+
+    static void check(String name, Set<String> logs, String who) {
+        if (!logs.contains(name)) {
+            throw new IllegalArgumentException(who + ": monitor '" + name + "' is not a log this fit will have"
+                    + willHave(name, logs));
+        }
+    }
+
+    /** {@code "; it will have loss, ..., lr"} and the closest name, for a name that is not among {@code logs}. */
+    static String willHave(String name, Set<String> logs) {
+        String hint;
+        if (name.matches("(val_)?acc") && logs.contains(name + "uracy")) {
+            hint = " (did you mean '" + name + "uracy'? '" + name + "' is Keras 2's old name)";
+        } else if (name.startsWith("val_") && logs.contains(name.substring(4))) {
+            hint = " (the fit has no validation data: give some, e.g. a validation split, or monitor '"
+                    + name.substring(4) + "')";
+        } else {
+            hint = dev.kindling.core.registry.Suggestions.didYouMean(name, logs);
+        }
+        return "; it will have " + String.join(", ", logs) + hint;
     }
 
     /** The watched value in an epoch's logs, or null (with a warning naming the logs there are) if it is missing. */

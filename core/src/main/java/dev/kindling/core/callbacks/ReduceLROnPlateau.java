@@ -49,6 +49,11 @@ public final class ReduceLROnPlateau implements TrainingListener {
     }
 
     @Override
+    public void checkLogs(java.util.Set<String> logs) {
+        monitor.check(logs, "ReduceLROnPlateau");
+    }
+
+    @Override
     public void onTrainBegin(FitLoop fit) {
         loop = fit;
         wait = 0;

@@ -76,7 +76,28 @@ public final class FitLoop {
         lastEpoch = options.initialEpoch() >= 0 ? options.epochs() : first - 1 + options.epochs();
     }
 
+    /**
+     * The names every epoch's logs have: {@code loss}, each compiled metric's, the same with {@code val_} when there
+     * is validation data, and {@code lr}; in that order.
+     */
+    public static java.util.Set<String> logNames(List<dev.kindling.core.metrics.Metric> metrics, boolean validation) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        names.add("loss");
+        metrics.forEach(m -> names.add(m.keyword()));
+        if (validation) {
+            names.add("val_loss");
+            metrics.forEach(m -> names.add("val_" + m.keyword()));
+        }
+        names.add(LEARNING_RATE);
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
     History run() {
+        // A monitor the fit will never log is refused now, not found missing after the first epoch.
+        java.util.Set<String> logs = logNames(config.metrics(), data.hasValidation());
+        for (TrainingListener l : options.listeners()) {
+            l.checkLogs(logs);
+        }
         beginning = true;
         try {
             for (TrainingListener l : options.listeners()) {

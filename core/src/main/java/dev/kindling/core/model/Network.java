@@ -47,6 +47,37 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype) impleme
     }
 
     /** A network whose samples are rows of {@code inputDim} features. */
+    /**
+     * Whether the first of {@code layers} cannot take flat samples of {@code width} values (a Conv2D or a pooling
+     * layer needs (height, width, channels)), so the model must declare its input shape.
+     */
+    public static boolean needsInputShape(List<Layer> layers, int width) {
+        if (layers.isEmpty() || layers.get(0).inputShape() != null) {
+            return false;
+        }
+        try {
+            new Network(List.of(layers.get(0)), Shape.of(Math.max(1, width)), DType.FLOAT32);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    /**
+     * A likely image shape for samples of {@code width} values: (s, s, 1) for a square, (s, s, 3) for three square
+     * channels; null when neither fits.
+     */
+    public static Shape likelyImageShape(int width) {
+        for (int channels : new int[] {1, 3}) {
+            int pixels = width / channels;
+            int side = (int) Math.round(Math.sqrt(pixels));
+            if (width % channels == 0 && side > 0 && side * side == pixels) {
+                return Shape.of(side, side, channels);
+            }
+        }
+        return null;
+    }
+
     public Network(List<Layer> layers, int inputDim, DType dtype) {
         this(layers, Shape.of(inputDim), dtype);
     }

@@ -370,6 +370,13 @@ public final class Sequential {
         if (network != null) {
             return;
         }
+        if (inputShape.rank() == 1 && Network.needsInputShape(layers, inputShape.dim(0))) {
+            Shape likely = Network.likelyImageShape(inputShape.dim(0));
+            throw new IllegalArgumentException(layers.get(0).getClass().getSimpleName() + " needs the model's input"
+                    + " shape (height, width, channels), and the model declares none: declare it on the first layer"
+                    + " (withInputShape); the data has " + inputShape.dim(0) + " features, samples of shape " + inputShape
+                    + (likely != null ? ", e.g. " + likely : ""));
+        }
         network = new Network(layers, inputShape, dtype);
         weights = network.initialWeights(initSeed);
     }

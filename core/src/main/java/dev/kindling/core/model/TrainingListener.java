@@ -3,6 +3,7 @@ package dev.kindling.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Told of training progress, and able to steer it: Keras's callback. The one hook for progress display, logging,
@@ -14,6 +15,16 @@ import java.util.Map;
  * <p>Listeners run on the thread that runs the fit (the driver, for a Spark fit), between steps.
  */
 public interface TrainingListener {
+
+    /**
+     * Once, before {@link #onTrainBegin}, with the names every epoch's logs will have ({@code loss}, the compiled
+     * metrics, their {@code val_} twins when there is validation data, {@code lr}): a listener that watches a log
+     * refuses one the fit will never produce here, before the first step, rather than after an epoch.
+     *
+     * @throws IllegalArgumentException naming the log and the logs there will be
+     */
+    default void checkLogs(Set<String> logs) {
+    }
 
     /**
      * Once, before the first step. The loop handle stays valid until the fit returns: a listener may keep it to

@@ -81,6 +81,37 @@ class CallbacksTest {
         assertEquals(valLoss.get(best), model.evaluate(valX, valY).loss(), 0.0);
     }
 
+    /** A monitor the fit will never log is refused before the first step, naming the logs there will be. */
+    @Test
+    void aMonitorTheFitWillNotLogIsRefusedBeforeTheFirstStep() {
+        Tensor[] d = data(100, 1);
+        int[] steps = {0};
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onBatchEnd(TrainingData.Step step, double elapsedSeconds, Map<String, Double> runningLogs) {
+                steps[0]++;
+            }
+        };
+        Sequential model = model();
+        Tensor before = model.weights().copy();
+        IllegalArgumentException oldName = assertThrows(IllegalArgumentException.class, () -> model.fit(d[0], d[1],
+                options(3, counter, EarlyStopping.on("val_acc").build())));
+        assertEquals("EarlyStopping: monitor 'val_acc' is not a log this fit will have; it will have loss, accuracy,"
+                + " val_loss, val_accuracy, lr (did you mean 'val_accuracy'? 'val_acc' is Keras 2's old name)",
+                oldName.getMessage());
+        IllegalArgumentException noValidation = assertThrows(IllegalArgumentException.class, () -> model.fit(d[0],
+                d[1], FitOptions.builder().epochs(3).batchSize(16).listeners(counter,
+                        ReduceLROnPlateau.on("val_loss").build()).build()));
+        assertEquals("ReduceLROnPlateau: monitor 'val_loss' is not a log this fit will have; it will have loss,"
+                + " accuracy, lr (the fit has no validation data: give some, e.g. a validation split, or monitor"
+                + " 'loss')", noValidation.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> model.fit(d[0], d[1], options(3, counter,
+                ModelCheckpoint.to(FileStore.local(dir), "m-{val_los:.2f}.kindling").build())));
+        assertEquals(0, steps[0], "no step taken");
+        assertEquals(before, model.weights());
+        assertEquals(0, model.epochsTrained());
+    }
+
     @Test
     void reduceLrOnPlateauLowersTheRateAfterPatienceAndCooldown() {
         Tensor[] d = data(200, 2);

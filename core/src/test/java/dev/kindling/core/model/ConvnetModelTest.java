@@ -3,6 +3,7 @@ package dev.kindling.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,20 @@ class ConvnetModelTest {
         assertEquals(images.weights(), rows.weights());
         assertArrayEquals(images.predictClasses(data[0]), rows.predictClasses(data[0].reshape(64, -1)));
         assertEquals(Shape.of(64, 2), images.predict(data[0]).shape());
+    }
+
+    /** A convnet without an input shape, given flat rows: the message names the missing shape and a likely one. */
+    @Test
+    void aConvnetWithoutAnInputShapeGivenFlatRowsSaysWhatToDeclare() {
+        Sequential model = new Sequential(new Conv2D(4, 3, Activation.RELU), new Flatten(),
+                new Dense(2, Activation.SOFTMAX));
+        model.compile(dev.kindling.core.optim.Optimizer.rmsprop(), dev.kindling.core.losses.Loss.CATEGORICAL_CROSSENTROPY);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(Tensor.zeros(DType.FLOAT32, 4, 784), Tensor.zeros(DType.FLOAT32, 4, 2), quiet(1)));
+        assertEquals("Conv2D needs the model's input shape (height, width, channels), and the model declares none:"
+                + " declare it on the first layer (withInputShape); the data has 784 features, samples of shape (784,), e.g. (28, 28, 1)",
+                e.getMessage());
+        assertFalse(model.isBuilt());
     }
 
     @Test
