@@ -1,8 +1,10 @@
 package dev.kindling.core.model;
 
+import dev.kindling.core.io.LocalFiles;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.onnx.OnnxExport;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
@@ -327,6 +329,24 @@ public final class Sequential {
     public void save(OutputStream out) throws IOException {
         ModelFiles.write(out, network(), weights, compiled, optimizerState, epochsTrained, Map.of(),
                 java.util.zip.Deflater.DEFAULT_COMPRESSION);
+    }
+
+    /**
+     * Writes the model as an ONNX file (opset 13, input {@code input} of the declared sample shape with a dynamic
+     * batch axis, output {@code output} = what {@link #predict} returns), atomically as {@link #save(Path)}.
+     *
+     * @throws IllegalArgumentException before anything is written, naming a layer whose kind has no ONNX exporter
+     * @see OnnxExport
+     */
+    public void exportOnnx(Path path) throws IOException {
+        Network net = network();
+        OnnxExport.requireExporters(net);
+        LocalFiles.writeAtomically(path, out -> OnnxExport.write(net, weights, out));
+    }
+
+    /** Writes the ONNX file of {@link #exportOnnx(Path)} to a stream (not closed), e.g. a Hadoop file system's. */
+    public void exportOnnx(OutputStream out) throws IOException {
+        OnnxExport.write(network(), weights, out);
     }
 
     /**
