@@ -1,6 +1,7 @@
 package dev.kindling.core.model;
 
 import dev.kindling.core.io.LocalFiles;
+import dev.kindling.core.keras.KerasFile;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -347,6 +348,40 @@ public final class Sequential {
     /** Writes the ONNX file of {@link #exportOnnx(Path)} to a stream (not closed), e.g. a Hadoop file system's. */
     public void exportOnnx(OutputStream out) throws IOException {
         OnnxExport.write(network(), weights, out);
+    }
+
+    /**
+     * Writes the model in Keras 3's own file format, {@code .keras} (architecture and float32 weights; Python's
+     * {@code keras.saving.load_model} and R's {@code keras3::load_model} read it), atomically as
+     * {@link #save(Path)}. The compile configuration and optimizer state are not written.
+     *
+     * @see KerasFile
+     */
+    public void exportKeras(Path path) throws IOException {
+        Network net = network();
+        LocalFiles.writeAtomically(path, out -> KerasFile.write(net, weights, out));
+    }
+
+    /** Writes the {@code .keras} file of {@link #exportKeras(Path)} to a stream (not closed). */
+    public void exportKeras(OutputStream out) throws IOException {
+        KerasFile.write(network(), weights, out);
+    }
+
+    /**
+     * A model from a {@code .keras} file written by Keras or by {@link #exportKeras}: its layers and weights, and
+     * compiled as the file says when Kindling knows its optimizer, loss and metrics.
+     *
+     * @throws IllegalArgumentException naming a layer or an option Kindling does not compute
+     */
+    public static Sequential loadKeras(Path path) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(path)) {
+            return KerasFile.read(in, path.toString());
+        }
+    }
+
+    /** As {@link #loadKeras(Path)}, from a stream; {@code source} names it in error messages. */
+    public static Sequential loadKeras(InputStream in, String source) throws IOException {
+        return KerasFile.read(in, source);
     }
 
     /**
