@@ -22,7 +22,6 @@ import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -380,11 +379,5 @@ public final class KerasFile {
     /** A mapper like the registry's but lenient: Keras's configs carry keys Kindling checks itself, then drops. */
     static ObjectMapper lenientLayers() {
         return Registry.json().copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    }
-
-    static byte[] toBytes(Network network, Tensor weights) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        write(network, weights, out);
-        return out.toByteArray();
     }
 }
