@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
@@ -294,6 +295,54 @@ class KerasFileTest {
             }
         }
         return out.toByteArray();
+    }
+
+    /** A layer of a user's own: a weighted per-feature scale, registered under a name of its own. */
+    public record Scale(@com.fasterxml.jackson.annotation.JsonProperty("init") double init)
+            implements dev.kindling.core.layers.Layer {
+        @Override
+        public String typeName() {
+            return "Scale";
+        }
+
+        @Override
+        public Shape outputShape(Shape inputShape) {
+            return inputShape;
+        }
+
+        @Override
+        public List<Shape> parameterShapes(Shape inputShape) {
+            return List.of(inputShape);
+        }
+
+        @Override
+        public dev.kindling.core.autodiff.Variable forwardPreActivation(dev.kindling.core.autodiff.Variable input,
+                List<dev.kindling.core.autodiff.Variable> parameters, dev.kindling.core.layers.ForwardContext context) {
+            return dev.kindling.core.autodiff.Ops.mul(input, parameters.get(0));
+        }
+    }
+
+    @Test
+    void aUsersOwnLayerTravelsUnderItsRegisteredName() throws IOException {
+        Sequential model = new Sequential(new Dense(16, Activation.TANH, 784), new Scale(0.5),
+                new Dense(10, Activation.SOFTMAX));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> export(model));
+        assertTrue(e.getMessage().contains("Scale") && e.getMessage().contains("not registered"), e.getMessage());
+
+        dev.kindling.core.registry.Registry.layer("test_scale", Scale.class);
+        Tensor w = model.weights();
+        Random rng = new Random(3);
+        for (int i = 0; i < w.size(); i++) {
+            w.setFlat(i, w.getFlat(i) + rng.nextGaussian() * 0.1);
+        }
+        model.setWeights(w);
+        byte[] file = export(model);
+        JsonNode scale = JSON.readTree(unzip(file).get("config.json")).path("config").path("layers").get(2);
+        assertEquals("kindling>test_scale", scale.path("registered_name").asText(), scale.toString());
+        assertEquals(0.5, scale.path("config").path("init").asDouble());
+        Sequential back = Sequential.loadKeras(new ByteArrayInputStream(file), "scale");
+        assertEquals(model.network(), back.network());
+        assertSamePredictions(model, back, rows.slice(0, 0, 200));
     }
 
     @Test

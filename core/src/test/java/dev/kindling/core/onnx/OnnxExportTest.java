@@ -195,6 +195,18 @@ class OnnxExportTest {
         }
     }
 
+    /** A layer kind added to the core without an exporter fails here, not in a user's export. */
+    @Test
+    void everyBuiltInLayerKindHasAnExporter() {
+        List<String> kinds = Registry.layerNames().stream()
+                .filter(name -> Registry.layerType(name).getPackageName().equals("dev.kindling.core.layers"))
+                .toList();
+        assertEquals(7, kinds.size(), kinds.toString());
+        for (String name : kinds) {
+            assertTrue(Registry.onnxExporter(Registry.layerType(name)) != null, name + " has no ONNX exporter");
+        }
+    }
+
     /** A layer of a user's own, registered for model files but with no ONNX exporter. */
     public record Doubling() implements Layer {
         @Override
