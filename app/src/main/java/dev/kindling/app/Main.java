@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kindling",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
             CommandLine.HelpCommand.class},
         description = "Trains, evaluates and applies Kindling models on Apache Spark, as described by a job "
                 + "configuration (HOCON; every key and default: reference.conf in this jar, "
@@ -36,6 +36,8 @@ import picocli.CommandLine.Command;
             "  spark-submit ... kindling-app.jar predict -c conf/mnist-mlp.conf \\",
             "      --set predict.format=csv",
             "  spark-submit ... kindling-app.jar train -c my-job.conf --check",
+            "  spark-submit ... kindling-app.jar export -f onnx -m out/mnist-mlp/model.kindling \\",
+            "      -o out/mnist-mlp/model.onnx",
             "",
             "Exit codes: 0 done, 1 failed, 2 bad configuration, command line or checkpoint,",
             "3 bad input data, 130/143 stopped by Ctrl-C/SIGTERM (a final checkpoint",
@@ -71,7 +73,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("kindling: a command is needed: train, evaluate or predict");
+        spec.commandLine().getErr().println("kindling: a command is needed: train, evaluate, predict or export");
         spec.commandLine().usage(spec.commandLine().getErr());
         return BAD_CONFIGURATION;
     }

@@ -105,6 +105,21 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype) impleme
         return ParameterLayout.of(layers, inputShape);
     }
 
+    /**
+     * Keras's names of the layers, as its {@code summary} and saved files show them: the class name in snake case,
+     * numbered from the second of a kind ({@code conv2d}, {@code max_pooling2d}, {@code conv2d_1}).
+     */
+    public List<String> kerasLayerNames() {
+        List<String> names = new ArrayList<>(layers.size());
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (Layer layer : layers) {
+            String base = Sequential.snakeCase(layer.typeName());
+            int n = seen.merge(base, 1, Integer::sum) - 1;
+            names.add(n == 0 ? base : base + "_" + n);
+        }
+        return names;
+    }
+
     /** Number of values in one input sample: the width of a flat features row. */
     public int inputDim() {
         return inputShape.size();

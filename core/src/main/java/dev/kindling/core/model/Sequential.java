@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
+import dev.kindling.core.io.LocalFiles;
+import dev.kindling.core.keras.KerasFile;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.onnx.OnnxExport;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
@@ -328,6 +331,58 @@ public final class Sequential {
     public void save(OutputStream out) throws IOException {
         ModelFiles.write(out, network(), weights, compiled, optimizerState, epochsTrained, Map.of(),
                 java.util.zip.Deflater.DEFAULT_COMPRESSION);
+    }
+
+    /**
+     * Writes the model as an ONNX file (opset 13, input {@code input} of the declared sample shape with a dynamic
+     * batch axis, output {@code output} = what {@link #predict} returns), atomically as {@link #save(Path)}.
+     *
+     * @throws IllegalArgumentException before anything is written, naming a layer whose kind has no ONNX exporter
+     * @see OnnxExport
+     */
+    public void exportOnnx(Path path) throws IOException {
+        Network net = network();
+        OnnxExport.requireExporters(net);
+        LocalFiles.writeAtomically(path, out -> OnnxExport.write(net, weights, out));
+    }
+
+    /** Writes the ONNX file of {@link #exportOnnx(Path)} to a stream (not closed), e.g. a Hadoop file system's. */
+    public void exportOnnx(OutputStream out) throws IOException {
+        OnnxExport.write(network(), weights, out);
+    }
+
+    /**
+     * Writes the model in Keras 3's own file format, {@code .keras} (architecture and float32 weights; Python's
+     * {@code keras.saving.load_model} and R's {@code keras3::load_model} read it), atomically as
+     * {@link #save(Path)}. The compile configuration and optimizer state are not written.
+     *
+     * @see KerasFile
+     */
+    public void exportKeras(Path path) throws IOException {
+        Network net = network();
+        LocalFiles.writeAtomically(path, out -> KerasFile.write(net, weights, out));
+    }
+
+    /** Writes the {@code .keras} file of {@link #exportKeras(Path)} to a stream (not closed). */
+    public void exportKeras(OutputStream out) throws IOException {
+        KerasFile.write(network(), weights, out);
+    }
+
+    /**
+     * A model from a {@code .keras} file written by Keras or by {@link #exportKeras}: its layers and weights, and
+     * compiled as the file says when Kindling knows its optimizer, loss and metrics.
+     *
+     * @throws IllegalArgumentException naming a layer or an option Kindling does not compute
+     */
+    public static Sequential loadKeras(Path path) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(path)) {
+            return KerasFile.read(in, path.toString());
+        }
+    }
+
+    /** As {@link #loadKeras(Path)}, from a stream; {@code source} names it in error messages. */
+    public static Sequential loadKeras(InputStream in, String source) throws IOException {
+        return KerasFile.read(in, source);
     }
 
     /**

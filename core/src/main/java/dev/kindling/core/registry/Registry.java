@@ -14,6 +14,8 @@ import dev.kindling.core.layers.Layer;
 import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.onnx.LayerExporters;
+import dev.kindling.core.onnx.OnnxExporter;
 import dev.kindling.core.optim.Adagrad;
 import dev.kindling.core.optim.Adam;
 import dev.kindling.core.optim.Optimizer;
@@ -41,6 +43,7 @@ import java.util.function.Supplier;
  */
 public final class Registry {
     private static final Map<String, Class<? extends Layer>> LAYERS = new LinkedHashMap<>();
+    private static final Map<Class<? extends Layer>, OnnxExporter<?>> ONNX_EXPORTERS = new LinkedHashMap<>();
     private static final Map<String, Class<? extends Optimizer>> OPTIMIZERS = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Optimizer>> OPTIMIZER_DEFAULTS = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Loss>> LOSSES = new LinkedHashMap<>();
@@ -48,13 +51,13 @@ public final class Registry {
     private static volatile ObjectMapper mapper;
 
     static {
-        layer("dense", Dense.class);
-        layer("dropout", Dropout.class);
-        layer("conv2d", Conv2D.class);
-        layer("max_pooling2d", MaxPooling2D.class);
-        layer("average_pooling2d", AveragePooling2D.class);
-        layer("global_average_pooling2d", GlobalAveragePooling2D.class);
-        layer("flatten", Flatten.class);
+        layer("dense", Dense.class, LayerExporters::dense);
+        layer("dropout", Dropout.class, LayerExporters::dropout);
+        layer("conv2d", Conv2D.class, LayerExporters::conv2d);
+        layer("max_pooling2d", MaxPooling2D.class, LayerExporters::maxPooling2d);
+        layer("average_pooling2d", AveragePooling2D.class, LayerExporters::averagePooling2d);
+        layer("global_average_pooling2d", GlobalAveragePooling2D.class, LayerExporters::globalAveragePooling2d);
+        layer("flatten", Flatten.class, LayerExporters::flatten);
 
         optimizer("sgd", Sgd.class, Optimizer::sgd);
         optimizer("rmsprop", RmsProp.class, Optimizer::rmsprop);
@@ -94,6 +97,29 @@ public final class Registry {
     public static synchronized void layer(String name, Class<? extends Layer> type) {
         LAYERS.put(key(name), type);
         mapper = null;
+    }
+
+    /** Registers a layer type under {@code name}, as {@link #layer(String, Class)}, with its ONNX exporter. */
+    public static synchronized <L extends Layer> void layer(String name, Class<L> type, OnnxExporter<? super L> onnx) {
+        layer(name, type);
+        onnxExporter(type, onnx);
+    }
+
+    /**
+     * Makes {@code type} exportable to ONNX ({@code Sequential.exportOnnx}): {@code exporter} writes the nodes of
+     * one such layer. Replaces any exporter {@code type} had.
+     */
+    public static synchronized <L extends Layer> void onnxExporter(Class<L> type, OnnxExporter<? super L> exporter) {
+        if (exporter == null) {
+            throw new IllegalArgumentException("onnxExporter: the exporter of " + type.getName() + " is null");
+        }
+        ONNX_EXPORTERS.put(type, exporter);
+    }
+
+    /** The ONNX exporter of layer class {@code type}, or null if it has none. */
+    @SuppressWarnings("unchecked")
+    public static synchronized OnnxExporter<Layer> onnxExporter(Class<? extends Layer> type) {
+        return (OnnxExporter<Layer>) ONNX_EXPORTERS.get(type);
     }
 
     /** The layer class registered under {@code name}, or null. */

@@ -67,6 +67,23 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
         return model;
     }
 
+    /**
+     * Writes the trained network as an ONNX file (opset 13, input {@code input}, output {@code output}, a dynamic
+     * batch axis) to {@code pathOrUri} on any Hadoop file system, atomically; ONNX Runtime and every ONNX reader
+     * score it. See {@code Sequential.exportOnnx}.
+     */
+    public void exportOnnx(String pathOrUri) throws java.io.IOException {
+        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.ONNX, pathOrUri);
+    }
+
+    /**
+     * Writes the trained network in Keras 3's {@code .keras} format (architecture and weights) to {@code pathOrUri}
+     * on any Hadoop file system, atomically. See {@code Sequential.exportKeras}.
+     */
+    public void exportKeras(String pathOrUri) throws java.io.IOException {
+        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.KERAS, pathOrUri);
+    }
+
     /** Keras's per-epoch history of the fit. */
     public History history() {
         return summary.history();
