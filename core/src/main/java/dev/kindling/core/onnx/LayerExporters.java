@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.onnx;
 
 import static dev.kindling.core.onnx.OnnxGraph.attribute;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * ONNX export: {@link dev.kindling.core.onnx.OnnxExport} writes a built model as an ONNX file (opset 13, a
  * dynamic batch dimension) through the generated ONNX protobuf classes of Tribuo's {@code tribuo-util-onnx};
