@@ -550,7 +550,7 @@ public final class JobConfigLoader {
         boolean shuffle = bool("fit.shuffle");
         int partitions = (int) integer("fit.partitions", 0, 1_000_000);
         int treeDepth = (int) integer("fit.tree-depth", 1, 64);
-        int stepsPerJob = (int) integer("fit.steps-per-job", 1, Integer.MAX_VALUE);
+        int stepsPerJob = stepsPerJob();
         String dir = optionalString("fit.checkpoint.dir");
         if (dir != null && dir.isBlank()) {
             problem("fit.checkpoint.dir", "is empty; set null for no checkpoints");
@@ -564,6 +564,19 @@ public final class JobConfigLoader {
         }
         return new FitConfig(epochs, batchSize, split, seed, shuffle, partitions, treeDepth, stepsPerJob,
                 new JobConfig.CheckpointConfig(dir, everySteps, everyEpochs, keep), callbacks(), classWeights());
+    }
+
+    /** {@code fit.steps-per-job}: a number of steps, or {@code epoch} for one Spark job per epoch. */
+    private int stepsPerJob() {
+        ConfigValue v = value("fit.steps-per-job");
+        if (v != null && v.valueType() == ConfigValueType.STRING && "epoch".equals(v.unwrapped())) {
+            return Integer.MAX_VALUE;
+        }
+        if (v != null && v.valueType() == ConfigValueType.STRING) {
+            problem("fit.steps-per-job", "'" + v.unwrapped() + "' is neither 'epoch' nor a number of steps >= 1");
+            return 1;
+        }
+        return (int) integer("fit.steps-per-job", 1, Integer.MAX_VALUE);
     }
 
     /** {@code fit.callbacks}: each bound as a {@link CallbackSpec}, then built once so the core checks it. */

@@ -102,6 +102,8 @@ class BadConfigurationTest {
         "data.num-classes=7              | data.num-classes: is 7 but the last dense layer (model.layers) has 10 units",
         "data.scale=0                    | data.scale: must be a positive number, got 0.0",
         "fit.tree-depth=0                | fit.tree-depth: must be in [1, 64], got 0",
+        "fit.steps-per-job=0             | fit.steps-per-job: must be >= 1, got 0",
+        "fit.steps-per-job=weekly        | fit.steps-per-job: 'weekly' is neither 'epoch' nor a number of steps >= 1",
     })
     void eachBadOverrideNamesItsKey(String set, String message) {
         Cli cli = train(set);
