@@ -104,12 +104,16 @@ final class DistributedData implements TrainingData, AutoCloseable {
         int[] sorted = rows.clone();
         Arrays.sort(sorted);
         long start = System.nanoTime();
-        Partial sum = stage != null ? stage.step(sorted, stepSeed, weights, step)
-                : jobs.step(sorted, stepSeed, weights, step);
-        timings = timings.plus((System.nanoTime() - start) / 1e9, sum.computeNanos() / 1e9);
-        if (sum.gradient() != null) {
-            gradSink.addInPlace(sum.gradient());
+        Partial sum;
+        if (stage != null) {
+            sum = stage.step(sorted, stepSeed, weights, gradSink, step);
+        } else {
+            sum = jobs.step(sorted, stepSeed, weights, step);
+            if (sum.gradient() != null) {
+                gradSink.addInPlace(sum.gradient());
+            }
         }
+        timings = timings.plus((System.nanoTime() - start) / 1e9, sum.computeNanos() / 1e9);
         if (stage != null) {
             stage.afterStep();
         }

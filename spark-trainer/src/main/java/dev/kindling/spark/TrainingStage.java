@@ -22,6 +22,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.Iterator;
@@ -70,6 +72,19 @@ final class TrainingStage implements AutoCloseable {
     private boolean toldSlots;
     private long bytesOut;
     private long bytesIn;
+    private String segmentDescription;
+    /**
+     * Ends the segment when a Spark job that is not the segment's own starts (a listener's evaluation, another thread's
+     * query): the segment's tasks hold every task slot, so that job could not run until they end.
+     */
+    private final SparkListener otherJobs = new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart event) {
+            String description = event.properties() == null ? null
+                    : event.properties().getProperty("spark.job.description");
+            endFor(description);
+        }
+    };
 
     TrainingStage(JavaSparkContext spark, Packing.Packed packed, Broadcast<Shipped<GradientSum.Recipe>> recipe,
                   int metricSums, int stepsPerJob, int maxRows, JobPerStep fallback, int treeDepth) {
@@ -84,6 +99,16 @@ final class TrainingStage implements AutoCloseable {
         String unsupported = unsupported(spark.getConf(), packed, treeDepth);
         if (unsupported != null) {
             turnOff(unsupported);
+        } else {
+            spark.sc().addSparkListener(otherJobs);
+        }
+    }
+
+    private synchronized void endFor(String otherJob) {
+        if (segment != null && !java.util.Objects.equals(otherJob, segmentDescription)) {
+            LOG.info("another Spark job started during the training stage ({}): the stage's job ends and the next step"
+                    + " starts a new one", otherJob == null ? "no description" : "'" + otherJob + "'");
+            end();
         }
     }
 
@@ -114,23 +139,27 @@ final class TrainingStage implements AutoCloseable {
         LOG.warn("the training stage is off for this fit, every step runs as its own Spark job: {}", why);
     }
 
-    /** The step's gradient and sums, by the stage when it can run, else by a job of its own. */
-    Partial step(int[] sortedRows, long seed, Tensor weights, TrainingData.Step step) {
+    /**
+     * Adds the step's summed gradient into {@code gradSink} and returns its sums: by the stage when it can run,
+     * else by a job of its own. The gradient is added here, under this object's lock, because a segment's buffers
+     * are only the driver's until the segment ends, which a job of the user's may make happen at any time.
+     */
+    synchronized Partial step(int[] sortedRows, long seed, Tensor weights, Tensor gradSink, TrainingData.Step step) {
         if (segment == null && off == null) {
             start(step, weights);
         }
         if (segment == null) {
-            return fallback.step(sortedRows, seed, weights, step);
+            return addInto(gradSink, fallback.step(sortedRows, seed, weights, step));
         }
         try {
-            Partial result = segment.step(++stepNumber, sortedRows, seed, weights);
+            Partial result = addInto(gradSink, segment.step(++stepNumber, sortedRows, seed, weights));
             failuresInARow = 0;
             segmentSteps++;
             endAfterThisStep = segmentSteps >= stepsPerJob || step.step() == step.steps();
             return result;
         } catch (Segment.SegmentFailure e) {
             abort(e.getMessage(), step);
-            return fallback.step(sortedRows, seed, weights, step);
+            return addInto(gradSink, fallback.step(sortedRows, seed, weights, step));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort("interrupted", step);
@@ -138,8 +167,15 @@ final class TrainingStage implements AutoCloseable {
         }
     }
 
+    private static Partial addInto(Tensor gradSink, Partial sum) {
+        if (sum.gradient() != null) {
+            gradSink.addInPlace(sum.gradient());
+        }
+        return new Partial(sum.stats(), null, sum.computeNanos());
+    }
+
     /** After the step's gradient was used: ends the segment if it is due. */
-    void afterStep() {
+    synchronized void afterStep() {
         if (endAfterThisStep) {
             end();
         }
@@ -169,8 +205,9 @@ final class TrainingStage implements AutoCloseable {
         segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows);
         segmentSteps = 0;
         endAfterThisStep = false;
-        spark.setJobDescription("training stage: epoch " + step.epoch() + "/" + step.epochs() + ", steps "
-                + step.step() + "-" + last + "/" + step.steps());
+        segmentDescription = "training stage: epoch " + step.epoch() + "/" + step.epochs() + ", steps "
+                + step.step() + "-" + last + "/" + step.steps();
+        spark.setJobDescription(segmentDescription);
         RDD<Integer> tasks = packed.forSteps().rdd().barrier().mapPartitions(
                 new StageTask(segment.link(), recipe, metricSums), false, ClassTag.apply(Integer.class));
         job = JavaRDD.fromRDD(tasks, ClassTag.apply(Integer.class)).countAsync();
@@ -186,7 +223,7 @@ final class TrainingStage implements AutoCloseable {
     }
 
     /** Ends the running segment, if any: its tasks return and its job finishes. */
-    void end() {
+    synchronized void end() {
         if (segment == null) {
             return;
         }
@@ -228,13 +265,14 @@ final class TrainingStage implements AutoCloseable {
     }
 
     /** Bytes the driver sent to and received from tasks over the stage's sockets so far, with the running segment. */
-    long[] bytes() {
+    synchronized long[] bytes() {
         return new long[] {bytesOut + (segment == null ? 0 : segment.bytesOut()),
                 bytesIn + (segment == null ? 0 : segment.bytesIn())};
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        spark.sc().removeSparkListener(otherJobs);
         end();
         if (hub != null) {
             hub.close();

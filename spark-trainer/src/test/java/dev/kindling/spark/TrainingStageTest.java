@@ -97,6 +97,7 @@ class TrainingStageTest {
      */
     @Test
     void fourPartitionsInLocal4() {
+        stopSessions(); // getOrCreate would hand back the shared local[2] session
         SparkSession spark = SparkSession.builder().master("local[4]").appName("kindling-stage-local4")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
@@ -119,10 +120,7 @@ class TrainingStageTest {
     /** Spark runs no barrier stage under dynamic allocation: every step runs as its own job, as the log says. */
     @Test
     void dynamicAllocationFallsBackToAJobPerStep() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
+        stopSessions();
         SparkSession spark = SparkSession.builder().master("local[2]").appName("kindling-stage-dynamic")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.dynamicAllocation.enabled", "true")
@@ -139,6 +137,48 @@ class TrainingStageTest {
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * A listener that runs a Spark job of its own between two steps (here an evaluation): the stage's tasks hold
+     * every task slot, so the stage ends at that step and the next step starts a new one; nothing waits for the
+     * stage's timeout, and the weights are those of one job per step.
+     */
+    @Test
+    void aListenerThatRunsASparkJobEndsTheSegment() {
+        SparkSession spark = TestSpark.local();
+        Dataset<Row> frame = frame(spark, 2);
+        Supplier<Optimizer> rmsprop = () -> Optimizer.rmsprop(0.01);
+        Supplier<FitOptions> options = () -> FitOptions.builder().epochs(2).batchSize(32).seed(5)
+                .listeners(new EvaluateAt(frame, 5)).build();
+        Run reference = fit(frame, rmsprop, SparkTrainer.create().withStepsPerJob(1), options.get());
+        long start = System.nanoTime();
+        Run stage = fit(frame, rmsprop, SparkTrainer.create(), options.get());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertSame(reference, stage);
+        assertTrue(seconds < 60, "the fit took " + seconds + " s: it waited for the stage's 120 s timeout");
+    }
+
+    /** Counts the frame's rows (a Spark job) after step {@code at} of each epoch. */
+    private record EvaluateAt(Dataset<Row> frame, int at) implements dev.kindling.core.model.TrainingListener {
+        @Override
+        public void onBatchEnd(dev.kindling.core.model.TrainingData.Step step, double seconds,
+                               java.util.Map<String, Double> logs) {
+            if (step.step() == at) {
+                assertEquals(600, frame.count());
+            }
+        }
+    }
+
+    private static void stopSessions() {
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
     }
 
     record Run(Sequential model, History history, int jobs) {

@@ -44,6 +44,8 @@ public final class Hub implements AutoCloseable {
     private final ThreadPoolExecutor handshakes;
     private final Map<Long, Segment> segments = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Model-sized direct buffers the driver reuses from segment to segment (weights out, a result in). */
+    private final java.nio.ByteBuffer[] buffers = new java.nio.ByteBuffer[2];
 
     /**
      * Where the hub listens and how long it waits.
@@ -127,6 +129,16 @@ public final class Hub implements AutoCloseable {
         segments.put(session, segment);
         LOCAL.put(session, segment);
         return segment;
+    }
+
+    /** Reused buffer {@code slot} with room for {@code bytes} (cleared), allocated once per fit and size. */
+    synchronized java.nio.ByteBuffer buffer(int slot, int bytes) {
+        if (buffers[slot] == null || buffers[slot].capacity() < bytes) {
+            buffers[slot] = Wire.buffer(bytes);
+        }
+        java.nio.ByteBuffer b = buffers[slot];
+        b.clear().limit(bytes);
+        return b;
     }
 
     void forget(Segment segment) {

@@ -172,7 +172,7 @@ public final class Segment {
         header.position(header.position() + 4 * sortedRows.length);
         header.putInt(weights.size()).flip();
         if (weightBytes == null) {
-            weightBytes = Wire.buffer(weights.size() * Wire.elementBytes(weights.dtype()));
+            weightBytes = hub.buffer(0, weights.size() * Wire.elementBytes(weights.dtype()));
         }
         return new Encoded(header, Wire.encode(weights, weightBytes));
     }
@@ -350,9 +350,9 @@ public final class Segment {
                 return new Partial(stats, null, parsed[0]);
             }
             if (resultBytes == null) {
-                resultBytes = Wire.buffer(into.size() * Wire.elementBytes(into.dtype()));
+                resultBytes = hub.buffer(1, into.size() * Wire.elementBytes(into.dtype()));
             }
-            resultBytes.clear();
+            resultBytes.clear().limit(into.size() * Wire.elementBytes(into.dtype()));
             Wire.readFully(channel, resultBytes, timeout.toMillis());
             resultBytes.flip();
             Wire.decode(resultBytes, into);

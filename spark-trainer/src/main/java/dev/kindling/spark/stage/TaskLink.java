@@ -5,6 +5,7 @@ import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.ref.SoftReference;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,7 @@ import java.util.Arrays;
  */
 public record TaskLink(String host, int port, long session, byte[] secret, long timeoutMillis, int elements,
                        DType dtype, int maxRows, int metricSums) implements Serializable {
+    private static final ThreadLocal<SoftReference<ByteBuffer>> BUFFER = new ThreadLocal<>();
 
     /** Serves the segment for partition {@code partition}; returns the number of steps computed. */
     public int serve(int partition, StepWork work) throws IOException, InterruptedException {
@@ -42,7 +44,7 @@ public record TaskLink(String host, int port, long session, byte[] secret, long 
             ByteBuffer header = Wire.buffer(Wire.STEP_HEADER_BYTES - 1);
             ByteBuffer rowBytes = Wire.buffer(4 * Math.min(maxRows, 1 << 16));
             ByteBuffer count = Wire.buffer(4);
-            ByteBuffer tensor = Wire.buffer(tensorBytes);
+            ByteBuffer tensor = reusedBuffer(tensorBytes);
             ByteBuffer resultHeader = Wire.buffer(1 + Wire.resultHeaderBytes(metricSums));
             Tensor weights = Tensor.zeros(dtype, elements);
             int steps = 0;
@@ -77,7 +79,7 @@ public record TaskLink(String host, int port, long session, byte[] secret, long 
                     count.clear();
                     Wire.readFully(channel, count, timeoutMillis);
                     Wire.checkElements(count.getInt(0), elements, false, "weights");
-                    tensor.clear();
+                    tensor.clear().limit(tensorBytes);
                     Wire.readFully(channel, tensor, timeoutMillis);
                     tensor.flip();
                     Wire.decode(tensor, weights);
@@ -99,6 +101,21 @@ public record TaskLink(String host, int port, long session, byte[] secret, long 
                         + " for " + timeoutMillis + " ms (partition " + partition + ")", e);
             }
         }
+    }
+
+    /**
+     * A model-sized direct buffer kept by the task thread for its next segments (softly: a notebook's long-lived
+     * executor must not keep a large model's buffer for ever), so that a fit of many segments does not allocate
+     * direct memory for each.
+     */
+    private static ByteBuffer reusedBuffer(int bytes) {
+        SoftReference<ByteBuffer> held = BUFFER.get();
+        ByteBuffer b = held == null ? null : held.get();
+        if (b == null || b.capacity() < bytes) {
+            b = Wire.buffer(bytes);
+            BUFFER.set(new SoftReference<>(b));
+        }
+        return b;
     }
 
     @Override
