@@ -113,6 +113,62 @@ class FineTuneOnSparkTest {
         assertEquals(27, distributed.optimizerState().slot(0).size(), "Adam's slots hold the head's 27 weights");
     }
 
+    /**
+     * Only the trainable weights' gradient comes back from the tasks: with 4,480 of 4,675 weights frozen, a step's
+     * task results are a fraction of their size with nothing frozen (Spark's task metrics), and the fit is still the
+     * one-JVM fit.
+     */
+    @Test
+    void tasksSendTheTrainableGradientOnly() throws java.util.concurrent.TimeoutException {
+        SparkSession spark = TestSpark.local();
+        Dataset<Row> frame = TestSpark.frame(spark, x, labels, 2);
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong tasks = new java.util.concurrent.atomic.AtomicLong();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    bytes.addAndGet(end.taskMetrics().resultSize());
+                    tasks.incrementAndGet();
+                }
+            }
+        };
+        double[] perTask = new double[2];
+        Tensor[] weights = new Tensor[2];
+        for (int frozen = 0; frozen < 2; frozen++) {
+            Sequential model = new Sequential(new Dense(64, Activation.TANH, 4), new Dense(64, Activation.TANH),
+                    new Dense(3, Activation.SOFTMAX)).seed(5);
+            if (frozen == 1) {
+                model.freezeWeights(0, 1);
+            }
+            model.compile(Optimizer.sgd(0.1), Loss.CATEGORICAL_CROSSENTROPY);
+            try (PreparedData data = SparkTrainer.create().prepare(model, frame, Columns.defaults())) {
+                spark.sparkContext().listenerBus().waitUntilEmpty();
+                spark.sparkContext().addSparkListener(listener);
+                bytes.set(0);
+                tasks.set(0);
+                SparkTrainer.create().fit(model, data, FitOptions.builder().epochs(1).batchSize(64).seed(1)
+                        .listeners().build());
+                spark.sparkContext().listenerBus().waitUntilEmpty();
+                spark.sparkContext().removeSparkListener(listener);
+            }
+            perTask[frozen] = (double) bytes.get() / tasks.get();
+            weights[frozen] = model.weights();
+            Sequential local = new Sequential(new Dense(64, Activation.TANH, 4), new Dense(64, Activation.TANH),
+                    new Dense(3, Activation.SOFTMAX)).seed(5);
+            if (frozen == 1) {
+                local.freezeWeights(0, 1);
+            }
+            local.compile(Optimizer.sgd(0.1), Loss.CATEGORICAL_CROSSENTROPY);
+            local.fit(x, y(), FitOptions.builder().epochs(1).batchSize(64).seed(1).listeners().build());
+            double diff = local.weights().sub(model.weights()).map(Math::abs).max().item();
+            assertTrue(diff < FLOAT32_TOLERANCE, "frozen " + frozen + ": max |diff| " + diff);
+        }
+        System.out.printf("task result bytes per task: nothing frozen %.0f, 4,480 of 4,675 frozen %.0f%n", perTask[0],
+                perTask[1]);
+        assertTrue(perTask[1] < 0.2 * perTask[0], "bytes per task: " + perTask[0] + " -> " + perTask[1]);
+    }
+
     /** A Spark fit with a frozen base, crashed after a checkpoint and resumed, ends with the uninterrupted weights. */
     @Test
     void crashedAndResumedOnSparkEqualsUninterrupted(@TempDir Path checkpoints) {
