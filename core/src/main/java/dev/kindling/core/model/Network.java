@@ -91,20 +91,6 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
     }
 
     /**
-     * The first layer that has weights and is trainable, or {@code layers().size()} if none: the layers before it
-     * need no backward pass.
-     */
-    public int firstTrainableLayer() {
-        ParameterLayout layout = layout();
-        for (int i = 0; i < layers.size(); i++) {
-            if (trainable.get(i) && layout.layerSize(i) > 0) {
-                return i;
-            }
-        }
-        return layers.size();
-    }
-
-    /**
      * The shape of one sample after each layer: entry 0 is {@code inputShape}, entry i the output of layer i-1.
      *
      * @throws IllegalArgumentException naming the layer's position and type when it cannot take its input

@@ -101,6 +101,46 @@ class FreezeTest {
         return BatchGradient.evaluate(net, Loss.CATEGORICAL_CROSSENTROPY, List.of(), w, x, y).lossSum();
     }
 
+    /** An identity layer that notes whether its input is part of the recorded graph. */
+    private record Probe(boolean[] sawGraph) implements Layer {
+        @Override
+        public String typeName() {
+            return "Probe";
+        }
+
+        @Override
+        public dev.kindling.core.tensor.Shape outputShape(dev.kindling.core.tensor.Shape inputShape) {
+            return inputShape;
+        }
+
+        @Override
+        public List<dev.kindling.core.tensor.Shape> parameterShapes(dev.kindling.core.tensor.Shape inputShape) {
+            return List.of();
+        }
+
+        @Override
+        public dev.kindling.core.autodiff.Variable forwardPreActivation(dev.kindling.core.autodiff.Variable input,
+                List<dev.kindling.core.autodiff.Variable> parameters, ForwardContext context) {
+            sawGraph[0] = input.requiresGrad();
+            return input;
+        }
+    }
+
+    /** Below the first trainable layer no graph is recorded (no backward at all); above a frozen layer it is. */
+    @Test
+    void aFrozenBaseRecordsNoGraph() {
+        boolean[] saw = new boolean[1];
+        List<Layer> layers = List.of(new Dense(5, Activation.TANH, 3), new Probe(saw), new Dense(3, Activation.SOFTMAX));
+        Network all = new Network(layers, 3, DType.FLOAT64);
+        Tensor weights = all.initialWeights(1);
+        Tensor x = GradientCheck.input(1, -1, 1, 4, 3);
+        Tensor y = oneHot(4, 3, 2);
+        gradient(all, weights, x, y, ForwardContext.inference());
+        assertTrue(saw[0], "with nothing frozen the first layer's output is in the graph");
+        gradient(all.withTrainable(List.of(false, true, true)), weights, x, y, ForwardContext.inference());
+        assertFalse(saw[0], "with the first layer frozen its output is a constant");
+    }
+
     /** Dropout inside a frozen base still drops units in training, as in Keras: the head sees the same masks. */
     @Test
     void dropoutInAFrozenBaseStillActsInTraining() {
