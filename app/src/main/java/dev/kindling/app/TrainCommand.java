@@ -18,6 +18,7 @@ import dev.kindling.core.model.ProgressPrinter;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingInterruptedException;
 import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
@@ -100,13 +101,17 @@ final class TrainCommand extends JobCommand {
             backup.check();   // before any Spark work: a folder of another run, or nothing to resume from
         }
 
-        Sequential model = job.model().newModel();
+        // model.base: a saved model's first layers under model.layers (fine-tuning), read through Hadoop's API.
+        Sequential model = job.model().base() == null ? job.model().newModel() : job.model().onBase(
+                EvaluateCommand.load(spark, HadoopFiles.locate(spark.sparkContext().hadoopConfiguration(),
+                        job.model().base().path())));
         job.compile().applyTo(model);
-        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, job.model().inputShape());
+        Shape inputShape = model.isBuilt() ? model.network().inputShape() : job.model().inputShape();
+        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, inputShape);
         Inputs.Input validation = job.data().hasValidation()
-                ? Inputs.load(spark, job.data(), Inputs.Split.VALIDATION, job.model().inputShape()) : null;
+                ? Inputs.load(spark, job.data(), Inputs.Split.VALIDATION, inputShape) : null;
         Inputs.Input test = job.data().hasTest()
-                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, job.model().inputShape()) : null;
+                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, inputShape) : null;
         String master = spark.sparkContext().master();
         out.println("Kindling " + Main.version() + " | Spark " + spark.version() + ", master " + master
                 + " | BLAS on the driver: " + Blas.implementationName());

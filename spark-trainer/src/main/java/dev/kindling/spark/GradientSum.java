@@ -10,8 +10,12 @@ import dev.kindling.core.model.BatchGradient;
 import dev.kindling.core.model.BatchStats;
 import dev.kindling.core.model.ClassWeights;
 import dev.kindling.core.model.Network;
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.ref.SoftReference;
 import java.util.List;
@@ -21,7 +25,9 @@ import org.apache.spark.broadcast.Broadcast;
  * The mergeable partial result of one step: the summed gradient, the loss and metric sums, and the longest time a
  * partition spent computing (which the step path that ran the partition records). The gradient is taken on the
  * first {@link #add}, from the task thread's reused buffer, so the zero value that Spark ships with every task is a
- * few bytes, not a weight-sized array.
+ * few bytes, not a weight-sized array. With frozen layers only the trainable weights' gradient travels (their
+ * entries of the gradient are all the optimizer reads; the frozen ones are 0): it is packed when the sum is
+ * serialized and unpacked, frozen entries 0, when it is read.
  */
 @DefaultSerializer(JavaSerializer.class)
 final class GradientSum implements Serializable {
@@ -31,7 +37,9 @@ final class GradientSum implements Serializable {
      */
     private static final ThreadLocal<SoftReference<Tensor>> TASK_BUFFER = new ThreadLocal<>();
 
-    private Tensor gradient;
+    private transient Tensor gradient;
+    /** Where the trainable weights sit, from the first {@link #add}; null until then. */
+    private TrainableWeights trainable;
     private BatchStats stats;
     private long maxComputeNanos;
 
@@ -57,10 +65,11 @@ final class GradientSum implements Serializable {
         if (positions.length == 0) {
             return this;
         }
+        Recipe recipe = step.recipe().value().value();
         if (gradient == null) {
             gradient = zeroedTaskBuffer(weights.dtype(), weights.size());
+            trainable = recipe.network().trainableWeights();
         }
-        Recipe recipe = step.recipe().value().value();
         Tensor targets = block.targets().take(0, positions);
         Tensor sampleWeights = recipe.classWeights().weights(targets, recipe.loss(), block.weightsAt(positions));
         BatchStats part = BatchGradient.accumulate(recipe.network(), recipe.loss(), recipe.metrics(), weights,
@@ -74,6 +83,7 @@ final class GradientSum implements Serializable {
         if (other.gradient != null) {
             if (gradient == null) {
                 gradient = other.gradient;
+                trainable = other.trainable;
             } else {
                 gradient.addInPlace(other.gradient);
             }
@@ -100,6 +110,23 @@ final class GradientSum implements Serializable {
     GradientSum computed(long nanos) {
         maxComputeNanos = Math.max(maxComputeNanos, nanos);
         return this;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        boolean packed = gradient != null && trainable != null && !trainable.isAll();
+        out.writeObject(packed ? trainable.gather(gradient) : gradient);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        Tensor read = (Tensor) in.readObject();
+        if (read != null && trainable != null && !trainable.isAll()) {
+            gradient = Tensor.zeros(read.dtype(), trainable.total());
+            trainable.scatterInto(read, gradient);
+        } else {
+            gradient = read;
+        }
     }
 
     /**

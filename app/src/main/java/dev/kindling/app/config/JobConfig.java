@@ -70,7 +70,28 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
     }
 
     /** @param inputShape one sample's shape ({@code model.input-shape} or {@code input-dim}), or null: from the data */
-    public record ModelConfig(List<Layer> layers, Shape inputShape, DType dtype, long seed) {
+    public record ModelConfig(List<Layer> layers, Shape inputShape, DType dtype, long seed, BaseModel base) {
+
+        public ModelConfig(List<Layer> layers, Shape inputShape, DType dtype, long seed) {
+            this(layers, inputShape, dtype, seed, null);
+        }
+
+        /**
+         * {@code model.base}: fine-tuning starts from a saved model's first layers.
+         *
+         * @param path       the saved model (any Hadoop file system)
+         * @param keepLayers how many of its first layers to keep; 0 = all
+         * @param freeze     whether the kept layers are frozen
+         */
+        public record BaseModel(String path, int keepLayers, boolean freeze) {
+        }
+
+        /** The new, uncompiled model on top of {@code saved} (the model at {@code base().path()}), seeded. */
+        public Sequential onBase(Sequential saved) {
+            Sequential.Builder builder = Sequential.fromBase(saved, base.keepLayers() == 0 ? saved.layers().size()
+                    : base.keepLayers()).add(layers.toArray(new Layer[0])).seed(seed);
+            return (base.freeze() ? builder.freezeBase() : builder).build();
+        }
 
         /** Values per sample (the width of a flat features row), or 0 if taken from the data. */
         public int inputDim() {

@@ -25,6 +25,7 @@ import dev.kindling.app.config.JobConfig.SparkConfig;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.model.Network;
+import dev.kindling.core.model.Sequential;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.losses.Loss;
@@ -407,7 +408,7 @@ public final class JobConfigLoader {
         if (list == null || list.valueType() != ConfigValueType.LIST) {
             problem("model.layers", "expected a list of layers, e.g. [{type = dense, units = 10, activation ="
                     + " softmax}], got " + describe(list));
-        } else if (((ConfigList) list).isEmpty()) {
+        } else if (((ConfigList) list).isEmpty() && optionalString("model.base.path").isEmpty()) {
             problem("model.layers", "needs at least one layer");
         } else {
             ConfigList items = (ConfigList) list;
@@ -430,7 +431,16 @@ public final class JobConfigLoader {
         boolean allLayersRead = list != null && list.valueType() == ConfigValueType.LIST && !layers.isEmpty()
                 && layers.size() == ((ConfigList) list).size();
         Shape declared = inputShape != null || layers.isEmpty() ? inputShape : layers.get(0).inputShape();
-        if (declared != null && allLayersRead) {
+        ModelConfig.BaseModel base = null;
+        Sequential saved = null;
+        if (!optionalString("model.base.path").isEmpty()) {
+            base = new ModelConfig.BaseModel(optionalString("model.base.path"),
+                    (int) integer("model.base.keep-layers", 0, Integer.MAX_VALUE), bool("model.base.freeze"));
+            saved = baseModel(base, layers, allLayersRead || layers.isEmpty());
+            if (saved != null) {
+                declared = saved.network().inputShape();
+            }
+        } else if (declared != null && allLayersRead) {
             try {
                 // What the core checks when it builds the model (a layer that cannot take its input, outputs that
                 // are not flat), before Spark starts.
@@ -443,8 +453,44 @@ public final class JobConfigLoader {
         }
         String dtypeName = choice("model.dtype", DTYPES);
         long seed = integer("model.seed", Long.MIN_VALUE, Long.MAX_VALUE);
-        return new ModelConfig(layers, declared, dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName),
-                seed);
+        return new ModelConfig(layers, declared, saved != null ? saved.network().dtype()
+                : dtypeName == null ? DType.FLOAT32 : DType.fromKeyword(dtypeName), seed, base);
+    }
+
+    /**
+     * A base on the local disk is read now, and the new layers are put on it as {@code train} will, so that a missing
+     * file, a bad {@code keep-layers} or layers that do not fit the base's output fail before Spark starts; returns it,
+     * or null when it is elsewhere (read by {@code train}) or could not be used.
+     */
+    private Sequential baseModel(ModelConfig.BaseModel base, List<Layer> head, boolean headRead) {
+        Path local = localPath(base.path());
+        if (local == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(local)) {
+            problem("model.base.path", "no saved model at '" + base.path() + "'");
+            return null;
+        }
+        Sequential saved;
+        try {
+            saved = Sequential.load(local);
+        } catch (java.io.IOException e) {
+            problem("model.base.path", e.getMessage());
+            return null;
+        }
+        if (base.keepLayers() > saved.layers().size()) {
+            problem("model.base.keep-layers", "is " + base.keepLayers() + " but the base has " + saved.layers().size()
+                    + " layers " + saved.layerNames());
+            return null;
+        }
+        if (headRead) {
+            try {
+                new ModelConfig(head, null, DType.FLOAT32, 0, base).onBase(saved);
+            } catch (IllegalArgumentException e) {
+                problem("model.layers", e.getMessage());
+            }
+        }
+        return saved;
     }
 
     /**

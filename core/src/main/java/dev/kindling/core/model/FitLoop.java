@@ -40,6 +40,7 @@ public final class FitLoop {
     private final int steps;
     private final Checkpoint.Fingerprint fingerprint;
     private final List<dev.kindling.core.metrics.Metric> resolvedMetrics;
+    private final TrainableWeights trainable;
     private Optimizer optimizer;
     private int firstEpoch;
     private int lastEpoch;
@@ -62,6 +63,7 @@ public final class FitLoop {
         this.config = config;
         this.optimizer = config.optimizer();
         this.resolvedMetrics = config.resolvedMetrics(model.network().outputDim());
+        this.trainable = model.network().trainableWeights();
         this.trainSamples = data.trainSamples();
         this.steps = MiniBatches.steps(trainSamples, options.batchSize());
         this.fingerprint = fingerprint(model.network(), config, data, options);
@@ -109,8 +111,11 @@ public final class FitLoop {
         // After every listener's onTrainBegin, so that none resets the state it just got back.
         restoreListenerStates();
         Tensor grad = Tensor.zeros(model.network().dtype(), model.weightsView().size());
+        // With frozen layers the optimizer (and its slots) sees the trainable weights only, packed.
+        Tensor packedWeights = trainable.isAll() ? null : Tensor.zeros(grad.dtype(), trainable.size());
+        Tensor packedGrad = trainable.isAll() ? null : Tensor.zeros(grad.dtype(), trainable.size());
         while (epoch <= lastEpoch && !stopRequested) {
-            runEpoch(grad);
+            runEpoch(grad, packedWeights, packedGrad);
         }
         for (TrainingListener l : options.listeners()) {
             l.onTrainEnd(history);
@@ -118,7 +123,7 @@ public final class FitLoop {
         return history;
     }
 
-    private void runEpoch(Tensor grad) {
+    private void runEpoch(Tensor grad, Tensor packedWeights, Tensor packedGrad) {
         for (TrainingListener l : options.listeners()) {
             l.onEpochBegin(epoch, lastEpoch, steps);
         }
@@ -136,7 +141,14 @@ public final class FitLoop {
                 throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
             }
             grad.scaleInPlace(1.0 / rows.length);
-            model.optimizerState(optimizer.applyInPlace(model.optimizerState(), weights, grad));
+            if (packedWeights == null) {
+                model.optimizerState(optimizer.applyInPlace(model.optimizerState(), weights, grad));
+            } else {
+                trainable.gatherInto(weights, packedWeights);
+                trainable.gatherInto(grad, packedGrad);
+                model.optimizerState(optimizer.applyInPlace(model.optimizerState(), packedWeights, packedGrad));
+                trainable.scatterInto(packedWeights, weights);
+            }
             epochStats = epochStats.merge(batch);
             stepsDone = step + 1;
             if (!options.listeners().isEmpty()) {
@@ -321,7 +333,9 @@ public final class FitLoop {
                                               FitOptions options) {
         try {
             String architecture = Registry.json().writeValueAsString(network.layers().toArray(new Layer[0]))
-                    + " inputDim " + network.inputDim() + " " + network.dtype().keyword();
+                    + " inputDim " + network.inputDim() + " " + network.dtype().keyword()
+                    // Only when some layer is frozen, so that checkpoints written before frozen layers still resume.
+                    + (network.hasFrozenLayers() ? " trainable " + network.trainable() : "");
             Map<String, Object> optimizer = new LinkedHashMap<>(config.optimizer().config());
             return new Checkpoint.Fingerprint(architecture.replace('\n', ' '), optimizer.toString(),
                     config.loss().keyword(), config.metrics().stream().map(m -> m.keyword()).toList(), data.trainSamples(),

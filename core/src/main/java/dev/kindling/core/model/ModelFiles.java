@@ -38,7 +38,9 @@ import java.util.zip.ZipOutputStream;
  * compile configuration, sizes, and under {@code writtenBy} the Kindling version and commit that wrote it),
  * {@code weights.bin} (the flat weight vector) and, once trained, {@code optimizer.bin} (the optimizer state's slot
  * vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is exact.
- * {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch. A file on disk is
+ * {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch, and holds
+ * {@code trainable}, one flag per layer (absent in files written before frozen layers: all trainable); the
+ * optimizer's slots then hold the trainable weights' values only. A file on disk is
  * written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
  */
 final class ModelFiles {
@@ -115,6 +117,7 @@ final class ModelFiles {
         json.put("inputDim", network.inputDim());
         // An array, not a List: Jackson keeps the element type, and with it each layer's "type" id.
         json.set("layers", Registry.json().valueToTree(network.layers().toArray(new Layer[0])));
+        json.set("trainable", Registry.json().valueToTree(network.trainable()));
         json.put("parameters", weights.size());
         json.put("epochsTrained", epochsTrained);
         // Which Kindling wrote the file; informational, reading does not depend on it.
@@ -202,7 +205,9 @@ final class ModelFiles {
         try {
             DType dtype = DType.fromKeyword(json.path("dtype").asText());
             List<Layer> layers = Registry.json().convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
-            network = new Network(layers, inputShape(json), dtype);
+            List<Boolean> trainable = json.has("trainable") ? Registry.json().convertValue(json.get("trainable"),
+                    new TypeReference<List<Boolean>>() { }) : null;
+            network = new Network(layers, inputShape(json), dtype, trainable);
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": invalid architecture in " + MODEL_JSON + ": " + e.getMessage(), e);
         }
@@ -234,7 +239,7 @@ final class ModelFiles {
             JsonNode s = json.get("optimizerState");
             int slots = s.path("slots").asInt();
             List<Tensor> slotTensors = readNumbers(require(entries, source, OPTIMIZER), source, OPTIMIZER,
-                    network.dtype(), slots, size);
+                    network.dtype(), slots, network.trainableWeights().size());
             state = new OptimizerState(s.path("iterations").asLong(), slotTensors);
         }
         // Files written before epochs were counted hold no "epochsTrained": they continue from epoch 1.

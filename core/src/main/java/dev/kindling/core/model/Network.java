@@ -23,13 +23,20 @@ import java.util.Random;
  * <p>Inputs may come as {@code (n, inputShape...)} or as flat rows {@code (n, inputDim())}, the form a Spark
  * partition packs; the forward pass reshapes them (a view). Outputs are flat rows {@code (n, outputDim())}.
  *
+ * <p>Each layer is trainable or frozen (Keras's {@code trainable}): a frozen layer's weights get no gradient (they
+ * enter the graph as constants, so no op computes one), and layers up to the first trainable layer with weights
+ * record no graph at all, so a frozen base costs its forward pass only. A frozen layer still acts as in training
+ * otherwise: its dropout masks are drawn as usual, as Keras's.
+ *
  * @param layers     the layers, first to last
  * @param inputShape shape of one input sample: {@code (784)}, or {@code (28, 28, 1)} for images (channels last)
  * @param dtype      dtype of weights and computations
+ * @param trainable  one flag per layer, false for a frozen layer; null means every layer is trainable
  * @throws IllegalArgumentException naming the layer if a layer cannot take its input's shape, or if the last
  *                                  layer's output is not flat (losses and metrics compare rows)
  */
-public record Network(List<Layer> layers, Shape inputShape, DType dtype) implements Serializable {
+public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Boolean> trainable)
+        implements Serializable {
 
     public Network {
         if (layers == null || layers.isEmpty()) {
@@ -39,11 +46,23 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype) impleme
             throw new IllegalArgumentException("input shape must have at least one axis, all > 0, got " + inputShape);
         }
         layers = List.copyOf(layers);
+        if (trainable == null) {
+            trainable = java.util.Collections.nCopies(layers.size(), Boolean.TRUE);
+        } else if (trainable.size() != layers.size()) {
+            throw new IllegalArgumentException("one trainable flag per layer: " + layers.size() + " layers, "
+                    + trainable.size() + " flags");
+        }
+        trainable = List.copyOf(trainable);
         Shape out = outputShapes(layers, inputShape).get(layers.size());
         if (out.rank() != 1) {
             throw new IllegalArgumentException("the last layer (" + layers.get(layers.size() - 1).typeName()
                     + ") outputs samples of shape " + out + "; a model's outputs must be flat: add Flatten (and Dense)");
         }
+    }
+
+    /** A network whose layers are all trainable. */
+    public Network(List<Layer> layers, Shape inputShape, DType dtype) {
+        this(layers, inputShape, dtype, null);
     }
 
     /** A network whose samples are rows of {@code inputDim} features. */
@@ -80,6 +99,26 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype) impleme
 
     public Network(List<Layer> layers, int inputDim, DType dtype) {
         this(layers, Shape.of(inputDim), dtype);
+    }
+
+    /** The same network with other trainable flags (one per layer). */
+    public Network withTrainable(List<Boolean> flags) {
+        return new Network(layers, inputShape, dtype, flags);
+    }
+
+    /** Whether layer {@code index} (0-based) is trainable. */
+    public boolean isTrainable(int index) {
+        return trainable.get(index);
+    }
+
+    /** Whether some layer is frozen. */
+    public boolean hasFrozenLayers() {
+        return trainable.contains(Boolean.FALSE);
+    }
+
+    /** Where the trainable weights sit in the flat vector: what the optimizer updates. */
+    public TrainableWeights trainableWeights() {
+        return TrainableWeights.of(layout(), trainable);
     }
 
     /**
@@ -157,7 +196,9 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype) impleme
         int last = layers.size() - 1;
         for (int i = 0; i <= last; i++) {
             List<Tensor> values = layout.views(weights, i);
-            List<Tensor> sinks = gradSink == null ? null : layout.views(gradSink, i);
+            // A frozen layer's weights are constants: no op computes their gradient, and below the first
+            // trainable layer nothing needs one, so no graph is recorded there (Variable.result).
+            List<Tensor> sinks = gradSink == null || !trainable.get(i) ? null : layout.views(gradSink, i);
             List<Variable> params = new ArrayList<>(values.size());
             for (int p = 0; p < values.size(); p++) {
                 params.add(sinks == null ? Variable.constant(values.get(p)) : Variable.parameter(values.get(p), sinks.get(p)));

@@ -42,9 +42,26 @@ import java.util.Map;
  * <p>State is kept in three separate, serializable pieces: the architecture ({@link Network}), one flat weight
  * vector, and the optimizer's state. Weights are created once the input shape is known: from the first layer's
  * {@code inputShape}, or else from the data at the first fit, evaluate or predict.
+ *
+ * <p>Fine-tuning, as chapter 5 of <em>Deep Learning with R</em> does it: a saved model's first layers with their
+ * weights, a new head on top ({@link #fromBase}), the base frozen ({@link #freezeWeights}); compile, fit; then
+ * {@link #unfreezeWeights} the top of the base, compile again with a small learning rate, and fit again:
+ * <pre>{@code
+ * Sequential model = Sequential.fromBase(Sequential.load(path), 5).freezeBase()
+ *         .add(new Flatten(), new Dense(64, Activation.RELU), new Dense(10, Activation.SOFTMAX)).build();
+ * model.compile(Optimizer.rmsprop(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+ * model.fit(x, y, options);                                   // only the head moves
+ * model.unfreezeWeights("conv2d_2", null);
+ * model.compile(Optimizer.rmsprop(1e-5), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+ * model.fit(x, y, options);
+ * }</pre>
  */
 public final class Sequential {
     private final List<Layer> layers;
+    /** Keras's {@code trainable}, one flag per layer; takes effect at the next {@link #compile}. */
+    private List<Boolean> trainable;
+    /** The flags in force since the last compile: the ones fit trains with. */
+    private List<Boolean> compiledTrainable;
     private DType dtype = DType.FLOAT32;
     private long initSeed = 0L;
     private Network network;
@@ -68,6 +85,7 @@ public final class Sequential {
             }
         }
         this.layers = List.copyOf(layers);
+        this.trainable = java.util.Collections.nCopies(layers.size(), Boolean.TRUE);
         if (layers.get(0).inputShape() != null) {
             // As Keras does with an input_shape: a layer that cannot take its input fails here, not at the first fit.
             Network.outputShapes(this.layers, layers.get(0).inputShape());
@@ -80,6 +98,8 @@ public final class Sequential {
         Sequential model = new Sequential(network.layers());
         model.dtype = network.dtype();
         model.network = network;
+        model.trainable = network.trainable();
+        model.compiledTrainable = compiled == null ? null : network.trainable();
         model.weights = weights;
         model.compiled = compiled;
         model.optimizerState = state;
@@ -102,15 +122,19 @@ public final class Sequential {
     }
 
     /**
-     * Fixes the optimizer, the loss and the metrics. The optimizer's state (Adam's moments, RMSprop's mean squares,
-     * the step count) is kept when the new optimizer is of the same kind as the old one (a new learning rate between
-     * two fits, say), as Keras keeps an optimizer's slots; an optimizer of another kind starts from a fresh state.
+     * Fixes the optimizer, the loss and the metrics, and which layers train (see {@link #freezeWeights}). The
+     * optimizer's state (Adam's moments, RMSprop's mean squares, the step count) is kept when the new optimizer is of
+     * the same kind as the old one and the same layers are trainable (a new learning rate between two fits, say), as
+     * Keras keeps an optimizer's slots; an optimizer of another kind, or other trainable layers, start from a fresh
+     * state, with slots for the trainable weights only.
      */
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
         boolean sameKind = compiled != null && optimizer != null && compiled.optimizer().name().equals(optimizer.name())
                 && compiled.optimizer().slotNames().equals(optimizer.slotNames());
+        boolean sameTrainable = trainable.equals(compiledTrainable);
         this.compiled = new CompileConfig(optimizer, loss, List.of(metrics));
-        if (!sameKind) {
+        this.compiledTrainable = trainable;
+        if (!sameKind || !sameTrainable) {
             this.optimizerState = null;
         }
     }
@@ -167,8 +191,14 @@ public final class Sequential {
             throw new IllegalArgumentException("fit: the model has no weights to train (layers " + built.layers()
                     + "): add a Dense or Conv2D layer");
         }
+        requireCompiledTrainable("fit");
+        int trainableCount = built.trainableWeights().size();
+        if (trainableCount == 0) {
+            throw new IllegalArgumentException("fit: every layer with weights is frozen, so nothing would train:"
+                    + " unfreezeWeights(...) some layers and compile again");
+        }
         if (optimizerState == null) {
-            optimizerState = config.optimizer().init(weights.size(), dtype);
+            optimizerState = config.optimizer().init(trainableCount, dtype);
         }
         return new FitLoop(this, data, options, config).run();
     }
@@ -226,14 +256,16 @@ public final class Sequential {
         ParameterLayout layout = net.layout();
         List<Shape> shapes = Network.outputShapes(layers, net.inputShape());
         List<String> names = new ArrayList<>();
-        Map<String, Integer> seen = new LinkedHashMap<>();
+        List<String> layerNames = layerNames();
         int nameWidth = 28;
-        for (Layer layer : layers) {
-            String base = snakeCase(layer.typeName());
-            int n = seen.merge(base, 1, Integer::sum) - 1;
-            String name = (n == 0 ? base : base + "_" + n) + " (" + layer.typeName() + ")";
+        for (int i = 0; i < layers.size(); i++) {
+            String name = layerNames.get(i) + " (" + layers.get(i).typeName() + ")";
             names.add(name);
             nameWidth = Math.max(nameWidth, name.length() + 2);
+        }
+        int trainableParams = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            trainableParams += trainable.get(i) ? layout.layerSize(i) : 0;
         }
         int tableWidth = nameWidth + 37;
         String rule = "_".repeat(tableWidth);
@@ -248,8 +280,159 @@ public final class Sequential {
         }
         return sb.append("=".repeat(tableWidth)).append('\n')
                 .append(String.format(Locale.ROOT, "Total params: %,d%n", layout.size()))
-                .append(String.format(Locale.ROOT, "Trainable params: %,d%n", layout.size()))
-                .append("Non-trainable params: 0\n").append(rule).append('\n').toString();
+                .append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainableParams))
+                .append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", layout.size() - trainableParams))
+                .append(rule).append('\n').toString();
+    }
+
+    /**
+     * The layers' names as {@link #summary()} shows them, Keras's: the type in snake case, numbered from the second
+     * of a kind ({@code conv2d}, {@code max_pooling2d}, {@code conv2d_1}, ...). {@link #freezeWeights(String, String)}
+     * takes them.
+     */
+    public List<String> layerNames() {
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (Layer layer : layers) {
+            String base = snakeCase(layer.typeName());
+            int n = seen.merge(base, 1, Integer::sum) - 1;
+            names.add(n == 0 ? base : base + "_" + n);
+        }
+        return names;
+    }
+
+    /** The layers, first to last (descriptions; their weights are {@link #layerWeights}). */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    // ---- frozen layers -----------------------------------------------------------------------------------------
+
+    /**
+     * Freezes every layer (R's {@code freeze_weights(model)}). See {@link #freezeWeights(int, int)}.
+     */
+    public Sequential freezeWeights() {
+        return setTrainable(0, layers.size() - 1, false, "freezeWeights");
+    }
+
+    /**
+     * Freezes layers {@code from..to}, both included, 0-based as {@link #layers()} (R's {@code freeze_weights(model,
+     * from, to)}, whose indices are 1-based): their weights keep their values in every later fit, the optimizer keeps
+     * no slots for them and no gradient is computed for them. As in Keras, the change takes effect at the next
+     * {@link #compile}: a fit before that throws {@link IllegalStateException} (Keras would silently go on with the
+     * flags of the last compile; we prefer to say so). {@link #summary()} counts the frozen weights as non-trainable
+     * at once. A frozen {@link dev.kindling.core.layers.Dropout} still drops units in training, as in Keras.
+     *
+     * @throws IllegalArgumentException (and nothing changes) when {@code from > to}, an index is out of range, or
+     *                                  the range holds no layer with weights (freezing it would freeze nothing)
+     */
+    public Sequential freezeWeights(int from, int to) {
+        return setTrainable(from, to, false, "freezeWeights");
+    }
+
+    /**
+     * Freezes the layers from the one named {@code from} to the one named {@code to}, both included, by the names
+     * {@link #layerNames()} gives ({@code null} for the first or the last layer).
+     *
+     * @throws IllegalArgumentException naming the unknown name and listing the layers' names; nothing changes
+     */
+    public Sequential freezeWeights(String from, String to) {
+        return setTrainable(indexOf(from, 0, "freezeWeights"), indexOf(to, layers.size() - 1, "freezeWeights"),
+                false, "freezeWeights");
+    }
+
+    /** Makes every layer trainable again. See {@link #freezeWeights(int, int)}. */
+    public Sequential unfreezeWeights() {
+        return setTrainable(0, layers.size() - 1, true, "unfreezeWeights");
+    }
+
+    /** Makes layers {@code from..to} (both included, 0-based) trainable again; as {@link #freezeWeights(int, int)}. */
+    public Sequential unfreezeWeights(int from, int to) {
+        return setTrainable(from, to, true, "unfreezeWeights");
+    }
+
+    /**
+     * Makes the layers named {@code from..to} trainable again ({@code null} for the first or the last layer): the
+     * book's {@code unfreeze_weights(conv_base, from = "block5_conv1")} is {@code unfreezeWeights("conv2d_2", null)}.
+     */
+    public Sequential unfreezeWeights(String from, String to) {
+        return setTrainable(indexOf(from, 0, "unfreezeWeights"), indexOf(to, layers.size() - 1, "unfreezeWeights"),
+                true, "unfreezeWeights");
+    }
+
+    /** Whether layer {@code index} (0-based) is trainable now (Keras's {@code layer$trainable}). */
+    public boolean isTrainable(int index) {
+        return trainable.get(index);
+    }
+
+    /** Number of trainable weights (Keras's "Trainable params"), with the flags as they are now. */
+    public int trainableParameterCount() {
+        return TrainableWeights.of(ParameterLayout.of(layers, knownInputShape("trainableParameterCount")), trainable)
+                .size();
+    }
+
+    private Sequential setTrainable(int from, int to, boolean value, String call) {
+        if (from < 0 || to >= layers.size() || from > to) {
+            throw new IllegalArgumentException(call + ": layers " + from + ".." + to + " are not a range of this"
+                    + " model's layers 0.." + (layers.size() - 1) + " " + layerNames());
+        }
+        boolean anyWeights = false;
+        for (int i = from; i <= to && !anyWeights; i++) {
+            anyWeights = layers.get(i).parameterShapes(inputShapes(call).get(i)).stream().anyMatch(s -> s.size() > 0);
+        }
+        if (!anyWeights) {
+            throw new IllegalArgumentException(call + ": layers " + from + ".." + to + " " + layerNames().subList(from,
+                    to + 1) + " have no weights, so this would " + (value ? "unfreeze" : "freeze") + " nothing");
+        }
+        List<Boolean> flags = new ArrayList<>(trainable);
+        for (int i = from; i <= to; i++) {
+            flags.set(i, value);
+        }
+        trainable = List.copyOf(flags);
+        if (network != null) {
+            network = network.withTrainable(trainable);
+        }
+        return this;
+    }
+
+    /** Each layer's input shape; needs the input shape, declared or built (but does not build the model). */
+    private List<Shape> inputShapes(String call) {
+        return Network.outputShapes(layers, knownInputShape(call));
+    }
+
+    private Shape knownInputShape(String call) {
+        Shape known = network != null ? network.inputShape() : layers.get(0).inputShape();
+        if (known == null) {
+            throw new IllegalStateException(call + ": the model is not built yet, so its layers' weights are not"
+                    + " known: give the first layer an input shape, or call build(inputShape) first");
+        }
+        return known;
+    }
+
+    private int indexOf(String name, int ifNull, String call) {
+        if (name == null) {
+            return ifNull;
+        }
+        int i = layerNames().indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException(call + ": no layer is named '" + name + "'; the layers are "
+                    + layerNames());
+        }
+        return i;
+    }
+
+    private void requireCompiledTrainable(String call) {
+        if (!trainable.equals(compiledTrainable)) {
+            List<String> changed = new ArrayList<>();
+            List<String> names = layerNames();
+            for (int i = 0; i < layers.size(); i++) {
+                if (!trainable.get(i).equals(compiledTrainable.get(i))) {
+                    changed.add(names.get(i) + (trainable.get(i) ? " unfrozen" : " frozen"));
+                }
+            }
+            throw new IllegalStateException(call + ": layers were frozen or unfrozen since compile (" + String.join(
+                    ", ", changed) + "); call compile(...) again for the change to take effect, as in Keras");
+        }
     }
 
     /** Whether the weights exist or can be made (the input shape is known). */
@@ -285,6 +468,151 @@ public final class Sequential {
                     + flat.shape());
         }
         weights.assignInPlace(flat);
+    }
+
+    /**
+     * Copies of layer {@code index}'s weights (0-based), in {@link Layer#parameterShapes} order: Dense's
+     * {@code [kernel, bias]}; empty for a layer without weights (Keras's {@code get_weights()} of one layer).
+     */
+    public List<Tensor> layerWeights(int index) {
+        Network net = network();
+        checkLayerIndex(index, "layerWeights");
+        List<Tensor> copies = new ArrayList<>();
+        for (Tensor view : net.layout().views(weights, index)) {
+            copies.add(view.copy());
+        }
+        return copies;
+    }
+
+    /**
+     * Replaces layer {@code index}'s weights with copies of {@code values} (Keras's {@code set_weights()} of one
+     * layer): as many tensors as {@link #layerWeights} gives, each of the same shape (any dtype; converted).
+     *
+     * @throws IllegalArgumentException naming the layer and the expected and given shapes; nothing changes then
+     */
+    public void setLayerWeights(int index, List<Tensor> values) {
+        Network net = network();
+        checkLayerIndex(index, "setLayerWeights");
+        List<Tensor> views = net.layout().views(weights, index);
+        String layer = "setLayerWeights: layer " + index + " (" + layerNames().get(index) + ")";
+        if (values.size() != views.size()) {
+            throw new IllegalArgumentException(layer + " has " + views.size() + " weight tensors "
+                    + views.stream().map(Tensor::shape).toList() + ", got " + values.size());
+        }
+        for (int p = 0; p < views.size(); p++) {
+            if (!values.get(p).shape().equals(views.get(p).shape())) {
+                throw new IllegalArgumentException(layer + ": weight " + p + " has shape " + views.get(p).shape()
+                        + ", got " + values.get(p).shape());
+            }
+        }
+        for (int p = 0; p < views.size(); p++) {
+            Tensor v = values.get(p);
+            views.get(p).assignInPlace(v.dtype() == dtype ? v : v.astype(dtype));
+        }
+    }
+
+    private void checkLayerIndex(int index, String call) {
+        if (index < 0 || index >= layers.size()) {
+            throw new IllegalArgumentException(call + ": no layer " + index + "; the layers are 0.." + (layers.size()
+                    - 1) + " " + layerNames());
+        }
+    }
+
+    /**
+     * A new model on top of {@code base}'s first {@code keepLayers} layers, their weights and trainable flags copied
+     * (Keras R's {@code pop_layer()} on a copy, then {@code %>%} new layers). The base must be built (its input shape
+     * known); it is not changed. The new layers are initialized from {@link Builder#seed} (0 by default), the base's
+     * layers keep their values, and the model is built for the base's input shape, with the base's dtype.
+     *
+     * <pre>{@code
+     * Sequential model = Sequential.fromBase(Sequential.load(path), 5).freezeBase()
+     *         .add(new Flatten(), new Dense(64, Activation.RELU), new Dense(10, Activation.SOFTMAX)).seed(1).build();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code keepLayers} is not in {@code 1..base.layers().size()}
+     * @throws IllegalStateException    when the base is not built
+     */
+    public static Builder fromBase(Sequential base, int keepLayers) {
+        if (keepLayers < 1 || keepLayers > base.layers.size()) {
+            throw new IllegalArgumentException("fromBase: keepLayers must be in 1.." + base.layers.size()
+                    + " (the base's layers " + base.layerNames() + "), got " + keepLayers);
+        }
+        if (!base.isBuilt()) {
+            throw new IllegalStateException("fromBase: the base model is not built yet (its weights do not exist):"
+                    + " load a saved model, or fit or build it first");
+        }
+        return new Builder(base, keepLayers);
+    }
+
+    /** A model made of a base's first layers and new layers on top; see {@link #fromBase}. */
+    public static final class Builder {
+        private final Sequential base;
+        private final int keep;
+        private final List<Layer> head = new ArrayList<>();
+        private boolean freezeBase;
+        private long seed;
+
+        private Builder(Sequential base, int keep) {
+            this.base = base;
+            this.keep = keep;
+        }
+
+        /** Appends new layers on top, in order. */
+        public Builder add(Layer... layers) {
+            head.addAll(List.of(layers));
+            return this;
+        }
+
+        /** Freezes the kept layers of the base in the new model (as {@link #freezeWeights(int, int)}). */
+        public Builder freezeBase() {
+            this.freezeBase = true;
+            return this;
+        }
+
+        /** Seeds the new layers' initializers. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The new model, built, not compiled.
+         *
+         * @throws IllegalArgumentException when a new layer cannot take the base's output (naming the layer and the
+         *                                  base's output shape), a new layer declares an input shape, or the model's
+         *                                  output is not flat
+         */
+        public Sequential build() {
+            Network baseNet = base.network();
+            List<Layer> all = new ArrayList<>(base.layers.subList(0, keep));
+            Shape baseOutput = Network.outputShapes(all, baseNet.inputShape()).get(keep);
+            for (int i = 0; i < head.size(); i++) {
+                if (head.get(i).inputShape() != null) {
+                    throw new IllegalArgumentException("fromBase: new layer " + (i + 1) + " ("
+                            + head.get(i).typeName() + ") declares an input shape " + head.get(i).inputShape()
+                            + "; it takes the base's output " + baseOutput + " instead: leave it out");
+                }
+            }
+            all.addAll(head);
+            Sequential model;
+            try {
+                model = new Sequential(all).dtype(baseNet.dtype()).seed(seed);
+                model.build(baseNet.inputShape());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("fromBase: the new layers do not fit the base's first " + keep
+                        + " layers, whose output has shape " + baseOutput + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < keep; i++) {
+                model.setLayerWeights(i, base.layerWeights(i));
+            }
+            List<Boolean> flags = new ArrayList<>(model.trainable);
+            for (int i = 0; i < keep; i++) {
+                flags.set(i, !freezeBase && base.trainable.get(i));
+            }
+            model.trainable = List.copyOf(flags);
+            model.network = model.network.withTrainable(model.trainable);
+            return model;
+        }
     }
 
     /** The optimizer's state (null before the first fit after compile). */
@@ -324,12 +652,12 @@ public final class Sequential {
      * save leaves any previous file at {@code path} untouched.
      */
     public void save(Path path) throws IOException {
-        ModelFiles.write(path, network(), weights, compiled, optimizerState, epochsTrained);
+        ModelFiles.write(path, network(), weights, compiled, savedOptimizerState(), epochsTrained);
     }
 
     /** Writes the same file as {@link #save(Path)} to a stream (which is not closed), e.g. one on HDFS. */
     public void save(OutputStream out) throws IOException {
-        ModelFiles.write(out, network(), weights, compiled, optimizerState, epochsTrained, Map.of(),
+        ModelFiles.write(out, network(), weights, compiled, savedOptimizerState(), epochsTrained, Map.of(),
                 java.util.zip.Deflater.DEFAULT_COMPRESSION);
     }
 
@@ -386,6 +714,14 @@ public final class Sequential {
     }
 
     /**
+     * The optimizer state to save with the layers' current trainable flags: none when layers were frozen or
+     * unfrozen since compile (its slots are for the old trainable weights; the next compile would drop it anyway).
+     */
+    private OptimizerState savedOptimizerState() {
+        return trainable.equals(compiledTrainable) ? optimizerState : null;
+    }
+
+    /**
      * Loads a model written by {@link #save}; it continues training exactly where the saved one stopped, with the
      * next epoch. A checkpoint file loads too (as the model it holds).
      */
@@ -432,7 +768,7 @@ public final class Sequential {
                     + " (withInputShape); the data has " + inputShape.dim(0) + " features, samples of shape " + inputShape
                     + (likely != null ? ", e.g. " + likely : ""));
         }
-        network = new Network(layers, inputShape, dtype);
+        network = new Network(layers, inputShape, dtype, trainable);
         weights = network.initialWeights(initSeed);
     }
 

@@ -10,6 +10,7 @@ import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.BatchGradient;
 import dev.kindling.core.model.Network;
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
@@ -24,7 +25,9 @@ import java.util.concurrent.ForkJoinPool;
  * Training steps of chapter 5's convnet on batches of 64 real digits, without the fit loop's bookkeeping: the
  * gradient of a batch and the RMSProp update, median and mean of {@code bench.steps} steps (default 300) after as
  * many of warm-up. Prints what one epoch of the shipped 8,000 digits would cost (125 steps). Not a test: run
- * through {@code scripts/bench-convnet --steps}.
+ * through {@code scripts/bench-convnet --steps}. {@code -Dbench.frozen=N} freezes the first N layers (5: the
+ * convolutional base), as a fine-tuning fit does: no gradient below the first trainable layer, RMSProp on the
+ * trainable weights only.
  */
 public final class ConvStepBench {
     private ConvStepBench() {
@@ -41,10 +44,21 @@ public final class ConvStepBench {
         Tensor images = Mnist.imagesAndScale(mnist.trainImages());
         Tensor labels = Labels.toCategorical(mnist.trainLabels(), 10);
         Network net = Convnet.chapter5().network();
+        int frozen = Integer.getInteger("bench.frozen", 0);
+        List<Boolean> flags = new java.util.ArrayList<>();
+        for (int l = 0; l < net.layers().size(); l++) {
+            flags.add(l >= frozen);
+        }
+        net = net.withTrainable(flags);
+        TrainableWeights trainable = net.trainableWeights();
         Tensor weights = net.initialWeights(1);
         Tensor grad = Tensor.zeros(DType.FLOAT32, weights.size());
+        Tensor packedWeights = trainable.gather(weights);
+        Tensor packedGrad = trainable.gather(grad);
         Optimizer rmsprop = Optimizer.rmsprop();
-        OptimizerState state = rmsprop.init(weights.size(), DType.FLOAT32);
+        OptimizerState state = rmsprop.init(trainable.size(), DType.FLOAT32);
+        System.out.println("frozen layers: " + frozen + ", trainable weights " + trainable.size() + " of "
+                + weights.size());
         List<Metric> metrics = List.of(Metric.CATEGORICAL_ACCURACY);
         long[] ids = new long[batch];
         int batches = images.dim(0) / batch;
@@ -58,7 +72,10 @@ public final class ConvStepBench {
             BatchGradient.accumulate(net, Loss.CATEGORICAL_CROSSENTROPY, metrics, weights, x, y,
                     ForwardContext.training(i, ids), grad);
             grad.scaleInPlace(1.0 / batch);
-            state = rmsprop.applyInPlace(state, weights, grad);
+            trainable.gatherInto(weights, packedWeights);
+            trainable.gatherInto(grad, packedGrad);
+            state = rmsprop.applyInPlace(state, packedWeights, packedGrad);
+            trainable.scatterInto(packedWeights, weights);
             if (i >= 0) {
                 millis[i] = (System.nanoTime() - t0) / 1e6;
             }

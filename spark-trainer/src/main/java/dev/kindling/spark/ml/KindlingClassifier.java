@@ -148,6 +148,25 @@ public final class KindlingClassifier
         return (KindlingClassifier) set(verbose(), value);
     }
 
+    /**
+     * Starts the fit from a saved model (a {@code model.kindling}, any Hadoop path): its first
+     * {@link #setInitialLayers initialLayers} layers with their weights, the {@code layers} Param (which may then be
+     * left unset) on top.
+     */
+    public KindlingClassifier setInitialModel(String path) {
+        return (KindlingClassifier) set(initialModel(), path);
+    }
+
+    /** How many of the initial model's first layers to keep (0, the default: all). */
+    public KindlingClassifier setInitialLayers(int value) {
+        return (KindlingClassifier) set(initialLayers(), value);
+    }
+
+    /** Freezes the network's first {@code value} layers: fit does not change their weights (0, the default: none). */
+    public KindlingClassifier setFrozenLayers(int value) {
+        return (KindlingClassifier) set(frozenLayers(), value);
+    }
+
     public KindlingClassifier setThreshold(double value) {
         return (KindlingClassifier) set(threshold(), value);
     }

@@ -33,6 +33,9 @@ public final class KindlingParamSet implements java.io.Serializable {
     final IntParam stepsPerJob;
     final Param<String> handleInvalid;
     final IntParam verbose;
+    final Param<String> initialModel;
+    final IntParam initialLayers;
+    final IntParam frozenLayers;
     /** Classifiers only (null for a regressor). */
     final DoubleParam threshold;
 
@@ -72,6 +75,14 @@ public final class KindlingParamSet implements java.io.Serializable {
                 + "(MLlib's handleInvalid)", ParamValidators.inArray(List.of(ERROR, SKIP)));
         verbose = new IntParam(owner, "verbose", "1 prints Keras's progress for each epoch on standard output, "
                 + "0 prints nothing (Keras's verbose)", ParamValidators.inArray(List.of(0, 1)));
+        initialModel = new Param<>(owner, "initialModel", "a saved Kindling model (model.kindling, any Hadoop "
+                + "path) to start from: its first initialLayers layers, with their weights, and the layers Param "
+                + "on top (fine-tuning; MLlib's MultilayerPerceptronClassifier: initialWeights, all or nothing)");
+        initialLayers = new IntParam(owner, "initialLayers", "how many of initialModel's first layers to keep; 0 "
+                + "keeps them all; >= 0", ParamValidators.gtEq(0));
+        frozenLayers = new IntParam(owner, "frozenLayers", "the network's first frozenLayers layers are frozen: "
+                + "their weights do not change in fit (Keras's freeze_weights(to = frozenLayers)); 0 freezes none; "
+                + ">= 0", ParamValidators.gtEq(0));
         threshold = !classifier ? null : new DoubleParam(owner, "threshold", "with one sigmoid unit (binary "
                 + "cross-entropy), class 1 when p > threshold, as Keras's p > 0.5 (MLlib's threshold); thresholds, "
                 + "when set, decide instead; in [0, 1]", ParamValidators.inRange(0, 1));
@@ -88,6 +99,8 @@ public final class KindlingParamSet implements java.io.Serializable {
         owner.setDefault(stepsPerJob, dev.kindling.spark.SparkTrainer.DEFAULT_STEPS_PER_JOB);
         owner.setDefault(handleInvalid, ERROR);
         owner.setDefault(verbose, 1);
+        owner.setDefault(initialLayers, 0);
+        owner.setDefault(frozenLayers, 0);
         if (threshold != null) {
             owner.setDefault(threshold, 0.5);
         }

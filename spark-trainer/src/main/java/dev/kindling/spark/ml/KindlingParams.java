@@ -68,6 +68,30 @@ public interface KindlingParams extends Params {
         return kindlingParamSet().verbose;
     }
 
+    default Param<String> initialModel() {
+        return kindlingParamSet().initialModel;
+    }
+
+    default IntParam initialLayers() {
+        return kindlingParamSet().initialLayers;
+    }
+
+    default IntParam frozenLayers() {
+        return kindlingParamSet().frozenLayers;
+    }
+
+    default String getInitialModel() {
+        return getOrDefault(initialModel());
+    }
+
+    default int getInitialLayers() {
+        return (Integer) getOrDefault(initialLayers());
+    }
+
+    default int getFrozenLayers() {
+        return (Integer) getOrDefault(frozenLayers());
+    }
+
     default List<Layer> getLayers() {
         return getOrDefault(layers());
     }

@@ -129,6 +129,25 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
         return (KindlingRegressor) set(verbose(), value);
     }
 
+    /**
+     * Starts the fit from a saved model (a {@code model.kindling}, any Hadoop path): its first
+     * {@link #setInitialLayers initialLayers} layers with their weights, the {@code layers} Param (which may then be
+     * left unset) on top.
+     */
+    public KindlingRegressor setInitialModel(String path) {
+        return (KindlingRegressor) set(initialModel(), path);
+    }
+
+    /** How many of the initial model's first layers to keep (0, the default: all). */
+    public KindlingRegressor setInitialLayers(int value) {
+        return (KindlingRegressor) set(initialLayers(), value);
+    }
+
+    /** Freezes the network's first {@code value} layers: fit does not change their weights (0, the default: none). */
+    public KindlingRegressor setFrozenLayers(int value) {
+        return (KindlingRegressor) set(frozenLayers(), value);
+    }
+
     // ---- Spark ML --------------------------------------------------------------------------------------------
 
     @Override

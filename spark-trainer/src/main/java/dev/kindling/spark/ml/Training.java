@@ -140,17 +140,31 @@ final class Training {
     static Fitted fit(KindlingParams params, String stage, Dataset<?> dataset, String featuresCol, String labelCol,
                       int labelClasses, ArchitectureCheck check, Consumer<Dataset<Row>> rowsCheck,
                       Metric... metrics) {
-        if (!params.isDefined(params.layers())) {
+        boolean onBase = params.isDefined(params.initialModel());
+        if (!params.isDefined(params.layers()) && !onBase) {
             throw new IllegalArgumentException(stage + ": layers are not set: setLayers(new Dense(64, Activation.RELU),"
                     + " new Dense(10, Activation.SOFTMAX)) or setLayers(\"dense(64, relu), dense(10, softmax)\")");
         }
-        List<Layer> layers = params.getLayers();
+        List<Layer> head = params.isDefined(params.layers()) ? params.getLayers() : List.of();
+        Sequential base = onBase ? initialModel(params, dataset, stage) : null;
+        int keep = base == null ? 0 : params.getInitialLayers() == 0 ? base.layers().size() : params.getInitialLayers();
+        if (base != null && keep > base.layers().size()) {
+            throw new IllegalArgumentException(stage + ": initialLayers is " + keep + " but the initial model "
+                    + params.getInitialModel() + " has " + base.layers().size() + " layers " + base.layerNames());
+        }
+        List<Layer> layers = new ArrayList<>(base == null ? List.of() : base.layers().subList(0, keep));
+        layers.addAll(head);
         Loss loss = Loss.fromKeyword(params.getLoss());
         check.check(layers, loss, outputs(layers, stage), labelClasses);
+        if (params.getFrozenLayers() > layers.size()) {
+            throw new IllegalArgumentException(stage + ": frozenLayers is " + params.getFrozenLayers() + " but the"
+                    + " network has " + layers.size() + " layers");
+        }
 
         Sequential network;
         try {
-            network = new Sequential(layers).seed(params.getSeed());
+            network = base == null ? new Sequential(layers).seed(params.getSeed())
+                    : Sequential.fromBase(base, keep).add(head.toArray(new Layer[0])).seed(params.getSeed()).build();
             int width = AttributeGroup.fromStructField(dataset.schema().apply(featuresCol)).size();
             if (width > 0) {
                 // VectorAssembler and friends record the width: the network is built, and checked, before any job
@@ -159,6 +173,14 @@ final class Training {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(stage + ": layers " + layers + " do not fit the features column '"
                     + featuresCol + "': " + e.getMessage(), e);
+        }
+        if (params.getFrozenLayers() > 0) {
+            if (!network.isBuilt()) {
+                throw new IllegalArgumentException(stage + ": frozenLayers needs the features' width before the fit:"
+                        + " a features column with ML attributes (VectorAssembler's), a first layer that declares its"
+                        + " input shape, or an initialModel");
+            }
+            network.freezeWeights(0, params.getFrozenLayers() - 1);
         }
         network.compile(params.effectiveOptimizer(), loss, metrics);
 
@@ -176,6 +198,23 @@ final class Training {
         SparkTrainer.create().withPartitions(params.getPartitions()).withStepsPerJob(params.getStepsPerJob())
                 .fit(network, rows, Columns.of(featuresCol, labelCol), options);
         return new Fitted(network, new KindlingTrainingSummary(recorder.epochs, (System.nanoTime() - start) / 1e9));
+    }
+
+    /** The saved model of the {@code initialModel} Param, read through Hadoop's file system API. */
+    private static Sequential initialModel(KindlingParams params, Dataset<?> dataset, String stage) {
+        String path = params.getInitialModel();
+        try {
+            dev.kindling.spark.io.HadoopFiles.Location location = dev.kindling.spark.io.HadoopFiles.locate(
+                    dataset.sparkSession().sparkContext().hadoopConfiguration(), path);
+            if (!dev.kindling.spark.io.HadoopFiles.isFile(location)) {
+                throw new IllegalArgumentException(stage + ": initialModel: no saved model at " + path);
+            }
+            try (java.io.InputStream in = dev.kindling.spark.io.HadoopFiles.open(location)) {
+                return Sequential.load(in, location.toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(stage + ": initialModel " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** Keeps each epoch's logs for the summary. */

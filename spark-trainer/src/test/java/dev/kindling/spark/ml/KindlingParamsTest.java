@@ -76,7 +76,8 @@ class KindlingParamsTest {
     void paramsHaveKerasNamesDocsDefaultsAndNameMllibsEquivalents() {
         KindlingClassifier k = new KindlingClassifier();
         for (String name : List.of("layers", "optimizer", "learningRate", "loss", "epochs", "batchSize",
-                "validationSplit", "seed", "partitions", "stepsPerJob", "handleInvalid", "verbose", "threshold")) {
+                "validationSplit", "seed", "partitions", "stepsPerJob", "handleInvalid", "verbose", "threshold",
+                "initialModel", "initialLayers", "frozenLayers")) {
             Param<?> p = k.getParam(name);
             assertFalse(p.doc().isBlank(), name);
             assertEquals(k.uid(), p.parent(), name);
@@ -166,7 +167,8 @@ class KindlingParamsTest {
                 .setOptimizer(Optimizer.sgd(0.05, 0.9, true)).setLearningRate(0.02).setLoss(Loss.BINARY_CROSSENTROPY)
                 .setEpochs(4).setBatchSize(64).setValidationSplit(0.1).setSeed(42).setPartitions(3)
                 .setStepsPerJob(50).setHandleInvalid("skip").setVerbose(0).setThreshold(0.7).setThresholds(new double[] {0.4, 0.6})
-                .setFeaturesCol("f").setLabelCol("y").setProbabilityCol("p").setRawPredictionCol("");
+                .setFeaturesCol("f").setLabelCol("y").setProbabilityCol("p").setRawPredictionCol("")
+                .setInitialModel("hdfs:///models/base.kindling").setInitialLayers(2).setFrozenLayers(1);
         String path = dir.resolve("estimator").toUri().toString();
         k.write().save(path);
         KindlingClassifier loaded = KindlingClassifier.load(path);
