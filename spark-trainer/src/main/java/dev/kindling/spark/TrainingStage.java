@@ -50,6 +50,7 @@ final class TrainingStage implements AutoCloseable {
     /** Spark configuration keys of the data plane. */
     static final String PORT = "spark.kindling.stage.port";
     static final String TIMEOUT = "spark.kindling.stage.timeout";
+    private static final String JOB_DESCRIPTION = "spark.job.description";
     /** Segments that may fail in a row before the rest of the fit runs job per step. */
     static final int FAILURES_IN_A_ROW = 3;
 
@@ -72,7 +73,6 @@ final class TrainingStage implements AutoCloseable {
     private boolean toldSlots;
     private long bytesOut;
     private long bytesIn;
-    private String segmentDescription;
     /**
      * Ends the segment when a Spark job that is not the segment's own starts (a listener's evaluation, another thread's
      * query): the segment's tasks hold every task slot, so that job could not run until they end.
@@ -80,9 +80,7 @@ final class TrainingStage implements AutoCloseable {
     private final SparkListener otherJobs = new SparkListener() {
         @Override
         public void onJobStart(SparkListenerJobStart event) {
-            String description = event.properties() == null ? null
-                    : event.properties().getProperty("spark.job.description");
-            endFor(description);
+            endFor(event.jobId());
         }
     };
 
@@ -104,10 +102,11 @@ final class TrainingStage implements AutoCloseable {
         }
     }
 
-    private synchronized void endFor(String otherJob) {
-        if (segment != null && !java.util.Objects.equals(otherJob, segmentDescription)) {
-            LOG.info("another Spark job started during the training stage ({}): the stage's job ends and the next step"
-                    + " starts a new one", otherJob == null ? "no description" : "'" + otherJob + "'");
+    /** Ends the segment if job {@code jobId} is not its own (the lock makes {@link #start} finish first). */
+    private synchronized void endFor(int jobId) {
+        if (segment != null && job != null && !job.jobIds().contains(jobId)) {
+            LOG.info("Spark job {} started during the training stage: the stage's job ends and the next step starts a"
+                    + " new one", jobId);
             end();
         }
     }
@@ -205,12 +204,14 @@ final class TrainingStage implements AutoCloseable {
         segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows);
         segmentSteps = 0;
         endAfterThisStep = false;
-        segmentDescription = "training stage: epoch " + step.epoch() + "/" + step.epochs() + ", steps "
-                + step.step() + "-" + last + "/" + step.steps();
-        spark.setJobDescription(segmentDescription);
+        String callersDescription = spark.getLocalProperty(JOB_DESCRIPTION);
+        spark.setJobDescription("training stage: epoch " + step.epoch() + "/" + step.epochs() + ", steps "
+                + step.step() + "-" + last + "/" + step.steps());
         RDD<Integer> tasks = packed.forSteps().rdd().barrier().mapPartitions(
                 new StageTask(segment.link(), recipe, metricSums), false, ClassTag.apply(Integer.class));
         job = JavaRDD.fromRDD(tasks, ClassTag.apply(Integer.class)).countAsync();
+        // Jobs this thread starts next (a listener's) must not pass for the stage's in the Spark UI.
+        spark.setLocalProperty(JOB_DESCRIPTION, callersDescription);
         try {
             segment.awaitPeers(job::isDone);
         } catch (Segment.SegmentFailure e) {

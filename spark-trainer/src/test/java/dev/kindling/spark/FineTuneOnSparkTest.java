@@ -147,8 +147,9 @@ class FineTuneOnSparkTest {
                 spark.sparkContext().addSparkListener(listener);
                 bytes.set(0);
                 tasks.set(0);
-                SparkTrainer.create().fit(model, data, FitOptions.builder().epochs(1).batchSize(64).seed(1)
-                        .listeners().build());
+                // task results are what Spark carries for one job per step (the training stage sends its own)
+                SparkTrainer.create().withStepsPerJob(1).fit(model, data, FitOptions.builder().epochs(1)
+                        .batchSize(64).seed(1).listeners().build());
                 spark.sparkContext().listenerBus().waitUntilEmpty();
                 spark.sparkContext().removeSparkListener(listener);
             }
