@@ -201,7 +201,8 @@ final class TrainingStage implements AutoCloseable {
             return;
         }
         int last = Math.min(step.steps(), step.step() + stepsPerJob - 1);
-        segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows);
+        segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows,
+                recipe.value().value().network().trainableWeights());
         segmentSteps = 0;
         endAfterThisStep = false;
         String callersDescription = spark.getLocalProperty(JOB_DESCRIPTION);

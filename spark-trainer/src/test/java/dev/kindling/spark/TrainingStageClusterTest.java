@@ -120,6 +120,38 @@ class TrainingStageClusterTest {
     }
 
     /**
+     * A frozen first layer (fine-tuning): after each segment's first step only the trainable weights travel, both
+     * ways, and the weights are still those of one job per step, the frozen ones untouched.
+     */
+    @Test
+    void withAFrozenLayerOnlyTheTrainableWeightsTravel() {
+        Dataset<Row> frame = frame();
+        Sequential[] models = new Sequential[2];
+        StepTimings[] timings = new StepTimings[2];
+        int[] stepsPerJob = {1, 1000};
+        for (int i = 0; i < 2; i++) {
+            Sequential model = new Sequential(new Dense(32, Activation.RELU, 64), new Dense(3, Activation.SOFTMAX))
+                    .seed(4);
+            model.freezeWeights(0, 0);
+            model.compile(Optimizer.rmsprop(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+            SparkTrainer trainer = SparkTrainer.create().withStepsPerJob(stepsPerJob[i]);
+            trainer.fit(model, frame, Columns.defaults(), options());
+            models[i] = model;
+            timings[i] = trainer.lastTimings();
+        }
+        assertEquals(0.0, models[1].weights().sub(models[0].weights()).map(Math::abs).max().item(),
+                "max |weight difference|, stage vs job per step, frozen first layer");
+        int trainable = 32 * 3 + 3;
+        int all = 64 * 32 + 32 + trainable;
+        double fromTasks = (double) timings[1].bytesFromTasks() / timings[1].steps();
+        // two tasks' results per step: headers and the 99 trainable floats, not all 2,179
+        assertTrue(fromTasks < 2 * (trainable * 4 + 100), "bytes from tasks per step: " + fromTasks);
+        System.out.printf(Locale.ROOT, "frozen first layer: %.0f bytes from tasks and %.0f to tasks per step (%d of"
+                + " %d weights trainable)%n", fromTasks, (double) timings[1].bytesToTasks() / timings[1].steps(),
+                trainable, all);
+    }
+
+    /**
      * At step 4 of the first epoch, three raw connections to the driver's stage port, from a thread of their own (as
      * a stranger on the network would, not holding up the driver): garbage, a hello with the right magic and a
      * wrong secret, and silence. By the end of the fit the driver has closed each of them; the fit went on.

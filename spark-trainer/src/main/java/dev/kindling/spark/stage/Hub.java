@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark.stage;
 
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.tensor.DType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -120,11 +121,21 @@ public final class Hub implements AutoCloseable {
      * with {@code metricSums} metric sums per result. Its {@link Segment#link()} goes to the tasks.
      */
     public Segment openSegment(int partitions, int elements, DType dtype, int metricSums, int maxRows) {
+        return openSegment(partitions, elements, dtype, metricSums, maxRows, null);
+    }
+
+    /**
+     * As {@link #openSegment(int, int, DType, int, int)}, for a model whose {@code trainable} weights (null: all)
+     * are the only ones that change: after a segment's first step only they travel, both ways.
+     */
+    public Segment openSegment(int partitions, int elements, DType dtype, int metricSums, int maxRows,
+                               TrainableWeights trainable) {
         long session = RANDOM.nextLong();
         byte[] secret = new byte[Wire.SECRET_BYTES];
         RANDOM.nextBytes(secret);
+        TrainableWeights ranges = trainable == null || trainable.isAll() ? null : trainable;
         TaskLink link = new TaskLink(settings.advertisedHost(), port(), session, secret,
-                settings.timeout().toMillis(), elements, dtype, maxRows, metricSums);
+                settings.timeout().toMillis(), elements, dtype, maxRows, metricSums, ranges);
         Segment segment = new Segment(this, link, partitions, metricSums, settings.timeout());
         segments.put(session, segment);
         LOCAL.put(session, segment);

@@ -2,6 +2,7 @@
 package dev.kindling.spark.stage;
 
 import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -43,6 +44,7 @@ public final class Segment {
     private ByteBuffer resultHeader;
     private long bytesOut;
     private long bytesIn;
+    private boolean sentAllWeights;
 
     Segment(Hub hub, TaskLink link, int partitions, int metricSums, Duration timeout) {
         this.hub = hub;
@@ -166,15 +168,19 @@ public final class Segment {
     }
 
     private Encoded encode(long step, int[] sortedRows, long seed, Tensor weights) {
+        TrainableWeights ranges = link.trainable();
+        boolean packed = ranges != null && sentAllWeights; // frozen weights do not change: they travel once
+        int elements = packed ? ranges.size() : weights.size();
         ByteBuffer header = Wire.buffer(Wire.STEP_HEADER_BYTES + 4 * sortedRows.length + 4);
         header.put(Wire.STEP).putLong(step).putLong(seed).putInt(sortedRows.length);
         header.asIntBuffer().put(sortedRows);
         header.position(header.position() + 4 * sortedRows.length);
-        header.putInt(weights.size()).flip();
+        header.putInt(elements).flip();
         if (weightBytes == null) {
             weightBytes = hub.buffer(0, weights.size() * Wire.elementBytes(weights.dtype()));
         }
-        return new Encoded(header, Wire.encode(weights, weightBytes));
+        sentAllWeights = true;
+        return new Encoded(header, Wire.encode(weights, weightBytes, packed ? ranges : null));
     }
 
     private Tensor sumBuffer(Tensor like) {
@@ -344,7 +350,9 @@ public final class Segment {
             Wire.readFully(channel, resultHeader, timeout.toMillis());
             resultHeader.flip();
             BatchStats stats = Wire.parseResultHeader(resultHeader, step, metricSums, parsed);
-            int elements = Wire.checkElements((int) parsed[1], into.size(), true, "gradient");
+            TrainableWeights ranges = link.trainable();
+            int expected = ranges == null ? into.size() : ranges.size();
+            int elements = Wire.checkElements((int) parsed[1], expected, true, "gradient");
             bytesIn += 1 + resultHeader.limit() + (long) elements * Wire.elementBytes(into.dtype());
             if (elements == 0) {
                 return new Partial(stats, null, parsed[0]);
@@ -352,10 +360,10 @@ public final class Segment {
             if (resultBytes == null) {
                 resultBytes = hub.buffer(1, into.size() * Wire.elementBytes(into.dtype()));
             }
-            resultBytes.clear().limit(into.size() * Wire.elementBytes(into.dtype()));
+            resultBytes.clear().limit(elements * Wire.elementBytes(into.dtype()));
             Wire.readFully(channel, resultBytes, timeout.toMillis());
             resultBytes.flip();
-            Wire.decode(resultBytes, into);
+            Wire.decode(resultBytes, into, ranges); // frozen entries stay 0: this segment's buffers hold no other
             return new Partial(stats, into, parsed[0]);
         }
 

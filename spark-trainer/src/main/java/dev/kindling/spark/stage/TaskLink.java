@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark.stage;
 
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -20,9 +21,11 @@ import java.util.Arrays;
  *
  * @param maxRows    the most sample numbers a step may carry (the training samples): a longer step is refused
  * @param metricSums metric sums per result
+ * @param trainable  where the trainable weights are, when some are frozen (null: all are trainable): then only
+ *                   they travel after a segment's first step
  */
 public record TaskLink(String host, int port, long session, byte[] secret, long timeoutMillis, int elements,
-                       DType dtype, int maxRows, int metricSums) implements Serializable {
+                       DType dtype, int maxRows, int metricSums, TrainableWeights trainable) implements Serializable {
     private static final ThreadLocal<SoftReference<ByteBuffer>> BUFFER = new ThreadLocal<>();
 
     /** Serves the segment for partition {@code partition}; returns the number of steps computed. */
@@ -78,21 +81,26 @@ public record TaskLink(String host, int port, long session, byte[] secret, long 
                     rowBytes.asIntBuffer().get(rows);
                     count.clear();
                     Wire.readFully(channel, count, timeoutMillis);
-                    Wire.checkElements(count.getInt(0), elements, false, "weights");
-                    tensor.clear().limit(tensorBytes);
+                    int sent = count.getInt(0);
+                    boolean packed = trainable != null && steps > 0 && sent == trainable.size();
+                    if (!packed) {
+                        Wire.checkElements(sent, elements, false, "weights");
+                    }
+                    tensor.clear().limit(sent * Wire.elementBytes(dtype));
                     Wire.readFully(channel, tensor, timeoutMillis);
                     tensor.flip();
-                    Wire.decode(tensor, weights);
+                    Wire.decode(tensor, weights, packed ? trainable : null);
 
                     long start = System.nanoTime();
                     Partial part = work.compute(rows, seed, weights);
                     long computeNanos = System.nanoTime() - start;
                     Tensor gradient = part.gradient();
-                    Wire.resultHeader(resultHeader, step, computeNanos, part.stats(), gradient == null ? 0 : elements);
+                    int back = gradient == null ? 0 : trainable == null ? elements : trainable.size();
+                    Wire.resultHeader(resultHeader, step, computeNanos, part.stats(), back);
                     if (gradient == null) {
                         Wire.writeFully(channel, timeoutMillis, resultHeader);
                     } else {
-                        Wire.writeFully(channel, timeoutMillis, resultHeader, Wire.encode(gradient, tensor));
+                        Wire.writeFully(channel, timeoutMillis, resultHeader, Wire.encode(gradient, tensor, trainable));
                     }
                     steps++;
                 }

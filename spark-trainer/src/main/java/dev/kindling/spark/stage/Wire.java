@@ -2,6 +2,7 @@
 package dev.kindling.spark.stage;
 
 import dev.kindling.core.model.BatchStats;
+import dev.kindling.core.model.TrainableWeights;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -24,10 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>
  * hello  (task to driver, once)   int MAGIC, int VERSION, long session, byte[32] secret, int partition
  * step   (driver to task)         byte STEP, long step, long seed, int rows, int[rows] sample numbers,
- *                                 int elements, elements weights (floats or doubles: the model's dtype)
+ *                                 int elements, elements weights (floats or doubles: the model's dtype): all of
+ *                                 them at a segment's first step, after that only the trainable ones (frozen
+ *                                 layers' weights do not change during a fit)
  * end    (driver to task)         byte END
  * result (task to driver)         byte RESULT, long step, long computeNanos, long count, double lossSum,
  *                                 double[metrics] metricSums, int elements (0: no gradient), elements gradient
+ *                                 (of the trainable weights only: the frozen ones' is 0)
  * </pre>
  *
  * Every read and write has a deadline: a blocking channel has no timeout of its own, so a watchdog closes the
@@ -139,23 +143,50 @@ final class Wire {
 
     /** Copies {@code t}'s elements into {@code out} (cleared first, flipped after). */
     static ByteBuffer encode(Tensor t, ByteBuffer out) {
+        return encode(t, out, null);
+    }
+
+    /**
+     * Copies the elements of {@code t} in {@code ranges} (all of them when null), one range after the other, into
+     * {@code out} (cleared first, flipped after).
+     */
+    static ByteBuffer encode(Tensor t, ByteBuffer out, TrainableWeights ranges) {
         out.clear();
-        if (t.dtype() == DType.FLOAT32) {
-            out.asFloatBuffer().put(t.floatStorage(), t.offset(), t.size());
-            out.position(t.size() * Float.BYTES);
-        } else {
-            out.asDoubleBuffer().put(t.doubleStorage(), t.offset(), t.size());
-            out.position(t.size() * Double.BYTES);
+        int bytes = Wire.elementBytes(t.dtype());
+        int count = ranges == null ? 1 : ranges.offsets().length;
+        for (int r = 0; r < count; r++) {
+            int from = ranges == null ? 0 : ranges.offsets()[r];
+            int length = ranges == null ? t.size() : ranges.lengths()[r];
+            int at = out.position();
+            if (t.dtype() == DType.FLOAT32) {
+                out.asFloatBuffer().put(t.floatStorage(), t.offset() + from, length);
+            } else {
+                out.asDoubleBuffer().put(t.doubleStorage(), t.offset() + from, length);
+            }
+            out.position(at + length * bytes);
         }
         return out.flip();
     }
 
     /** Copies the elements at {@code in}'s position into {@code into}. */
     static void decode(ByteBuffer in, Tensor into) {
-        if (into.dtype() == DType.FLOAT32) {
-            in.asFloatBuffer().get(into.floatStorage(), into.offset(), into.size());
-        } else {
-            in.asDoubleBuffer().get(into.doubleStorage(), into.offset(), into.size());
+        decode(in, into, null);
+    }
+
+    /** Copies the elements at {@code in}'s position into {@code ranges} of {@code into} (all of it when null). */
+    static void decode(ByteBuffer in, Tensor into, TrainableWeights ranges) {
+        int bytes = Wire.elementBytes(into.dtype());
+        int count = ranges == null ? 1 : ranges.offsets().length;
+        for (int r = 0; r < count; r++) {
+            int from = ranges == null ? 0 : ranges.offsets()[r];
+            int length = ranges == null ? into.size() : ranges.lengths()[r];
+            int at = in.position();
+            if (into.dtype() == DType.FLOAT32) {
+                in.asFloatBuffer().get(into.floatStorage(), into.offset() + from, length);
+            } else {
+                in.asDoubleBuffer().get(into.doubleStorage(), into.offset() + from, length);
+            }
+            in.position(at + length * bytes);
         }
     }
 
