@@ -117,14 +117,20 @@ class TrainingStageTest {
         }
     }
 
-    /** Spark runs no barrier stage under dynamic allocation: every step runs as its own job, as the log says. */
-    @Test
-    void dynamicAllocationFallsBackToAJobPerStep() {
+    /**
+     * Where the stage cannot run (Spark runs no barrier stage under dynamic allocation; Spark encrypts its own
+     * traffic, which the stage's sockets would not): every step runs as its own job, as the log says, with the same
+     * weights.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("noStage")
+    void whereTheStageCannotRunEveryStepIsItsOwnJob(String name, java.util.Map<String, String> conf) {
         stopSessions();
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("kindling-stage-dynamic")
+        SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("kindling-stage-off")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.dynamicAllocation.enabled", "true")
-                .config("spark.dynamicAllocation.shuffleTracking.enabled", "true").getOrCreate();
+                .config("spark.driver.bindAddress", "127.0.0.1");
+        conf.forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
         try {
             Dataset<Row> frame = frame(spark, 2);
             FitOptions options = FitOptions.builder().epochs(1).batchSize(32).seed(3).listeners().build();
@@ -137,6 +143,14 @@ class TrainingStageTest {
         } finally {
             spark.stop();
         }
+    }
+
+    static Stream<Arguments> noStage() {
+        return Stream.of(
+                Arguments.of("dynamic allocation", java.util.Map.of("spark.dynamicAllocation.enabled", "true",
+                        "spark.dynamicAllocation.shuffleTracking.enabled", "true")),
+                Arguments.of("Spark's traffic encrypted", java.util.Map.of("spark.authenticate", "true",
+                        "spark.authenticate.secret", "a-test-secret", "spark.network.crypto.enabled", "true")));
     }
 
     /**
