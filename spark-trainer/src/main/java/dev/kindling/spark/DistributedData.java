@@ -11,15 +11,15 @@ import dev.kindling.core.model.TrainingData;
 import dev.kindling.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import dev.kindling.spark.stage.Partial;
 
 /**
- * Training data spread over the cached blocks of a Spark data set. Each step is one Spark job over the partitions
- * that hold rows of the batch: broadcast the weights, let each of them sum the gradient of its share of the batch,
- * merge the sums on the driver, destroy the broadcast. Samples numbered {@code trainSamples} and above validate.
+ * Training data spread over the cached blocks of a Spark data set, as the core's training loop sees it. Each step's
+ * summed gradient comes from the training stage ({@link TrainingStage}: many steps per Spark job) or from a Spark
+ * job of its own ({@link JobPerStep}); both add the partitions' sums in partition order, so they learn the same
+ * weights. Samples numbered {@code trainSamples} and above validate, in a job of their own at each epoch's end.
  */
 final class DistributedData implements TrainingData, AutoCloseable {
     /** Rows per forward pass when evaluating a block: bounds executor memory. */
@@ -33,7 +33,6 @@ final class DistributedData implements TrainingData, AutoCloseable {
     private final Loss loss;
     private final List<Metric> metrics;
     private final int trainSamples;
-    private final int treeDepth;
     private final Broadcast<Shipped<GradientSum.Recipe>> recipe;
     private final String previousDescription;
     private final JobPerStep jobs;
@@ -55,7 +54,6 @@ final class DistributedData implements TrainingData, AutoCloseable {
         this.loss = loss;
         this.metrics = metrics;
         this.trainSamples = validation != null ? (int) packed.samples() : trainSamples(packed.samples(), validationSplit);
-        this.treeDepth = treeDepth;
         this.previousDescription = spark.getLocalProperty(JOB_DESCRIPTION);
         // The model's description does not change during a fit: sent once, not with every step's tasks.
         this.recipe = spark.broadcast(new Shipped<>(new GradientSum.Recipe(network, loss, metrics, classWeights)));
