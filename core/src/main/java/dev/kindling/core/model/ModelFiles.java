@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -40,7 +39,8 @@ import java.util.zip.ZipOutputStream;
  * vectors). Binary entries are big-endian IEEE numbers of the model's dtype, so a round trip is exact.
  * {@code model.json} also counts the epochs trained, so a loaded model goes on with the next epoch, and holds
  * {@code trainable}, one flag per layer (absent in files written before frozen layers: all trainable); the
- * optimizer's slots then hold the trainable weights' values only. A file on disk is
+ * optimizer's slots then hold the trainable weights' values only. A model trained on string labels has
+ * {@code classes.json}, the name of each class index. A file on disk is
  * written through {@link LocalFiles#writeAtomically}; a checkpoint is a model file with more entries.
  */
 final class ModelFiles {
@@ -49,6 +49,8 @@ final class ModelFiles {
     private static final String MODEL_JSON = "model.json";
     private static final String WEIGHTS = "weights.bin";
     private static final String OPTIMIZER = "optimizer.bin";
+    /** The class names, a JSON array of strings; only in files of models trained on string labels. */
+    static final String CLASSES = "classes.json";
 
     private ModelFiles() {
     }
@@ -56,13 +58,6 @@ final class ModelFiles {
     /** The parts of a model file, plus any further entries a checkpoint adds. */
     record Parts(Network network, Tensor weights, CompileConfig compiled, OptimizerState state, int epochsTrained,
                  Map<String, byte[]> entries) {
-    }
-
-    /** Writes a model file to {@code path}, atomically (see {@link LocalFiles}). */
-    static void write(Path path, Network network, Tensor weights, CompileConfig compiled, OptimizerState state,
-                      int epochsTrained) throws IOException {
-        LocalFiles.writeAtomically(path, out -> write(out, network, weights, compiled, state, epochsTrained,
-                Map.of(), Deflater.DEFAULT_COMPRESSION));
     }
 
     /**
@@ -172,7 +167,22 @@ final class ModelFiles {
 
     static Sequential read(InputStream in, String source) throws IOException {
         Parts p = readParts(in, source);
-        return Sequential.restore(p.network(), p.weights(), p.compiled(), p.state(), p.epochsTrained());
+        Sequential model = Sequential.restore(p.network(), p.weights(), p.compiled(), p.state(), p.epochsTrained());
+        byte[] classes = p.entries().get(CLASSES);
+        if (classes != null) {
+            try {
+                model.classNames(Registry.json().readValue(classes, new TypeReference<List<String>>() { }));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException(source + ": " + CLASSES + " is not a list of distinct class names ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+        return model;
+    }
+
+    /** The {@link #CLASSES} entry for {@code names}, or no entry for null. */
+    static Map<String, byte[]> classEntries(List<String> names) throws IOException {
+        return names == null ? Map.of() : Map.of(CLASSES, Registry.json().writeValueAsBytes(names));
     }
 
     /**

@@ -69,6 +69,8 @@ public final class Sequential {
     private CompileConfig compiled;
     private OptimizerState optimizerState;
     private int epochsTrained;
+    /** The name of each class index (string labels indexed before training), or null: classes are numbers. */
+    private List<String> classNames;
 
     public Sequential(Layer... layers) {
         this(List.of(layers));
@@ -642,6 +644,35 @@ public final class Sequential {
         this.epochsTrained = epochs;
     }
 
+    /**
+     * Names the classes: {@code names.get(i)} is class index {@code i} (as Spark's {@code StringIndexerModel.labels}).
+     * Saved with the model ({@code classes.json} in the model file), so predictions and evaluations can name
+     * classes. {@code null} or an empty list removes the names.
+     *
+     * @throws IllegalArgumentException for a null, empty or repeated name
+     */
+    public Sequential classNames(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            this.classNames = null;
+            return this;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n == null || n.isEmpty() || !seen.add(n)) {
+                throw new IllegalArgumentException("class name " + i + " is " + (n == null ? "null" : n.isEmpty()
+                        ? "empty" : "'" + n + "', a repeat") + "; class names must be distinct and non-empty");
+            }
+        }
+        this.classNames = List.copyOf(names);
+        return this;
+    }
+
+    /** The class names set by {@link #classNames(List)} or read from the model file; empty when classes are numbers. */
+    public List<String> classNames() {
+        return classNames == null ? List.of() : classNames;
+    }
+
     /** The compile configuration (null before compile). */
     public CompileConfig compileConfig() {
         return compiled;
@@ -652,13 +683,13 @@ public final class Sequential {
      * save leaves any previous file at {@code path} untouched.
      */
     public void save(Path path) throws IOException {
-        ModelFiles.write(path, network(), weights, compiled, savedOptimizerState(), epochsTrained);
+        LocalFiles.writeAtomically(path, this::save);
     }
 
     /** Writes the same file as {@link #save(Path)} to a stream (which is not closed), e.g. one on HDFS. */
     public void save(OutputStream out) throws IOException {
-        ModelFiles.write(out, network(), weights, compiled, savedOptimizerState(), epochsTrained, Map.of(),
-                java.util.zip.Deflater.DEFAULT_COMPRESSION);
+        ModelFiles.write(out, network(), weights, compiled, savedOptimizerState(), epochsTrained,
+                ModelFiles.classEntries(classNames), java.util.zip.Deflater.DEFAULT_COMPRESSION);
     }
 
     /**

@@ -38,6 +38,21 @@ class ModelFilesTest {
         1.0f, -1.1f, 1.2f}, 4, 3);
 
     @Test
+    void classNamesAreSavedWithTheModelAndCheckedWhenSet(@TempDir Path dir) throws IOException {
+        Sequential model = new Sequential(new Dense(3, Activation.SOFTMAX, 4)).classNames(java.util.List.of("Bag",
+                "Coat", "Sandal"));
+        model.save(dir.resolve("named.kindling"));
+        assertEquals(java.util.List.of("Bag", "Coat", "Sandal"), Sequential.load(dir.resolve("named.kindling"))
+                .classNames());
+        Sequential unnamed = new Sequential(new Dense(3, Activation.SOFTMAX, 4));
+        unnamed.save(dir.resolve("unnamed.kindling"));
+        assertEquals(java.util.List.of(), Sequential.load(dir.resolve("unnamed.kindling")).classNames());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> unnamed.classNames(java.util.List.of("Bag", "Coat", "Bag")));
+        assertEquals("class name 2 is 'Bag', a repeat; class names must be distinct and non-empty", e.getMessage());
+    }
+
+    @Test
     void aFileWrittenBeforeInputShapesLoadsAndPredictsAsItDid(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("old.kindling");
         try (InputStream in = ModelFilesTest.class.getResourceAsStream("dense-dropout-v1.kindling")) {
