@@ -119,8 +119,11 @@ public final class SparkTrainer {
         CompileConfig config = requireCompiled(model, "prepare");
         Input<Row> input = rowsOf(model, data, columns, true);
         Packing.Layout layout = layout(model.network(), config, input.labelIsArray(), columns.features());
-        return new PreparedData(Packing.pack(input.rdd(), input.reader(), layout, partitions, storageLevel), layout,
-                input.labelIsArray());
+        try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "packing and checking"
+                + " the rows of columns " + columns.features() + ", " + columns.label())) {
+            return new PreparedData(Packing.pack(input.rdd(), input.reader(), layout, partitions, storageLevel),
+                    layout, input.labelIsArray());
+        }
     }
 
     /**
@@ -176,7 +179,9 @@ public final class SparkTrainer {
                     + " give the validation DataFrame or PreparedData to SparkTrainer.fit");
         }
         ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
-        try (DistributedData distributed = new DistributedData(JavaSparkContext.fromSparkContext(
+        try (JobDescription ignored = JobDescription.fit(packed.blocks().context(), "fit: " + options.epochs()
+                + " epochs of batch " + options.batchSize() + " over " + packed.samples() + " rows");
+             DistributedData distributed = new DistributedData(JavaSparkContext.fromSparkContext(
                 packed.blocks().context()), packed, validation == null ? null : validation.packed(), network,
                 config.loss(), config.resolvedMetrics(network.outputDim()), options.validationSplit(), classWeights,
                 treeDepth, stepsPerJob)) {
@@ -217,8 +222,12 @@ public final class SparkTrainer {
         requireFits(data, network, config, "evaluate");
         Packing.Packed packed = data.packed();
         List<Metric> resolved = config.resolvedMetrics(network.outputDim());
-        BatchStats stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
-                packed, network, config.loss(), resolved, model.weights(), 0);
+        BatchStats stats;
+        try (JobDescription ignored = JobDescription.of(packed.blocks().context(), "evaluation over "
+                + packed.samples() + " rows")) {
+            stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
+                    packed, network, config.loss(), resolved, model.weights(), 0);
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < config.metrics().size(); i++) {
             metrics.put(config.metrics().get(i).keyword(), stats.metric(resolved, i));

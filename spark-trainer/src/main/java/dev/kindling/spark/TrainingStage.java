@@ -200,7 +200,7 @@ final class TrainingStage implements AutoCloseable {
             turnOff(e.getMessage());
             return;
         }
-        int last = Math.min(step.steps(), step.step() + stepsPerJob - 1);
+        int last = (int) Math.min(step.steps(), (long) step.step() + stepsPerJob - 1);   // stepsPerJob may be MAX_VALUE
         segment = hub.openSegment(partitions, weights.size(), weights.dtype(), metricSums, maxRows,
                 recipe.value().value().network().trainableWeights());
         segmentSteps = 0;
