@@ -12,6 +12,7 @@ import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PredictionColumns;
 import dev.kindling.spark.SparkTrainer;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -23,6 +24,8 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -133,7 +136,6 @@ public final class KindlingClassificationModel
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Training.requireColumn(schema, STAGE, "features", "featuresCol", getFeaturesCol());
         Map<String, String> outputs = KindlingClassifier.outputColumns(getRawPredictionCol(), getProbabilityCol(),
                 getPredictionCol());
         Training.requireNewOutputs(schema, STAGE, outputs);
@@ -141,7 +143,17 @@ public final class KindlingClassificationModel
             throw new IllegalArgumentException(STAGE + ": thresholds has " + getThresholds().length
                     + " values, the model has " + numClasses() + " classes");
         }
-        return super.transformSchema(schema);
+        StructType out = Training.withFeatures(schema, STAGE, getFeaturesCol(), super::transformSchema);
+        List<String> names = model.classNames();
+        if (names.isEmpty() || getPredictionCol().isEmpty()) {
+            return out;
+        }
+        // The class names the label column's metadata had (StringIndexer's), so IndexToString needs no setLabels.
+        StructField[] fields = out.fields().clone();
+        int i = out.fieldIndex(getPredictionCol());
+        fields[i] = NominalAttribute.defaultAttr().withName(getPredictionCol())
+                .withValues(names.toArray(new String[0])).toStructField();
+        return new StructType(fields);
     }
 
     @Override

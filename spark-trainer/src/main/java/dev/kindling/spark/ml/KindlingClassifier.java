@@ -4,6 +4,7 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
+import dev.kindling.spark.OutputKind;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import java.util.LinkedHashMap;
@@ -97,9 +98,12 @@ public final class KindlingClassifier
         return (KindlingClassifier) set(optimizer(), optimizer);
     }
 
-    /** An optimizer with Keras's defaults by its Keras name: sgd, rmsprop, adam, adagrad. */
-    public KindlingClassifier setOptimizer(String name) {
-        return setOptimizer(Optimizer.byName(name));
+    /**
+     * An optimizer by its Keras name (sgd, rmsprop, adam, adagrad) with Keras's defaults, or with arguments as the
+     * layers spec takes them: {@code "adam(learning_rate=0.01)"}, {@code "sgd(0.1, momentum=0.9)"}.
+     */
+    public KindlingClassifier setOptimizer(String spec) {
+        return setOptimizer(LayerSpec.optimizer(spec));
     }
 
     public KindlingClassifier setLearningRate(double value) {
@@ -175,11 +179,10 @@ public final class KindlingClassifier
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Training.requireColumn(schema, STAGE, "features", "featuresCol", getFeaturesCol());
         Training.requireNumericLabel(schema, STAGE, getLabelCol());
         Training.requireNewOutputs(schema, STAGE,
                 outputColumns(getRawPredictionCol(), getProbabilityCol(), getPredictionCol()));
-        return super.transformSchema(schema);
+        return Training.withFeatures(schema, STAGE, getFeaturesCol(), super::transformSchema);
     }
 
     /** The output columns a classifier stage writes, by Param name, in the order they are appended. */
@@ -206,6 +209,13 @@ public final class KindlingClassifier
                     }
                 },
                 Metric.ACCURACY);
+        // StringIndexer's class names travel with the model (saved in its file) when they name every class.
+        if (label instanceof NominalAttribute nominal && nominal.values().isDefined()) {
+            String[] names = nominal.values().get();
+            if (names.length == OutputKind.of(fitted.model()).classes(fitted.model().network().outputDim())) {
+                fitted.model().classNames(java.util.List.of(names));
+            }
+        }
         return new KindlingClassificationModel(uid(), fitted.model(), fitted.summary());
     }
 

@@ -109,9 +109,8 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Training.requireColumn(schema, STAGE, "features", "featuresCol", getFeaturesCol());
         Training.requireNewOutputs(schema, STAGE, Map.of("predictionCol", getPredictionCol()));
-        return super.transformSchema(schema);
+        return Training.withFeatures(schema, STAGE, getFeaturesCol(), super::transformSchema);
     }
 
     @Override

@@ -78,9 +78,12 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
         return (KindlingRegressor) set(optimizer(), optimizer);
     }
 
-    /** An optimizer with Keras's defaults by its Keras name: sgd, rmsprop, adam, adagrad. */
-    public KindlingRegressor setOptimizer(String name) {
-        return setOptimizer(Optimizer.byName(name));
+    /**
+     * An optimizer by its Keras name (sgd, rmsprop, adam, adagrad) with Keras's defaults, or with arguments as the
+     * layers spec takes them: {@code "adam(learning_rate=0.01)"}, {@code "sgd(0.1, momentum=0.9)"}.
+     */
+    public KindlingRegressor setOptimizer(String spec) {
+        return setOptimizer(LayerSpec.optimizer(spec));
     }
 
     public KindlingRegressor setLearningRate(double value) {
@@ -152,10 +155,9 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Training.requireColumn(schema, STAGE, "features", "featuresCol", getFeaturesCol());
         Training.requireNumericLabel(schema, STAGE, getLabelCol());
         Training.requireNewOutputs(schema, STAGE, Map.of("predictionCol", getPredictionCol()));
-        return super.transformSchema(schema);
+        return Training.withFeatures(schema, STAGE, getFeaturesCol(), super::transformSchema);
     }
 
     @Override

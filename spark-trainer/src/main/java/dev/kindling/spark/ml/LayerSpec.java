@@ -93,6 +93,59 @@ final class LayerSpec {
     }
 
     /**
+     * An optimizer written as the layers are: its registered name and Keras's arguments, by position (in the order
+     * of its JSON form) or by name, over its Keras defaults: {@code "adam"}, {@code "adam(0.01)"},
+     * {@code "adam(learning_rate=0.01, beta_1=0.8)"}, {@code "sgd(0.1, momentum=0.9, nesterov=true)"}.
+     *
+     * @throws IllegalArgumentException naming the optimizer, the argument and what it takes
+     */
+    static dev.kindling.core.optim.Optimizer optimizer(String spec) {
+        String item = spec == null ? "" : spec.trim();
+        int open = item.indexOf('(');
+        String name = (open < 0 ? item : item.substring(0, open)).trim().toLowerCase(Locale.ROOT);
+        dev.kindling.core.optim.Optimizer defaults = Registry.optimizerDefaults(name);
+        String where = "optimizer \"" + spec + "\"";
+        if (defaults == null) {
+            throw new IllegalArgumentException(where + ": unknown optimizer '" + name + "', expected one of "
+                    + String.join(", ", Registry.optimizerNames()) + ", e.g. \"adam(learning_rate=0.01)\"");
+        }
+        if (open < 0) {
+            return defaults;
+        }
+        if (!item.endsWith(")")) {
+            throw new IllegalArgumentException(where + ": expected name(arguments), e.g. adam(learning_rate=0.01)");
+        }
+        ObjectNode node = Registry.json().valueToTree(defaults);
+        List<String> components = jsonNames(defaults.getClass());
+        String inside = item.substring(open + 1, item.length() - 1);
+        List<String> args = inside.isBlank() ? List.of() : split(inside, spec);
+        for (int a = 0; a < args.size(); a++) {
+            String arg = args.get(a).trim();
+            int eq = arg.indexOf('=');
+            if (eq < 0 && a >= components.size()) {
+                throw new IllegalArgumentException(where + ": " + args.size() + " arguments, " + name + " takes at"
+                        + " most " + components.size() + " (" + String.join(", ", components) + ")");
+            }
+            String key = eq > 0 ? arg.substring(0, eq).trim().replace('-', '_') : components.get(a);
+            if (!components.contains(key)) {
+                throw new IllegalArgumentException(where + ": " + name + " has no argument '" + key + "'; it takes "
+                        + String.join(", ", components));
+            }
+            put(node, key, eq > 0 ? arg.substring(eq + 1).trim() : arg, where);
+        }
+        try {
+            return Registry.json().treeToValue(node, dev.kindling.core.optim.Optimizer.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            String detail = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
+            throw new IllegalArgumentException(where + ": " + detail.lines().findFirst().orElse(detail), e);
+        }
+    }
+
+    /**
      * The property names of a layer's JSON form, in order: the components of the record its {@code @JsonValue}
      * method returns (a Conv2D's Keras config), else the layer record's own; each under its {@code @JsonProperty}
      * name if it has one.

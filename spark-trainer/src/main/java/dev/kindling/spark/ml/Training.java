@@ -24,7 +24,12 @@ import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -52,6 +57,37 @@ final class Training {
             throw new IllegalArgumentException(stage + ": the " + role + " column '" + column + "' (" + param
                     + ") is not in the data, which has columns " + String.join(", ", schema.fieldNames()));
         }
+    }
+
+    /**
+     * Spark's {@code Predictor} checks (in {@code spark}, a super {@code transformSchema}) that the features column
+     * is a vector; Kindling takes an array of numbers too, as {@link SparkTrainer} and the app do. The check and the
+     * output columns are Spark's, made with the array seen as a vector; the features column keeps its own type.
+     */
+    static StructType withFeatures(StructType schema, String stage, String featuresCol,
+                                   java.util.function.UnaryOperator<StructType> spark) {
+        requireColumn(schema, stage, "features", "featuresCol", featuresCol);
+        StructField field = schema.apply(featuresCol);
+        DataType type = field.dataType();
+        if (type instanceof VectorUDT) {
+            return spark.apply(schema);
+        }
+        if (!(type instanceof ArrayType array && array.elementType() instanceof NumericType)) {
+            throw new IllegalArgumentException(stage + ": the features column '" + featuresCol + "' has type "
+                    + type.simpleString() + ", expected a vector (VectorAssembler's) or an array of numbers"
+                    + " (array<float>, array<double>)");
+        }
+        int i = schema.fieldIndex(featuresCol);
+        StructField[] asVector = schema.fields().clone();
+        asVector[i] = new StructField(featuresCol, SQLDataTypes.VectorType(), field.nullable(), field.metadata());
+        StructField[] out = spark.apply(new StructType(asVector)).fields().clone();
+        out[i] = field;
+        return new StructType(out);
+    }
+
+    /** Whether the features column is an array of numbers rather than a vector. */
+    static boolean arrayFeatures(StructType schema, String featuresCol) {
+        return schema.apply(featuresCol).dataType() instanceof ArrayType;
     }
 
     static void requireNumericLabel(StructType schema, String stage, String column) {
@@ -101,7 +137,9 @@ final class Training {
             return rows;
         }
         Column features = rows.col(featuresCol);
-        Column finite = org.apache.spark.sql.functions.forall(functions.vector_to_array(features, "float64"),
+        Column values = arrayFeatures(rows.schema(), featuresCol) ? features.cast("array<double>")
+                : functions.vector_to_array(features, "float64");
+        Column finite = org.apache.spark.sql.functions.forall(values,
                 x -> org.apache.spark.sql.functions.not(org.apache.spark.sql.functions.isnan(x))
                         .and(org.apache.spark.sql.functions.abs(x).lt(Double.POSITIVE_INFINITY)));
         return rows.filter(features.isNotNull().and(finite));
@@ -165,7 +203,8 @@ final class Training {
         try {
             network = base == null ? new Sequential(layers).seed(params.getSeed())
                     : Sequential.fromBase(base, keep).add(head.toArray(new Layer[0])).seed(params.getSeed()).build();
-            int width = AttributeGroup.fromStructField(dataset.schema().apply(featuresCol)).size();
+            int width = arrayFeatures(dataset.schema(), featuresCol) ? -1
+                    : AttributeGroup.fromStructField(dataset.schema().apply(featuresCol)).size();
             if (width > 0) {
                 // VectorAssembler and friends record the width: the network is built, and checked, before any job
                 network.build(width);

@@ -51,6 +51,21 @@ class KindlingParamsTest {
     }
 
     @Test
+    void anOptimizerSpecTakesKerasArgumentsAsTheLayersSpecDoes() {
+        assertEquals(Optimizer.adam(0.01), new KindlingClassifier().setOptimizer("adam(learning_rate=0.01)")
+                .getOptimizer());
+        assertEquals(Optimizer.adam(0.01), new KindlingRegressor().setOptimizer("Adam(0.01)").getOptimizer());
+        assertEquals(Optimizer.rmsprop(), new KindlingClassifier().setOptimizer("rmsprop").getOptimizer());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KindlingClassifier().setOptimizer("adam(learning_rate=0.01, momentum=0.9)"));
+        assertEquals("optimizer \"adam(learning_rate=0.01, momentum=0.9)\": adam has no argument 'momentum'; it takes"
+                + " learning_rate, beta_1, beta_2, epsilon", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new KindlingClassifier().setOptimizer("adamw"));
+        assertTrue(e.getMessage().startsWith("optimizer \"adamw\": unknown optimizer 'adamw', expected one of "),
+                e.getMessage());
+    }
+
+    @Test
     void sparksConformanceChecksPassForEstimatorsAndModels() {
         KindlingClassifier classifier = new KindlingClassifier().setLayers("dense(8, relu), dense(3, softmax)")
                 .setEpochs(2).setVerbose(0);
