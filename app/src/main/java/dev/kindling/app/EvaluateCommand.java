@@ -5,12 +5,15 @@ import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.config.BadConfigurationException;
+import dev.kindling.app.output.ClassReport;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.spark.JobDescription;
+import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.io.HadoopFiles;
@@ -119,7 +122,9 @@ final class EvaluateCommand extends JobCommand {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         HadoopFiles.Location modelPath = HadoopFiles.locate(hadoop, model(job, modelFile));
         Sequential model = load(spark, modelPath);
-        Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
+        // A label column of class names is indexed with the names saved in the model.
+        Inputs.Input test = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape(),
+                model.classNames());
         SparkTrainer trainer = SparkTrainer.create();
         dev.kindling.app.data.MemoryCheck.require(test, model, model.network().outputDim(),
                 model.network().dtype(), spark.sparkContext(), 0);
@@ -130,6 +135,19 @@ final class EvaluateCommand extends JobCommand {
             evaluation = trainer.evaluate(model, data);
         }
         out.println(describe(evaluation) + " on " + test.description());
+        ClassReport report = null;
+        OutputKind kind = OutputKind.of(model);
+        String label = test.columns().label();
+        if (kind != OutputKind.REGRESSION && !(test.frame().schema().apply(label).dataType()
+                instanceof org.apache.spark.sql.types.ArrayType)) {
+            stage = "counting the test data's classes";
+            try (JobDescription ignored = JobDescription.of(spark.sparkContext(), "evaluation: the confusion matrix"
+                    + " of " + test.description())) {
+                report = ClassReport.of(trainer.predict(model, test.frame(), test.columns().features()), label,
+                        kind.classes(model.network().outputDim()), model.classNames());
+            }
+            out.print(describe(report));
+        }
         signals.check("before writing the evaluation; nothing written");
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -137,15 +155,42 @@ final class EvaluateCommand extends JobCommand {
         json.put("data", test.description());
         json.put("loss", evaluation.loss());
         json.putAll(evaluation.metrics());
+        if (!model.classNames().isEmpty()) {
+            json.put("class_names", model.classNames());
+        }
+        if (report != null) {
+            json.putAll(report.toJson());
+        }
         json.put("spark_master", spark.sparkContext().master());
         json.put("kindling_version", Main.version());
         json.put("kindling_commit", BuildInfo.current().commit().orElse(null));
         HadoopFiles.Location target = HadoopFiles.locate(hadoop,
                 outputFile != null ? outputFile : job.output().resolve("evaluation.json"));
         byte[] bytes = Json.bytes(json);
+        if (report != null) {
+            // Beside evaluation.json (in output.dir by default, beside history.png).
+            ClassReport r = report;
+            HadoopFiles.writeFile(new HadoopFiles.Location(target.fs(), new org.apache.hadoop.fs.Path(
+                    target.path().getParent(), CONFUSION_PNG)), r::writePng);
+        }
         HadoopFiles.writeFile(target, o -> o.write(bytes));
-        out.println("wrote " + shown(target));
+        out.println("wrote " + shown(target) + (report != null ? " and " + CONFUSION_PNG : ""));
         return Main.OK;
+    }
+
+    /** The confusion matrix's heat map, written beside {@code evaluation.json}. */
+    static final String CONFUSION_PNG = "confusion_matrix.png";
+
+    /** One line per class: name, precision, recall, F1, support. */
+    @SuppressWarnings("unchecked")
+    static String describe(ClassReport report) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-20s %9s %9s %9s %9s%n", "class",
+                "precision", "recall", "f1", "support"));
+        for (Map<String, Object> c : (List<Map<String, Object>>) report.toJson().get("per_class")) {
+            s.append(String.format(Locale.ROOT, "%-20s %9.4f %9.4f %9.4f %9d%n", c.get("name"), c.get("precision"),
+                    c.get("recall"), c.get("f1"), c.get("support")));
+        }
+        return s.toString();
     }
 
     /** {@code test loss 0.1234, test accuracy 0.9650}. */

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  java -cp kindling-app.jar:... dev.kindling.app.Main export --format onnx \\",
             "      --model out/mnist-mlp/model.kindling --output out/mnist-mlp/model.onnx",
-            "  spark-submit ... kindling-app.jar export -f keras -m hdfs:///models/m.kindling -o hdfs:///models/m.keras"})
+            "  spark-submit ... kindling-app.jar export -f keras \\",
+            "      -m hdfs:///models/m.kindling -o hdfs:///models/m.keras"})
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--format"}, required = true, paramLabel = "FORMAT",

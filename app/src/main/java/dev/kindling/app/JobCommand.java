@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
+import dev.kindling.spark.JobDescription;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
@@ -29,8 +30,8 @@ abstract class JobCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override one key of the configuration (repeatable; later wins), e.g. --set fit.epochs=2"
-                    + " --set spark.master=local[4]. VALUE is a HOCON value (42, true, [a, b], \"text\");"
+            description = "Override one key of the configuration (repeatable; later wins), e.g."
+                    + " --set spark.master=local[4] --set output.dir=out/x. VALUE is a HOCON value (42, true, [a, b], \"text\");"
                     + " anything else, like local[2] or spark://host:7077, is taken as plain text.")
     List<String> overrides = new ArrayList<>();
 
@@ -99,7 +100,7 @@ abstract class JobCommand implements Callable<Integer> {
             out.println("# configuration OK: " + config);
             return Main.OK;
         }
-        SparkSession spark = startSpark(job.spark());
+        SparkSession spark = startSpark(job.spark(), task().name().toLowerCase(java.util.Locale.ROOT));
         signals = StopOnSignal.install(err, spark.sparkContext());
         try {
             return run(job, spark);
@@ -181,8 +182,9 @@ abstract class JobCommand implements Callable<Integer> {
         }
     }
 
-    static SparkSession startSpark(JobConfig.SparkConfig conf) {
-        SparkSession.Builder builder = SparkSession.builder().appName(conf.appName());
+    /** The session of one command; its application name says the command: {@code kindling-mnist-mlp train}. */
+    static SparkSession startSpark(JobConfig.SparkConfig conf, String command) {
+        SparkSession.Builder builder = SparkSession.builder().appName(conf.appName() + " " + command);
         if (conf.master() != null) {
             builder = builder.master(conf.master());
         }
@@ -199,8 +201,10 @@ abstract class JobCommand implements Callable<Integer> {
     static List<String> executorBlas(SparkSession spark) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int n = Math.max(1, sc.defaultParallelism());
-        return sc.parallelize(IntStream.range(0, n).boxed().toList(), n)
-                .map(i -> Blas.implementationName()).distinct().collect();
+        try (JobDescription ignored = JobDescription.of(spark.sparkContext(), "checking: the BLAS of each core")) {
+            return sc.parallelize(IntStream.range(0, n).boxed().toList(), n)
+                    .map(i -> Blas.implementationName()).distinct().collect();
+        }
     }
 
     /** A location as shown to people: relative to the working directory when it is a local path under it. */

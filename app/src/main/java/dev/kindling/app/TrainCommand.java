@@ -44,9 +44,10 @@ import picocli.CommandLine.Option;
                 + "the newest one exactly.",
         footerHeading = "%nExamples:%n",
         footer = {"  spark-submit --master local[2] --class dev.kindling.app.Main \\",
-            "      app/target/kindling-app.jar train -c conf/mnist-mlp.conf --set fit.epochs=1",
-            "  spark-submit ... train -c conf/mnist-mlp.conf --set fit.checkpoint.dir=hdfs:///ckpt/mnist",
-            "  spark-submit ... train -c conf/mnist-mlp.conf --set fit.checkpoint.dir=hdfs:///ckpt/mnist --resume"})
+            "      app/target/kindling-app.jar train -c conf/mnist-mlp.conf \\",
+            "      --set fit.epochs=1",
+            "  spark-submit ... train -c conf/mnist-mlp.conf \\",
+            "      --set fit.checkpoint.dir=hdfs:///ckpt/mnist [--resume]"})
 final class TrainCommand extends JobCommand {
 
     @Option(names = "--resume",
@@ -107,11 +108,15 @@ final class TrainCommand extends JobCommand {
                         job.model().base().path())));
         job.compile().applyTo(model);
         Shape inputShape = model.isBuilt() ? model.network().inputShape() : job.model().inputShape();
-        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, inputShape);
+        // A label column of class names is indexed by the training rows' names; the other inputs use those names.
+        Inputs.Input train = Inputs.load(spark, job.data(), Inputs.Split.TRAIN, inputShape, null);
+        List<String> classNames = train.classNames();
+        requireClassCount(job, classNames, train.description());
         Inputs.Input validation = job.data().hasValidation()
-                ? Inputs.load(spark, job.data(), Inputs.Split.VALIDATION, inputShape) : null;
+                ? Inputs.load(spark, job.data(), Inputs.Split.VALIDATION, inputShape, classNames) : null;
         Inputs.Input test = job.data().hasTest()
-                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, inputShape) : null;
+                ? Inputs.load(spark, job.data(), Inputs.Split.TEST, inputShape, classNames) : null;
+        model.classNames(classNames);   // saved in model.kindling; predict and evaluate name classes with them
         String master = spark.sparkContext().master();
         out.println("Kindling " + Main.version() + " | Spark " + spark.version() + ", master " + master
                 + " | BLAS on the driver: " + Blas.implementationName());
@@ -188,6 +193,27 @@ final class TrainCommand extends JobCommand {
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * A model trained on class names must have exactly one class per name (one sigmoid unit: two), so that every
+     * prediction has a name; checked before any packing.
+     */
+    private static void requireClassCount(JobConfig job, List<String> names, String input)
+            throws dev.kindling.app.config.BadConfigurationException {
+        if (names.isEmpty()) {
+            return;
+        }
+        int units = job.data().numClasses();
+        boolean regression = job.compile().loss() == dev.kindling.core.losses.Loss.MEAN_SQUARED_ERROR;
+        int classes = units == 1 ? 2 : units;
+        if (regression || units > 0 && classes != names.size()) {
+            throw new dev.kindling.app.config.BadConfigurationException(List.of("data.num-classes: " + input
+                    + " has " + names.size() + " class names (" + String.join(", ", names) + "), but the model "
+                    + (regression ? "is a regression (compile.loss = mean_squared_error)" : "tells " + classes
+                    + " classes apart (the last layer's units" + (units == 1 ? ", one sigmoid unit" : "") + ")")
+                    + "; give the last layer " + names.size() + " units"));
+        }
     }
 
     /**

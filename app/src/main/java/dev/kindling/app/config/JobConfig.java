@@ -50,19 +50,37 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
      * @param numClasses   one-hot width (already resolved: never 0)
      * @param weightColumn csv and parquet: the column of per-row loss weights (Keras's {@code sample_weight}), or
      *                     null for all 1
+     * @param where        {@code data.train-where}, {@code validation-where}, {@code test-where}
      */
     public record DataConfig(Format format, String dir, List<String> train, List<String> test,
                              List<String> validation, int numClasses, double scale, int partitions, CsvOptions csv,
                              int libsvmNumFeatures, String parquetFeaturesColumn, String parquetLabelColumn,
-                             String weightColumn) {
+                             String weightColumn, RowConditions where) {
 
+        public DataConfig(Format format, String dir, List<String> train, List<String> test, List<String> validation,
+                          int numClasses, double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
+                          String parquetFeaturesColumn, String parquetLabelColumn, String weightColumn) {
+            this(format, dir, train, test, validation, numClasses, scale, partitions, csv, libsvmNumFeatures,
+                    parquetFeaturesColumn, parquetLabelColumn, weightColumn, RowConditions.NONE);
+        }
+
+        /** Test rows: {@code data.test} (or the MNIST folder), or {@code data.train}'s rows that match test-where. */
         public boolean hasTest() {
-            return dir != null || !test.isEmpty();
+            return dir != null || !test.isEmpty() || where.test() != null && !train.isEmpty();
         }
 
+        /** Validation rows: {@code data.validation}, or {@code data.train}'s rows that match validation-where. */
         public boolean hasValidation() {
-            return !validation.isEmpty();
+            return !validation.isEmpty() || where.validation() != null && !train.isEmpty();
         }
+    }
+
+    /**
+     * Spark SQL conditions ({@code split = 'train'}) that select the rows of each input, null for all rows. A
+     * validation or test condition without its own input selects from {@code data.train}'s input.
+     */
+    public record RowConditions(String train, String validation, String test) {
+        public static final RowConditions NONE = new RowConditions(null, null, null);
     }
 
     /** @param featureColumns empty = every column but the label */
@@ -156,7 +174,10 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
         }
     }
 
-    /** @param path where predictions go (already resolved: never null) */
-    public record PredictConfig(String path, String format) {
+    /**
+     * @param path    where predictions go (already resolved: never null)
+     * @param columns the input's columns to keep beside the predictions, in order; empty = all of them
+     */
+    public record PredictConfig(String path, String format, List<String> columns) {
     }
 }

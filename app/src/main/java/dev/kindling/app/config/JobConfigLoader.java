@@ -226,6 +226,8 @@ public final class JobConfigLoader {
         int numFeatures = (int) integer("data.libsvm.num-features", 0, Integer.MAX_VALUE);
         String parquetFeatures = nonEmptyString("data.parquet.features-column");
         String parquetLabel = nonEmptyString("data.parquet.label-column");
+        JobConfig.RowConditions where = new JobConfig.RowConditions(condition("data.train-where"),
+                condition("data.validation-where"), condition("data.test-where"));
 
         if (format == Format.IDX) {
             if (dir != null) {
@@ -240,9 +242,19 @@ public final class JobConfigLoader {
                 problem("data.dir", "is for format idx only; with format " + format.keyword()
                         + " give data.train and data.test");
             }
-            inputs("data.train", train, task == Task.TRAIN);
-            inputs("data.test", test, task != Task.TRAIN);
+            // A test (validation) condition without its own input selects data.train's rows.
+            boolean trainNeeded = task == Task.TRAIN || test.isEmpty() && where.test() != null;
+            inputs("data.train", train, trainNeeded);
+            inputs("data.test", test, task != Task.TRAIN && where.test() == null);
             inputs("data.validation", validation, false);
+        }
+        if (format == Format.IDX || format == Format.LIBSVM) {
+            for (String key : List.of("train-where", "validation-where", "test-where")) {
+                if (merged.hasPath("data." + key)) {
+                    problem("data." + key, "is for csv and parquet inputs; " + format.keyword()
+                            + " files have no named columns to select rows by");
+                }
+            }
         }
         if (weightColumn != null && (weightColumn.isBlank() || format == Format.IDX || format == Format.LIBSVM)) {
             problem("data.weight-column", weightColumn.isBlank() ? "is empty; set null for no sample weights"
@@ -261,7 +273,7 @@ public final class JobConfigLoader {
             }
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
-                parquetFeatures, parquetLabel, weightColumn);
+                parquetFeatures, parquetLabel, weightColumn, where);
     }
 
     /**
@@ -765,7 +777,29 @@ public final class JobConfigLoader {
             path = output.resolve("predictions");
         }
         String format = choice("predict.format", PREDICT_FORMATS);
-        return new PredictConfig(path, format);
+        return new PredictConfig(path, format, stringList("predict.columns"));
+    }
+
+    /**
+     * A Spark SQL condition ({@code split = 'train'}), parsed now by Spark's own parser so that a syntax error is
+     * reported at its key before Spark starts; null if unset. Its columns are checked against the data when read.
+     */
+    private String condition(String path) {
+        String text = optionalString(path);
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank()) {
+            problem(path, "is empty; set null for all rows");
+            return null;
+        }
+        try {
+            new org.apache.spark.sql.catalyst.parser.CatalystSqlParser().parseExpression(text);
+        } catch (Exception e) {   // Spark's ParseException, a checked AnalysisException that Scala does not declare
+            problem(path, "'" + text + "' is not a Spark SQL condition: " + e.getMessage().lines().findFirst()
+                    .orElse("").trim());
+        }
+        return text;
     }
 
     // ---- typed reads over the merged configuration -------------------------------------------------------

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app.data;
 
+import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.config.JobConfig.CsvOptions;
 import dev.kindling.app.config.JobConfig.DataConfig;
 import dev.kindling.core.data.Mnist;
@@ -10,6 +11,7 @@ import dev.kindling.spark.Columns;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.DataException;
+import dev.kindling.spark.JobDescription;
 import dev.kindling.spark.TensorFrames;
 import java.io.IOException;
 import java.io.Serializable;
@@ -21,6 +23,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
@@ -29,7 +33,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
 import scala.Tuple2;
 
 /** The training, validation or test input of a job as a DataFrame plus the names of its columns. */
@@ -39,8 +45,17 @@ public final class Inputs {
         TRAIN, VALIDATION, TEST
     }
 
-    /** A DataFrame ready for the trainer; {@code description} says where it came from, for messages. */
-    public record Input(Dataset<Row> frame, Columns columns, String description) {
+    /**
+     * A DataFrame ready for the trainer; {@code description} says where it came from, for messages.
+     *
+     * @param classNames the name of each class index when the label column holds names (indexed into
+     *                   {@link #LABEL_INDEX}), else empty
+     */
+    public record Input(Dataset<Row> frame, Columns columns, String description, List<String> classNames) {
+
+        public Input(Dataset<Row> frame, Columns columns, String description) {
+            this(frame, columns, description, List.of());
+        }
 
         /**
          * Reads, checks and packs this input for {@code model} (see {@link SparkTrainer#prepare}); a data problem's
@@ -68,20 +83,56 @@ public final class Inputs {
      * @throws IOException   for IDX files that are missing or malformed (IdxFormatException)
      * @throws DataException for CSV columns that are missing
      */
-    public static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException {
+    public static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape) throws IOException,
+            BadConfigurationException {
+        return load(spark, data, split, sampleShape, null, false);
+    }
+
+    /**
+     * Reads one input as configured, and turns a label column of class names (a Parquet string column) into class
+     * indices with Spark's {@code StringIndexerModel}, in {@link #LABEL_INDEX}.
+     *
+     * @param classNames the names of the class indices (the model's, or the training input's; empty when those
+     *                   were numbers), or null to take them from this input's rows: its distinct labels in
+     *                   alphabetical order ({@code StringIndexer}'s {@code stringOrderType = alphabetAsc}). A name
+     *                   not in the list, or a null label, is bad data naming its row and value, found before
+     *                   anything else runs ({@code handleInvalid = error}, with the row).
+     */
+    public static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape,
+                             List<String> classNames) throws IOException, BadConfigurationException {
+        return load(spark, data, split, sampleShape, classNames, true);
+    }
+
+    private static Input load(SparkSession spark, DataConfig data, Split split, Shape sampleShape,
+                              List<String> classNames, boolean indexLabels) throws IOException,
+            BadConfigurationException {
         int knownWidth = sampleShape == null ? 0 : sampleShape.size();
-        List<String> paths = switch (split) {
+        String where = switch (split) {
+            case TRAIN -> data.where().train();
+            case VALIDATION -> data.where().validation();
+            case TEST -> data.where().test();
+        };
+        String whereKey = "data." + split.name().toLowerCase(java.util.Locale.ROOT) + "-where";
+        List<String> own = switch (split) {
             case TRAIN -> data.train();
             case VALIDATION -> data.validation();
             case TEST -> data.test();
         };
+        // A validation or test condition without its own input selects from the training input.
+        List<String> paths = own.isEmpty() && where != null ? data.train() : own;
+        Condition condition = where == null ? null : new Condition(whereKey, where);
         return switch (data.format()) {
             case IDX -> idx(spark, data, split, sampleShape);
-            case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split != Split.TRAIN);
+            case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split != Split.TRAIN,
+                    condition);
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
                 Dataset<Row> df = spark.read().parquet(paths.toArray(new String[0]));
+                String description = "parquet " + paths + (condition == null ? "" : " where " + where);
+                if (condition != null) {
+                    df = df.where(condition.column(df, "parquet " + paths));
+                }
                 String features = data.parquetFeaturesColumn();
                 if (data.scale() != 1.0) {
                     if (!Arrays.asList(df.columns()).contains(features)) {
@@ -91,14 +142,100 @@ public final class Inputs {
                     boolean vector = df.schema().apply(features).dataType().sameType(SQLDataTypes.VectorType());
                     df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
                 }
-                Columns columns = Columns.of(features, data.parquetLabelColumn());
+                String label = data.parquetLabelColumn();
+                List<String> names = List.of();
+                if (indexLabels && Arrays.asList(df.columns()).contains(label)
+                        && df.schema().apply(label).dataType() instanceof StringType) {
+                    names = classNames != null ? classNames : learnedNames(df, label, description);
+                    requireKnownLabels(df, label, names, description, split);
+                    df = new StringIndexerModel(names.toArray(new String[0])).setInputCol(label)
+                            .setOutputCol(LABEL_INDEX).setHandleInvalid("error").transform(df);
+                    label = LABEL_INDEX;
+                }
+                Columns columns = Columns.of(features, label);
                 // Validation and test data weigh their rows only if they have the column, as Keras's
                 // validation_data=(x, y[, w]) and evaluate(x, y, sample_weight = NULL).
                 boolean weighed = data.weightColumn() != null && (split == Split.TRAIN
                         || Arrays.asList(df.columns()).contains(data.weightColumn()));
-                yield new Input(df, weighed ? columns.withWeight(data.weightColumn()) : columns, "parquet " + paths);
+                yield new Input(df, weighed ? columns.withWeight(data.weightColumn()) : columns, description, names);
             }
         };
+    }
+
+    /** The column a label column of class names is indexed into (a double, with Spark ML's nominal metadata). */
+    public static final String LABEL_INDEX = "kindling_label_index";
+
+    /** A {@code data.*-where} condition: the key it came from and its Spark SQL text. */
+    record Condition(String key, String sql) {
+
+        /**
+         * The condition as a column of {@code df}, resolved now: a column it names that the data does not have (or
+         * a condition that is not true/false) is a configuration problem at its key, before any job.
+         */
+        Column column(Dataset<Row> df, String where) throws BadConfigurationException {
+            Column c = functions.expr(sql);
+            DataType type;
+            try {
+                type = df.select(c).schema().fields()[0].dataType();
+            } catch (Exception e) {   // Spark's AnalysisException: checked for javac, undeclared by Scala
+                if (e instanceof org.apache.spark.sql.AnalysisException a) {
+                    throw new BadConfigurationException(List.of(key + ": '" + sql + "' cannot be applied to "
+                            + where + ": " + a.getSimpleMessage().lines().findFirst().orElse("").trim()
+                            + "; its columns are " + String.join(", ", df.columns())));
+                }
+                throw e;
+            }
+            if (!(type instanceof org.apache.spark.sql.types.BooleanType)) {
+                throw new BadConfigurationException(List.of(key + ": '" + sql + "' is a " + type.simpleString()
+                        + ", not a condition (true or false for each row)"));
+            }
+            return c;
+        }
+    }
+
+    /** A training input's class names: its distinct labels, alphabetically (StringIndexer's alphabetAsc). */
+    private static List<String> learnedNames(Dataset<Row> df, String label, String description) {
+        String[] names;
+        try (JobDescription ignored = JobDescription.of(df.sparkSession().sparkContext(), "reading: the class"
+                + " names of " + description)) {
+            names = new StringIndexer().setInputCol(label).setStringOrderType("alphabetAsc").fit(df).labelsArray()[0];
+        }
+        if (names.length == 0) {
+            throw new DataException(description + ": label column '" + label + "' has no class names (no rows, or"
+                    + " only nulls)");
+        }
+        return List.of(names);
+    }
+
+    /**
+     * Fails on the first row whose label is null or not one of {@code names}, naming its row (0-based, as the
+     * trainer numbers rows), its file and the value; one pass over the label column.
+     */
+    private static void requireKnownLabels(Dataset<Row> df, String label, List<String> names, String description,
+                                           Split split) {
+        if (names.isEmpty()) {
+            throw new DataException(description + ": label column '" + label + "' holds class names (strings), but"
+                    + " the model was trained on class indices; give it numbers 0.." + "(classes - 1), or train on"
+                    + " names");
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(names);
+        List<Tuple2<Row, Long>> bad;
+        try (JobDescription ignored = JobDescription.of(df.sparkSession().sparkContext(), "checking: the labels of "
+                + description)) {
+            bad = df.select(functions.col(quote(label)), functions.input_file_name()).javaRDD().zipWithIndex()
+                    .filter(t -> t._1().isNullAt(0) || !known.contains(t._1().getString(0))).take(1);
+        }
+        if (!bad.isEmpty()) {
+            Row r = bad.get(0)._1();
+            String file = r.getString(1);
+            if (file != null && file.startsWith("file:")) {
+                file = Path.of(java.net.URI.create(file)).toString();
+            }
+            throw new DataException(description + ": row " + bad.get(0)._2() + " (file " + file + "), column '"
+                    + label + "': " + (r.isNullAt(0) ? "null, expected a class name" : "'" + r.getString(0)
+                    + "' is not one of the " + (split == Split.TRAIN ? "" : "model's ") + names.size()
+                    + " classes: " + String.join(", ", names)));
+        }
     }
 
     /** Divides every feature by {@code scale} with Spark's own column functions (a no-op for scale 1). */
@@ -272,7 +409,8 @@ public final class Inputs {
      * reported with its file, row and column (Spark's own casts would say neither).
      */
     private static Input csv(SparkSession spark, CsvOptions options, List<String> paths, double scale,
-                             String weightColumn, boolean weightOptional) {
+                             String weightColumn, boolean weightOptional, Condition condition)
+            throws BadConfigurationException {
         Dataset<Row> raw = spark.read().format("csv")
                 .option("header", options.header())
                 .option("sep", options.delimiter())
@@ -280,6 +418,8 @@ public final class Inputs {
                 .load(paths.toArray(new String[0]));
         List<String> columns = Arrays.asList(raw.columns());
         String where = "csv " + (paths.size() == 1 ? paths.get(0) : paths.toString());
+        // Resolved before the header checks below: a condition on a missing column is the condition's problem.
+        Column keep = condition == null ? null : condition.column(raw, where);
         if (!columns.contains(options.labelColumn())) {
             throw new DataException(where + ": label column '" + options.labelColumn() + "' is missing; the columns"
                     + " are " + String.join(", ", columns) + (options.header() ? "" : " (data.csv.header = false)"));
@@ -319,11 +459,21 @@ public final class Inputs {
         if (weight != null) {
             selected.add(functions.col(quote(weight)));
         }
+        if (keep != null) {
+            selected.add(keep);
+        }
         selected.add(functions.input_file_name());
         CsvParser parser = new CsvParser(options.labelColumn(), features.toArray(new String[0]), weight, scale,
                 options.header() ? 2 : 1, paths.size() == 1 && !paths.get(0).matches(".*[*?\\[{].*")
                 && Files.isRegularFile(Path.of(paths.get(0))));
-        JavaRDD<Row> rows = raw.select(selected.toArray(new Column[0])).javaRDD().zipWithIndex().map(parser::parse);
+        org.apache.spark.api.java.JavaPairRDD<Row, Long> numbered = raw.select(selected.toArray(new Column[0])).javaRDD().zipWithIndex();
+        if (keep != null) {
+            // Rows are numbered before they are selected, so a bad value is reported at its row and line in the file.
+            numbered = numbered.filter(t -> !t._1().isNullAt(t._1().length() - 2)
+                    && t._1().getBoolean(t._1().length() - 2));
+            where += " where " + condition.sql();
+        }
+        JavaRDD<Row> rows = numbered.map(parser::parse);
         if (weight == null) {
             return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
         }

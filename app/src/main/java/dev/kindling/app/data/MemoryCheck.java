@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app.data;
 
+import dev.kindling.spark.JobDescription;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.tensor.DType;
@@ -77,7 +78,10 @@ public final class MemoryCheck {
         if (width <= 0) {
             return null;
         }
-        long rows = input.frame().count();
+        long rows;
+        try (JobDescription ignored = JobDescription.of(sc, "reading: counting the rows of " + input.description())) {
+            rows = input.frame().count();
+        }
         int targets = model.isBuilt() ? model.network().outputDim() : Math.max(1, outputs);
         int valueBytes = (model.isBuilt() ? model.network().dtype() : dtype).bytes();
         int wanted = partitions > 0 ? partitions : Math.max(1, sc.defaultParallelism());

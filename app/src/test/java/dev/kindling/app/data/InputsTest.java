@@ -73,7 +73,7 @@ class InputsTest {
     }
 
     @Test
-    void csvWithEveryOtherColumnAsFeatures() throws IOException {
+    void csvWithEveryOtherColumnAsFeatures() throws Exception {
         Path file = dir.resolve("train.csv");
         Files.writeString(file, "a,label,b\n2,1,4\n6,0,8\n");
         Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 2, 0,
@@ -88,7 +88,7 @@ class InputsTest {
     }
 
     @Test
-    void aNonNumericCsvLabelNamesTheRowAndColumn() throws IOException {
+    void aNonNumericCsvLabelNamesTheRowAndColumn() throws Exception {
         Path file = dir.resolve("bad.csv");
         Files.writeString(file, "label,x1,x2\n1,0.5,0.25\nabc,0.1,0.2\n");
         Inputs.Input in = Inputs.load(spark, config(Format.CSV, List.of(file.toString()), 1, 0,
@@ -100,7 +100,7 @@ class InputsTest {
     }
 
     @Test
-    void aMissingCsvColumnIsNamed() throws IOException {
+    void aMissingCsvColumnIsNamed() throws Exception {
         Path file = dir.resolve("t.csv");
         Files.writeString(file, "y,x\n1,2\n");
         DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, config(Format.CSV,
@@ -109,7 +109,7 @@ class InputsTest {
     }
 
     @Test
-    void libsvm() throws IOException {
+    void libsvm() throws Exception {
         Path file = dir.resolve("train.libsvm");
         Files.writeString(file, "1 1:0.5 3:2\n0 2:1\n");
         Inputs.Input in = Inputs.load(spark, config(Format.LIBSVM, List.of(file.toString()), 1, 0, null, null),
@@ -123,7 +123,7 @@ class InputsTest {
     }
 
     @Test
-    void parquetWithArrayOrVectorFeaturesAndScaling() throws IOException {
+    void parquetWithArrayOrVectorFeaturesAndScaling() throws Exception {
         StructType schema = new StructType(new StructField[] {
             new StructField("pixels", DataTypes.createArrayType(DataTypes.IntegerType), false, Metadata.empty()),
             new StructField("vec", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false, Metadata.empty()),
@@ -140,7 +140,7 @@ class InputsTest {
     }
 
     @Test
-    void idxFilesKeepTheirOrderAcrossPartitions() throws IOException {
+    void idxFilesKeepTheirOrderAcrossPartitions() throws Exception {
         int n = 7;
         float[] pixels = new float[n * 2 * 2];
         float[] labels = new float[n];
@@ -169,7 +169,7 @@ class InputsTest {
     }
 
     @Test
-    void idxFilesAreCheckedOnTheDriverBeforeAnyJob() throws IOException {
+    void idxFilesAreCheckedOnTheDriverBeforeAnyJob() throws Exception {
         Path images = dir.resolve("images.idx");
         Idx.write(images, Tensor.of(new float[12], 3, 2, 2));
         Path labels = dir.resolve("labels.idx");
@@ -189,7 +189,7 @@ class InputsTest {
     }
 
     @Test
-    void idxImagesMustHaveTheModelsInputShape() throws IOException {
+    void idxImagesMustHaveTheModelsInputShape() throws Exception {
         Path images = dir.resolve("images.idx");
         Idx.write(images, Tensor.of(new float[3 * 2 * 6], 3, 2, 6));
         Path labels = dir.resolve("labels.idx");
@@ -207,7 +207,7 @@ class InputsTest {
     }
 
     @Test
-    void aCsvWeightColumnIsReadAsSampleWeightsAndNotAsAFeature() throws IOException {
+    void aCsvWeightColumnIsReadAsSampleWeightsAndNotAsAFeature() throws Exception {
         Path file = dir.resolve("train.csv");
         Files.writeString(file, "a,label,w,b\n2,1,0.5,4\n6,0,3,8\n");
         DataConfig data = new DataConfig(Format.CSV, null, List.of(file.toString()), List.of(), List.of(), 2, 2, 0,
