@@ -92,8 +92,8 @@ class EndToEndTest {
         long hits = lines.stream().map(l -> l.split(",")).filter(f -> Double.parseDouble(f[0])
                 == Double.parseDouble(f[1])).count();
         assertEquals(testAccuracy, hits / 2000.0, 1e-9, "predictions agree with the evaluation");
-        assertEquals(List.of("evaluation.json", "history.json", "history.png", "metrics.json", "model.kindling",
-                "predictions"), names(out), "no staging folders left");
+        assertEquals(List.of("confusion_matrix.png", "evaluation.json", "history.json", "history.png",
+                "metrics.json", "model.kindling", "predictions"), names(out), "no staging folders left");
     }
 
     /**

@@ -343,7 +343,11 @@ public final class SparkTrainer {
     }
 
     private static int featureWidth(Dataset<Row> data, String column, boolean vector) {
-        Row[] first = (Row[]) data.select(column).na().drop().head(1);
+        Row[] first;
+        try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "reading: the width of"
+                + " column " + column)) {
+            first = (Row[]) data.select(column).na().drop().head(1);
+        }
         if (first.length == 0) {
             throw new DataException("the data has no rows with features in column '" + column + "'");
         }

@@ -128,7 +128,11 @@ public final class Inputs {
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
-                Dataset<Row> df = spark.read().parquet(paths.toArray(new String[0]));
+                Dataset<Row> df;
+                try (JobDescription ignored = JobDescription.of(spark.sparkContext(), "reading: the schema of"
+                        + " parquet " + paths)) {
+                    df = spark.read().parquet(paths.toArray(new String[0]));
+                }
                 String description = "parquet " + paths + (condition == null ? "" : " where " + where);
                 if (condition != null) {
                     df = df.where(condition.column(df, "parquet " + paths));

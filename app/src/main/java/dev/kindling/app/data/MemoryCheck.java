@@ -132,7 +132,11 @@ public final class MemoryCheck {
 
     /** The features' width from the first row (a vector or an array), or 0 for no rows. */
     private static int width(Inputs.Input input) {
-        List<Row> first = input.frame().select(input.columns().features()).takeAsList(1);
+        List<Row> first;
+        try (JobDescription ignored = JobDescription.of(input.frame().sparkSession().sparkContext(), "reading: the"
+                + " features' width of " + input.description())) {
+            first = input.frame().select(input.columns().features()).takeAsList(1);
+        }
         if (first.isEmpty() || first.get(0).isNullAt(0)) {
             return 0;
         }

@@ -80,7 +80,7 @@ public record ClassReport(List<String> names, long[][] confusion) {
     /** The confusion matrix as a heat map (XChart's), true classes up the side, predicted along the bottom. */
     public void writePng(OutputStream out) throws IOException {
         int n = names.size();
-        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(480, 60 * n + 240))
+        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(480, 84 * n + 240))
                 .height(Math.max(400, 50 * n + 160)).title("Confusion matrix (rows: true class)")
                 .xAxisTitle("predicted").yAxisTitle("true").build();
         chart.getStyler().setShowValue(true);
