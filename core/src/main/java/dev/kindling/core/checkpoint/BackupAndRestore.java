@@ -59,6 +59,8 @@ public final class BackupAndRestore implements TrainingListener {
     private final int keep;
     private final Resume resume;
     private final Consumer<String> messages;
+    /** Whether {@link Builder#messages} was called: then info lines go there, not to the log as well. */
+    private final boolean messagesGiven;
     private FitLoop loop;
     private String lastSaved;
 
@@ -69,6 +71,7 @@ public final class BackupAndRestore implements TrainingListener {
         this.keep = b.keep;
         this.resume = b.resume;
         this.messages = b.messages;
+        this.messagesGiven = b.messagesGiven;
     }
 
     /** Starts building a listener that checkpoints to {@code store} (by default every epoch, keeping 3). */
@@ -189,8 +192,13 @@ public final class BackupAndRestore implements TrainingListener {
         }
     }
 
+    /** To the log, or when a sink was given (the progress output, which the log usually shares) to it alone. */
     private void info(String message) {
-        LOG.info(message);
+        if (messagesGiven) {
+            LOG.debug(message);
+        } else {
+            LOG.info(message);
+        }
         messages.accept(message);
     }
 
@@ -207,6 +215,7 @@ public final class BackupAndRestore implements TrainingListener {
         private int keep = 3;
         private Resume resume = Resume.IF_PRESENT;
         private Consumer<String> messages = m -> { };
+        private boolean messagesGiven;
 
         private Builder(FileStore store) {
             if (store == null) {
@@ -250,6 +259,7 @@ public final class BackupAndRestore implements TrainingListener {
         /** Also sends "resumed from ..." and warnings to {@code sink} (the progress output, say). */
         public Builder messages(Consumer<String> sink) {
             this.messages = sink;
+            this.messagesGiven = true;
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.kindling.core.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,6 +198,25 @@ class BackupAndRestoreTest {
         Run.of(resumed, history).assertSameAs(expected);
         assertTrue(messages.get(0).startsWith("warning: skipping checkpoint " + newest), messages.toString());
         assertTrue(messages.get(1).startsWith("resumed from " + dir.resolve(names.get(0))), messages.toString());
+    }
+
+    /** The app passes its standard output as the sink, and the log goes to the same terminal: one line, not two. */
+    @Test
+    void resumedFromIsPrintedOnceWhenASinkIsGiven() throws IOException {
+        Tensor[] d = data();
+        assertThrows(IllegalStateException.class,
+                () -> model().fit(d[0], d[1], options(backup().build(), new CrashAt(31))));
+        List<String> messages = new ArrayList<>();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));   // slf4j-simple's
+        try {
+            model().fit(d[0], d[1], options(backup().messages(messages::add).build()));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(1, messages.stream().filter(m -> m.startsWith("resumed from ")).count(), messages.toString());
+        assertFalse(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("resumed from"), log::toString);
     }
 
     @Test
