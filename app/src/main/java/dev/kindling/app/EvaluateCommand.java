@@ -5,14 +5,14 @@ import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
 import dev.kindling.app.config.BadConfigurationException;
-import dev.kindling.app.output.ClassReport;
+import dev.kindling.app.output.ConfusionPlot;
 import dev.kindling.app.output.Json;
 import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.Sequential;
-import dev.kindling.spark.JobDescription;
+import dev.kindling.spark.ClassReport;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
@@ -141,11 +141,7 @@ final class EvaluateCommand extends JobCommand {
         if (kind != OutputKind.REGRESSION && !(test.frame().schema().apply(label).dataType()
                 instanceof org.apache.spark.sql.types.ArrayType)) {
             stage = "counting the test data's classes";
-            try (JobDescription ignored = JobDescription.of(spark.sparkContext(), "evaluation: the confusion matrix"
-                    + " of " + test.description())) {
-                report = ClassReport.of(trainer.predict(model, test.frame(), test.columns().features()), label,
-                        kind.classes(model.network().outputDim()), model.classNames());
-            }
+            report = trainer.classReport(model, test.frame(), test.columns());
             out.print(describe(report));
         }
         signals.check("before writing the evaluation; nothing written");
@@ -171,7 +167,7 @@ final class EvaluateCommand extends JobCommand {
             // Beside evaluation.json (in output.dir by default, beside history.png).
             ClassReport r = report;
             HadoopFiles.writeFile(new HadoopFiles.Location(target.fs(), new org.apache.hadoop.fs.Path(
-                    target.path().getParent(), CONFUSION_PNG)), r::writePng);
+                    target.path().getParent(), CONFUSION_PNG)), o -> ConfusionPlot.write(r, o));
         }
         HadoopFiles.writeFile(target, o -> o.write(bytes));
         out.println("wrote " + shown(target) + (report != null ? " and " + CONFUSION_PNG : ""));

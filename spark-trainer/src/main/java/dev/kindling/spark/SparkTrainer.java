@@ -236,6 +236,26 @@ public final class SparkTrainer {
     }
 
     /**
+     * Per-class precision, recall, F1 and support and the confusion matrix of a classifier on labelled rows (a
+     * numeric class-index label column), named with {@link Sequential#classNames()} when it names every class:
+     * one prediction pass and one aggregation, where the data lives.
+     *
+     * @throws IllegalArgumentException for a regression model
+     */
+    public ClassReport classReport(Sequential model, Dataset<Row> data, Columns columns) {
+        if (!model.isBuilt() || OutputKind.of(model) == OutputKind.REGRESSION) {
+            throw new IllegalArgumentException("classReport: " + (model.isBuilt() ? "a regression model has no"
+                    + " classes" : "the model is not built"));
+        }
+        int classes = OutputKind.of(model).classes(model.network().outputDim());
+        try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "evaluation: the"
+                + " confusion matrix of column " + columns.label())) {
+            return ClassReport.of(predict(model, data, columns.features()), columns.label(), classes,
+                    model.classNames());
+        }
+    }
+
+    /**
      * {@code data} with the model's predictions appended: for a classifier {@code probability} (a Spark ML vector,
      * one probability per class) and {@code prediction} (the class, a double: the argmax, or for one sigmoid unit
      * {@code p > 0.5}); for a regression model {@code prediction} (the value). See {@link OutputKind}.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.kindling.app.output;
+package dev.kindling.spark;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,16 +8,16 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.HeatMapChart;
-import org.knowm.xchart.HeatMapChartBuilder;
 
 /**
  * Per-class figures of a classifier on labelled rows, as scikit-learn's {@code classification_report}: for class
  * k, precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2 P R / (P + R) (0 when the denominator is 0),
  * support = the rows whose label is k; and the confusion matrix, {@code confusion[true][predicted]} row counts.
  *
- * @param names each class's name (the model's class names, or its index as text)
+ * {@link SparkTrainer#classReport} computes it where the data lives; the app writes it into {@code evaluation.json}.
+ *
+ * @param names     each class's name (the model's class names, or its index as text)
+ * @param confusion row counts, {@code confusion[true class][predicted class]}
  */
 public record ClassReport(List<String> names, long[][] confusion) {
 
@@ -75,26 +73,5 @@ public record ClassReport(List<String> names, long[][] confusion) {
         json.put("per_class", perClass);
         json.put("confusion_matrix", matrix);
         return json;
-    }
-
-    /** The confusion matrix as a heat map (XChart's), true classes up the side, predicted along the bottom. */
-    public void writePng(OutputStream out) throws IOException {
-        int n = names.size();
-        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(480, 84 * n + 240))
-                .height(Math.max(400, 50 * n + 160)).title("Confusion matrix (rows: true class)")
-                .xAxisTitle("predicted").yAxisTitle("true").build();
-        chart.getStyler().setShowValue(true);
-        chart.getStyler().setPlotContentSize(1);
-        List<Number[]> cells = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            for (int p = 0; p < n; p++) {
-                // y runs upwards: the first class at the top, as a printed matrix.
-                cells.add(new Number[] {p, n - 1 - t, confusion[t][p]});
-            }
-        }
-        List<String> yNames = new ArrayList<>(names);
-        java.util.Collections.reverse(yNames);
-        chart.addSeries("rows", names, yNames, cells);
-        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
     }
 }
