@@ -188,6 +188,17 @@ class TableJobTest {
     }
 
     @Test
+    void aValidationConditionSelectsValidationRowsFromTheSameTable() throws Exception {
+        Path out = dir.resolve("validated");
+        Cli train = run("train", "output.dir=\"" + out + "\"", "fit.epochs=2", "data.test-where=null",
+                "data.validation-where=\"split = 'test'\"");
+        assertEquals(Main.OK, train.exitCode(), train::toString);
+        assertTrue(train.out().contains("validation: parquet [" + table + "] where split = 'test'"), train::toString);
+        JsonNode history = Json.parse(Files.readString(out.resolve("history.json")));
+        assertEquals(2, history.get("val_accuracy").size(), history::toString);
+    }
+
+    @Test
     void classNamesMustMatchTheModelsClasses() throws Exception {
         Cli cli = run("train", "model.layers=[{type = dense, units = 4, activation = softmax}]",
                 "output.dir=\"" + dir.resolve("four") + "\"");
