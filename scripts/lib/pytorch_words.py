@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The word-language workflow of Kindling's WordLanguageBench in PyTorch, on the split it wrote (DIR/train.csv,
-DIR/test.csv: label, then 16 character ids): Embedding(V, 16) -> GRU(32) or Bidirectional(LSTM(32)) -> Dense(5),
+DIR/test.csv: label, then 16 character ids): Embedding(V, 16) -> an embedding + dense classifier, a 1-d convnet,
+GRU(32) or Bidirectional(LSTM(32)) -> Dense(5),
 Adam 0.001, batch 64, 5 epochs, printing parameters, seconds per epoch (epochs 2..5) and test accuracy.
 Usage: pytorch_words.py DIR"""
 import os
@@ -29,7 +30,14 @@ class Model(torch.nn.Module):
         super().__init__()
         self.kind = kind
         self.embedding = torch.nn.Embedding(vocabulary, 16)
-        if kind == "gru":
+        if kind == "dense":
+            self.hidden = torch.nn.Linear(16 * 16, 32)
+            self.dense = torch.nn.Linear(32, 5)
+        elif kind == "conv":
+            self.conv1 = torch.nn.Conv1d(16, 32, 3)
+            self.conv2 = torch.nn.Conv1d(32, 32, 3)
+            self.dense = torch.nn.Linear(32, 5)
+        elif kind == "gru":
             self.rnn = torch.nn.GRU(16, 32, batch_first=True)
             self.dense = torch.nn.Linear(32, 5)
         else:
@@ -37,14 +45,22 @@ class Model(torch.nn.Module):
             self.dense = torch.nn.Linear(64, 5)
 
     def forward(self, ids):
-        out, _ = self.rnn(self.embedding(ids))
+        e = self.embedding(ids)
+        if self.kind == "dense":
+            return self.dense(torch.relu(self.hidden(e.flatten(1))))
+        if self.kind == "conv":   # channels first for Conv1d; MaxPooling1D(2) and GlobalMaxPooling1D as Keras's
+            h = torch.nn.functional.max_pool1d(torch.relu(self.conv1(e.transpose(1, 2))), 2)
+            return self.dense(torch.relu(self.conv2(h)).amax(dim=2))
+        out, _ = self.rnn(e)
         if self.kind == "gru":
             return self.dense(out[:, -1, :])
         # Keras's Bidirectional without return_sequences: the forward layer's last state, the backward layer's last
         return self.dense(torch.cat([out[:, -1, :32], out[:, 0, 32:]], dim=1))
 
 
-for kind, name in (("gru", "GRU(32)"), ("bilstm", "Bidirectional(LSTM(32))")):
+for kind, name in (("dense", "Flatten -> Dense(32, relu)"),
+                   ("conv", "Conv1D(32, 3) -> MaxPooling1D(2) -> Conv1D(32, 3) -> GlobalMaxPooling1D"),
+                   ("gru", "GRU(32)"), ("bilstm", "Bidirectional(LSTM(32))")):
     model = Model(kind)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()

@@ -5,6 +5,10 @@ import dev.kindling.core.data.Labels;
 import dev.kindling.core.data.Sequences;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Bidirectional;
+import dev.kindling.core.layers.Conv1D;
+import dev.kindling.core.layers.Flatten;
+import dev.kindling.core.layers.GlobalMaxPooling1D;
+import dev.kindling.core.layers.MaxPooling1D;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Embedding;
 import dev.kindling.core.layers.GRU;
@@ -38,7 +42,8 @@ import java.util.Set;
  * 20% test; characters numbered from 2 by their frequency in the training words (1 = a character never seen in
  * training, 0 = padding), sequences padded as {@code pad_sequences(maxlen = 16)}. Writes the split to
  * {@code DIR/train.csv} and {@code DIR/test.csv} (label, then 16 ids) so that {@code scripts/lib/pytorch_words.py}
- * trains on exactly the same data, then trains a GRU and a Bidirectional LSTM and prints each one's parameters,
+ * trains on exactly the same data, then trains four models after an {@code Embedding(vocabulary, 16)}: an
+ * embedding + dense classifier, a 1-d convnet, a GRU and a Bidirectional LSTM, and prints each one's parameters,
  * seconds per epoch and test accuracy. Not a test: run through {@code scripts/bench-words}. Argument: DIR.
  */
 public final class WordLanguageBench {
@@ -114,12 +119,19 @@ public final class WordLanguageBench {
                 trainCount, testY.length, LISTS.length, vocabulary);
         Tensor trainT = Labels.toCategorical(Tensor.of(trainY, trainY.length), LISTS.length);
         Tensor testT = Labels.toCategorical(Tensor.of(testY, testY.length), LISTS.length);
-        Map<String, Layer> recurrent = new LinkedHashMap<>();
-        recurrent.put("GRU(32)", new GRU(32));
-        recurrent.put("Bidirectional(LSTM(32))", new Bidirectional(new LSTM(32)));
-        for (Map.Entry<String, Layer> e : recurrent.entrySet()) {
-            Sequential model = new Sequential(new Embedding(vocabulary, 16).withInputLength(MAXLEN), e.getValue(),
-                    new Dense(LISTS.length, Activation.SOFTMAX)).seed(1);
+        Map<String, List<Layer>> middles = new LinkedHashMap<>();
+        middles.put("Flatten -> Dense(32, relu)", List.of(new Flatten(), new Dense(32, Activation.RELU)));
+        middles.put("Conv1D(32, 3) -> MaxPooling1D(2) -> Conv1D(32, 3) -> GlobalMaxPooling1D", List.of(
+                new Conv1D(32, 3, Activation.RELU), new MaxPooling1D(2), new Conv1D(32, 3, Activation.RELU),
+                new GlobalMaxPooling1D()));
+        middles.put("GRU(32)", List.of(new GRU(32)));
+        middles.put("Bidirectional(LSTM(32))", List.of(new Bidirectional(new LSTM(32))));
+        for (Map.Entry<String, List<Layer>> e : middles.entrySet()) {
+            List<Layer> layers = new ArrayList<>();
+            layers.add(new Embedding(vocabulary, 16).withInputLength(MAXLEN));
+            layers.addAll(e.getValue());
+            layers.add(new Dense(LISTS.length, Activation.SOFTMAX));
+            Sequential model = new Sequential(layers).seed(1);
             model.compile(Optimizer.adam(), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
             int params = model.network().layout().size();
             double[] seconds = new double[EPOCHS];
