@@ -140,5 +140,15 @@ class SequencesOnSparkTest {
         assertTrue(e.getMessage().contains("row 101") && e.getMessage().contains("token id 25.0")
                 && e.getMessage().contains("tokens"), e.getMessage());
         assertEquals(before, model.weights());
+
+        // predicting: the same check, the row named within its partition
+        Dataset<Row> good = TokenSequences.pad(frame(TestSpark.local(), sequences(ROWS, 2, labels), labels, 2),
+                "tokens", MAXLEN);
+        SparkTrainer trainer = SparkTrainer.create();
+        trainer.fit(model, good, Columns.of("tokens", "label"), options());
+        Exception p = assertThrows(Exception.class, () -> trainer.predict(model, frame,
+                PredictionColumns.of("tokens")).collectAsList());
+        assertTrue(p.getMessage().contains("token id 25.0") && p.getMessage().contains("of partition"),
+                p.getMessage());
     }
 }
