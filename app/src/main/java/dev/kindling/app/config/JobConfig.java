@@ -50,11 +50,24 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
      * @param numClasses   one-hot width (already resolved: never 0)
      * @param weightColumn csv and parquet: the column of per-row loss weights (Keras's {@code sample_weight}), or
      *                     null for all 1
+     * @param parquetPadding    parquet: {@code pre} or {@code post} to pad or truncate a features column of token
+     *                          ids to the model's input length as Keras's {@code pad_sequences}, or null to take
+     *                          the rows as they are
+     * @param parquetTruncating parquet: which end a long sequence loses, {@code pre} (Keras's default) or
+     *                          {@code post}
      */
     public record DataConfig(Format format, String dir, List<String> train, List<String> test,
                              List<String> validation, int numClasses, double scale, int partitions, CsvOptions csv,
                              int libsvmNumFeatures, String parquetFeaturesColumn, String parquetLabelColumn,
-                             String weightColumn) {
+                             String weightColumn, String parquetPadding, String parquetTruncating) {
+
+        /** Without padding of token sequences. */
+        public DataConfig(Format format, String dir, List<String> train, List<String> test, List<String> validation,
+                          int numClasses, double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
+                          String parquetFeaturesColumn, String parquetLabelColumn, String weightColumn) {
+            this(format, dir, train, test, validation, numClasses, scale, partitions, csv, libsvmNumFeatures,
+                    parquetFeaturesColumn, parquetLabelColumn, weightColumn, null, "pre");
+        }
 
         public boolean hasTest() {
             return dir != null || !test.isEmpty();

@@ -226,6 +226,12 @@ public final class JobConfigLoader {
         int numFeatures = (int) integer("data.libsvm.num-features", 0, Integer.MAX_VALUE);
         String parquetFeatures = nonEmptyString("data.parquet.features-column");
         String parquetLabel = nonEmptyString("data.parquet.label-column");
+        String padding = choice("data.parquet.padding", List.of("none", "pre", "post"));
+        String truncating = choice("data.parquet.truncating", List.of("pre", "post"));
+        if (padding != null && !padding.equals("none") && format != Format.PARQUET) {
+            problem("data.parquet.padding", "is for parquet inputs (a column of token ids); the format is "
+                    + format.keyword());
+        }
 
         if (format == Format.IDX) {
             if (dir != null) {
@@ -261,7 +267,7 @@ public final class JobConfigLoader {
             }
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
-                parquetFeatures, parquetLabel, weightColumn);
+                parquetFeatures, parquetLabel, weightColumn, "none".equals(padding) ? null : padding, truncating);
     }
 
     /**
