@@ -203,17 +203,17 @@ public final class SequenceOps {
                 for (int j = 0; j < units; j++) {
                     switch (cell) {
                         case SIMPLE_RNN -> {
-                            double v = Math.tanh(xp[xo + j] + r[ro + j]);
+                            double v = tanh(xp[xo + j] + r[ro + j]);
                             a[ao + j] = v;
                             h[ho + j] = v;
                         }
                         case LSTM -> {
                             double i = sigmoid(xp[xo + j] + r[ro + j]);
                             double f = sigmoid(xp[xo + units + j] + r[ro + units + j]);
-                            double g = Math.tanh(xp[xo + 2 * units + j] + r[ro + 2 * units + j]);
+                            double g = tanh(xp[xo + 2 * units + j] + r[ro + 2 * units + j]);
                             double o = sigmoid(xp[xo + 3 * units + j] + r[ro + 3 * units + j]);
                             double cell2 = f * c[hp + j] + i * g;
-                            double tanhC = Math.tanh(cell2);
+                            double tanhC = tanh(cell2);
                             a[ao + j] = i;
                             a[ao + units + j] = f;
                             a[ao + 2 * units + j] = g;
@@ -226,7 +226,7 @@ public final class SequenceOps {
                             double z = sigmoid(xp[xo + j] + r[ro + j]);
                             double reset = sigmoid(xp[xo + units + j] + r[ro + units + j]);
                             double inner = r[ro + 2 * units + j];
-                            double candidate = Math.tanh(xp[xo + 2 * units + j] + reset * inner);
+                            double candidate = tanh(xp[xo + 2 * units + j] + reset * inner);
                             a[ao + j] = z;
                             a[ao + units + j] = reset;
                             a[ao + 2 * units + j] = candidate;
@@ -428,6 +428,15 @@ public final class SequenceOps {
                 into[j] += m[row * cols + j];
             }
         }
+    }
+
+    /**
+     * tanh as {@code 1 - 2 / (e^2v + 1)}: {@code Math.exp} is a JIT intrinsic, {@code Math.tanh} is not, and the
+     * gates' tanh took a third of the recurrence's Java time (JFR, docs/sequences.md). Absolute error about 1e-16;
+     * saturates to exactly ±1 where e^2v overflows or vanishes.
+     */
+    private static double tanh(double v) {
+        return 1.0 - 2.0 / (Math.exp(2.0 * v) + 1.0);
     }
 
     private static double sigmoid(double v) {
