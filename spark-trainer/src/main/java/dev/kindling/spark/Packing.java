@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
+import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.model.Inputs;
 import dev.kindling.core.tensor.DType;
@@ -127,12 +128,24 @@ final class Packing {
      * The shape of what to pack.
      *
      * @param maxChunkElements floats per block at most (features and targets each); tests use small ones
+     * @param firstLayer       the model's first layer, whose {@code checkInputs} each block's features pass (an
+     *                         Embedding's token ids in range), or null
      */
     record Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn,
-                  long maxChunkElements) implements Serializable {
+                  long maxChunkElements, Layer firstLayer) implements Serializable {
 
         Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn) {
-            this(inputDim, targets, loss, outputs, dtype, featuresColumn, MAX_CHUNK_ELEMENTS);
+            this(inputDim, targets, loss, outputs, dtype, featuresColumn, MAX_CHUNK_ELEMENTS, null);
+        }
+
+        Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn,
+               long maxChunkElements) {
+            this(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, null);
+        }
+
+        /** The same layout, its blocks' features checked by {@code layer}. */
+        Layout checkedBy(Layer layer) {
+            return new Layout(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, layer);
         }
 
         /** Rows per block: as many as fit, at least one. */
@@ -387,6 +400,22 @@ final class Packing {
             }
         } catch (IllegalArgumentException e) {
             throw new DataException(e.getMessage());
+        }
+        if (layout.firstLayer() != null) {
+            String column = "features column '" + layout.featuresColumn() + "'";
+            try {
+                layout.firstLayer().checkInputs(x, column, 0);
+            } catch (IllegalArgumentException blockFailed) {
+                for (int r = 0; r < ids.length; r++) {
+                    try {
+                        layout.firstLayer().checkInputs(Tensor.wrap(x.floatStorage(), r * d, Shape.of(1, d)), column,
+                                ids[r]);
+                    } catch (IllegalArgumentException e) {
+                        throw new DataException(e.getMessage());
+                    }
+                }
+                throw new DataException(blockFailed.getMessage());
+            }
         }
         try {
             layout.loss().checkTargets(y, ids.length, layout.outputs());

@@ -104,6 +104,8 @@ final class Predictions {
                         reader.features(block.get(r), position + r, x, r * width, width);
                     }
                     Inputs.requireFinite(input, "features column '" + reader.columns().features() + "'", position);
+                    network.layers().get(0).checkInputs(input, "features column '" + reader.columns().features()
+                            + "'", position);
                 } catch (IllegalArgumentException e) {
                     throw new DataException(e.getMessage().replaceFirst("row (\\d+)", "row $1 of partition " + partition));
                 }

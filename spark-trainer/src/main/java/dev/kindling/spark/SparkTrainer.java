@@ -389,7 +389,7 @@ public final class SparkTrainer {
 
     private static Packing.Layout layout(Network network, CompileConfig config, boolean labelIsArray, String features) {
         return new Packing.Layout(network.inputDim(), Targets.of(config.loss(), network.outputDim(), labelIsArray),
-                config.loss(), network.outputDim(), network.dtype(), features);
+                config.loss(), network.outputDim(), network.dtype(), features).checkedBy(network.layers().get(0));
     }
 
     private static CompileConfig requireCompiled(Sequential model, String call) {

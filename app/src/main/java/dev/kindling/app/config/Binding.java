@@ -75,7 +75,7 @@ final class Binding {
             for (Map.Entry<String, JsonNode> e : rendered.properties()) {
                 String name = e.getKey().replace('-', '_');
                 userKeys.put(name, e.getKey());
-                node.set(name, e.getValue());
+                node.set(name, snakeKeys(e.getValue()));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("HOCON rendered invalid JSON for " + path, e);
@@ -227,6 +227,26 @@ final class Binding {
             }
         }
         return out;
+    }
+
+    /**
+     * The keys of objects nested in a value in snake case too: a layer inside a layer ({@code bidirectional}'s
+     * {@code layer = {type = lstm, return-sequences = true}}) is written in the job file's kebab case as well.
+     */
+    private static JsonNode snakeKeys(JsonNode value) {
+        if (value.isObject()) {
+            ObjectNode out = Registry.json().createObjectNode();
+            for (Map.Entry<String, JsonNode> e : value.properties()) {
+                out.set(e.getKey().replace('-', '_'), snakeKeys(e.getValue()));
+            }
+            return out;
+        }
+        if (value.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = Registry.json().createArrayNode();
+            value.forEach(v -> out.add(snakeKeys(v)));
+            return out;
+        }
+        return value;
     }
 
     private static String kebab(String name) {

@@ -51,17 +51,33 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
      * @param weightColumn csv and parquet: the column of per-row loss weights (Keras's {@code sample_weight}), or
      *                     null for all 1
      * @param where        {@code data.train-where}, {@code validation-where}, {@code test-where}
+     * @param parquetPadding    parquet: {@code pre} or {@code post} to pad or truncate a features column of token
+     *                          ids to the model's input length as Keras's {@code pad_sequences}, or null to take
+     *                          the rows as they are
+     * @param parquetTruncating parquet: which end a long sequence loses, {@code pre} (Keras's default) or
+     *                          {@code post}
      */
     public record DataConfig(Format format, String dir, List<String> train, List<String> test,
                              List<String> validation, int numClasses, double scale, int partitions, CsvOptions csv,
                              int libsvmNumFeatures, String parquetFeaturesColumn, String parquetLabelColumn,
-                             String weightColumn, RowConditions where) {
+                             String weightColumn, RowConditions where, String parquetPadding,
+                             String parquetTruncating) {
 
+        /** All rows of each input, without padding of token sequences. */
         public DataConfig(Format format, String dir, List<String> train, List<String> test, List<String> validation,
                           int numClasses, double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
                           String parquetFeaturesColumn, String parquetLabelColumn, String weightColumn) {
             this(format, dir, train, test, validation, numClasses, scale, partitions, csv, libsvmNumFeatures,
                     parquetFeaturesColumn, parquetLabelColumn, weightColumn, RowConditions.NONE);
+        }
+
+        /** Without padding of token sequences. */
+        public DataConfig(Format format, String dir, List<String> train, List<String> test, List<String> validation,
+                          int numClasses, double scale, int partitions, CsvOptions csv, int libsvmNumFeatures,
+                          String parquetFeaturesColumn, String parquetLabelColumn, String weightColumn,
+                          RowConditions where) {
+            this(format, dir, train, test, validation, numClasses, scale, partitions, csv, libsvmNumFeatures,
+                    parquetFeaturesColumn, parquetLabelColumn, weightColumn, where, null, "pre");
         }
 
         /** Test rows: {@code data.test} (or the MNIST folder), or {@code data.train}'s rows that match test-where. */

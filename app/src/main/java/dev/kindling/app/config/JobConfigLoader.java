@@ -228,6 +228,12 @@ public final class JobConfigLoader {
         String parquetLabel = nonEmptyString("data.parquet.label-column");
         JobConfig.RowConditions where = new JobConfig.RowConditions(condition("data.train-where"),
                 condition("data.validation-where"), condition("data.test-where"));
+        String padding = choice("data.parquet.padding", List.of("none", "pre", "post"));
+        String truncating = choice("data.parquet.truncating", List.of("pre", "post"));
+        if (padding != null && !padding.equals("none") && format != Format.PARQUET) {
+            problem("data.parquet.padding", "is for parquet inputs (a column of token ids); the format is "
+                    + format.keyword());
+        }
 
         if (format == Format.IDX) {
             if (dir != null) {
@@ -273,7 +279,8 @@ public final class JobConfigLoader {
             }
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
-                parquetFeatures, parquetLabel, weightColumn, where);
+                parquetFeatures, parquetLabel, weightColumn, where, "none".equals(padding) ? null : padding,
+                truncating);
     }
 
     /**

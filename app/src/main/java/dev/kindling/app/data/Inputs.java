@@ -6,6 +6,7 @@ import dev.kindling.app.config.JobConfig.CsvOptions;
 import dev.kindling.app.config.JobConfig.DataConfig;
 import dev.kindling.core.data.Mnist;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.data.Sequences;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.PreparedData;
@@ -13,6 +14,7 @@ import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.DataException;
 import dev.kindling.spark.JobDescription;
 import dev.kindling.spark.TensorFrames;
+import dev.kindling.spark.TokenSequences;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -145,6 +147,16 @@ public final class Inputs {
                     }
                     boolean vector = df.schema().apply(features).dataType().sameType(SQLDataTypes.VectorType());
                     df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
+                }
+                if (data.parquetPadding() != null) {
+                    if (sampleShape == null || sampleShape.rank() != 1) {
+                        throw new DataException("parquet " + paths + ": data.parquet.padding pads token sequences to"
+                                + " the model's input length, and the model declares " + (sampleShape == null
+                                ? "none (give the embedding an input-length)" : "samples of shape " + sampleShape));
+                    }
+                    df = TokenSequences.pad(df, features, sampleShape.dim(0),
+                            Sequences.Side.fromKeyword(data.parquetPadding()),
+                            Sequences.Side.fromKeyword(data.parquetTruncating()), 0);
                 }
                 String label = data.parquetLabelColumn();
                 List<String> names = List.of();

@@ -17,7 +17,13 @@ import dev.kindling.core.layers.AveragePooling2D;
 import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.ForwardContext;
+import dev.kindling.core.layers.Bidirectional;
+import dev.kindling.core.layers.Conv1D;
+import dev.kindling.core.layers.Embedding;
+import dev.kindling.core.layers.GRU;
+import dev.kindling.core.layers.LSTM;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.layers.MaxPooling1D;
 import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
@@ -130,6 +136,29 @@ class JobConfigTest {
         public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
             return Ops.scale(input, factor);
         }
+    }
+
+    /** Chapter 6's layers in a job file, a layer inside Bidirectional in kebab case too; the input declared. */
+    @Test
+    void sequenceLayersFromTheJobFile() throws Exception {
+        Path job = dir.resolve("sequences.conf");
+        Files.writeString(job, """
+                data { format = parquet, train = "%1$s", parquet.features-column = tokens }
+                model.layers = [
+                  {type = embedding, input-dim = 10000, output-dim = 32, input-length = 500}
+                  {type = conv1d, filters = 32, kernel-size = 7, activation = relu}
+                  {type = max_pooling1d, pool-size = 5}
+                  {type = bidirectional, layer = {type = lstm, units = 16, return-sequences = true, recurrent-dropout = 0.2}}
+                  {type = gru, units = 8, dropout = 0.1}
+                  {type = dense, units = 1, activation = sigmoid}
+                ]
+                compile { loss = binary_crossentropy, metrics = [accuracy] }
+                """.formatted(job));
+        JobConfig c = JobConfigLoader.load(job, List.of(), Task.TRAIN);
+        assertEquals(List.of(new Embedding(10000, 32).withInputLength(500), new Conv1D(32, 7, Activation.RELU),
+                new MaxPooling1D(5), new Bidirectional(new LSTM(16).withReturnSequences(true).withRecurrentDropout(0.2)),
+                new GRU(8).withDropout(0.1), new Dense(1, Activation.SIGMOID)), c.model().layers());
+        assertEquals(Shape.of(500), c.model().inputShape());
     }
 
     @Test

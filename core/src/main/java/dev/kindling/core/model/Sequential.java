@@ -840,6 +840,7 @@ public final class Sequential {
                     + x.shape() + (flatten ? " (flatten them first, e.g. x.reshape(" + x.dim(0) + ", -1))" : ""));
         }
         Inputs.requireFinite(x, call, 0);
+        layers.get(0).checkInputs(x, call, 0);
         build(declared != null ? declared : sample);
         return x.dtype() == dtype ? x : x.astype(dtype);
     }

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class LayerContractTest {
     private static final Shape IN = Shape.of(4);
     private static final Shape IMAGE = Shape.of(5, 6, 2);
+    /** Sequences of 4 timesteps of 3 features. */
+    private static final Shape SEQUENCE = Shape.of(4, 3);
     private static final int ROWS = 3;
 
     /** A layer and the shape of one input sample it is tested on. */
@@ -69,7 +71,30 @@ class LayerContractTest {
                 new Case(new GlobalAveragePooling2D(), IMAGE),
                 new Case(new Flatten(), IMAGE),
                 new Case(new Flatten(IMAGE), IMAGE),
-                new Case(new Flatten(), IN));
+                new Case(new Flatten(), IN),
+                new Case(new Flatten(), SEQUENCE),
+                new Case(new Embedding(7, 3), Shape.of(5)),
+                new Case(new Embedding(7, 2).withInputLength(5), Shape.of(5)),
+                new Case(new SimpleRNN(5), SEQUENCE),
+                new Case(new SimpleRNN(3).withReturnSequences(true).withGoBackwards(true), SEQUENCE),
+                new Case(new SimpleRNN(3).withDropout(0.3).withRecurrentDropout(0.4), SEQUENCE),
+                new Case(new LSTM(3), SEQUENCE),
+                new Case(new LSTM(2).withReturnSequences(true), SEQUENCE),
+                new Case(new LSTM(3).withGoBackwards(true).withInputShape(4, 3), SEQUENCE),
+                new Case(new LSTM(2).withReturnSequences(true).withDropout(0.3).withRecurrentDropout(0.4), SEQUENCE),
+                new Case(new GRU(3), SEQUENCE),
+                new Case(new GRU(2).withReturnSequences(true).withGoBackwards(true), SEQUENCE),
+                new Case(new GRU(3).withDropout(0.3).withRecurrentDropout(0.4), SEQUENCE),
+                new Case(new Bidirectional(new LSTM(2)), SEQUENCE),
+                new Case(new Bidirectional(new GRU(2).withReturnSequences(true).withRecurrentDropout(0.3)), SEQUENCE),
+                new Case(new Bidirectional(new SimpleRNN(2).withDropout(0.3).withInputShape(4, 3)), SEQUENCE),
+                new Case(new Conv1D(3, 2, Activation.LINEAR), SEQUENCE),
+                new Case(new Conv1D(2, 3, Activation.RELU).withInputShape(4, 3), SEQUENCE),
+                new Case(new Conv1D(2, 2, Activation.TANH).withStrides(2).withPadding(Padding.SAME), Shape.of(5, 3)),
+                new Case(new MaxPooling1D(2), SEQUENCE),
+                new Case(new MaxPooling1D(3, 2, Padding.SAME), Shape.of(5, 3)),
+                new Case(new GlobalMaxPooling1D(), SEQUENCE),
+                new Case(new GlobalAveragePooling1D(), SEQUENCE));
     }
 
     private static List<Tensor> parameters(Case c, long seed) {
@@ -90,6 +115,14 @@ class LayerContractTest {
     }
 
     private static Tensor batch(Case c) {
+        if (c.layer() instanceof Embedding e) {
+            // token ids: whole numbers in [0, input_dim), each id used more than once across the batch
+            Tensor ids = Tensor.zeros(c.input().prepend(ROWS), DType.FLOAT64);
+            for (int i = 0; i < ids.size(); i++) {
+                ids.setFlat(i, (i * 5 + 2) % e.inputDim());
+            }
+            return ids;
+        }
         return input(2, -1, 1, c.input().prepend(ROWS).dims());
     }
 
@@ -106,6 +139,12 @@ class LayerContractTest {
     @MethodSource("layers")
     void gradientsMatchFiniteDifferences(Case c) {
         List<Tensor> params = parameters(c, 1);
+        if (c.layer() instanceof Embedding) {
+            // ids are data, not a differentiable input: only the table's gradient exists
+            Variable ids = Variable.constant(batch(c));
+            check(v -> c.layer().forward(ids, v, training()), params.toArray(Tensor[]::new));
+            return;
+        }
         Tensor[] inputs = new Tensor[params.size() + 1];
         inputs[0] = batch(c);
         for (int i = 0; i < params.size(); i++) {

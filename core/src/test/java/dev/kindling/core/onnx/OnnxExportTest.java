@@ -196,15 +196,27 @@ class OnnxExportTest {
         }
     }
 
-    /** A layer kind added to the core without an exporter fails here, not in a user's export. */
+    /**
+     * The sequence layers of chapter 6 are not exportable yet (docs/sequences.md); an export of a model holding one
+     * fails naming it, before anything is written.
+     */
+    private static final List<String> NOT_EXPORTABLE = List.of("embedding", "simple_rnn", "lstm", "gru",
+            "bidirectional", "conv1d", "max_pooling1d", "global_max_pooling1d", "global_average_pooling1d");
+
+    /** A layer kind added to the core without an exporter (and not listed above) fails here, not in a user's export. */
     @Test
     void everyBuiltInLayerKindHasAnExporter() {
         List<String> kinds = Registry.layerNames().stream()
                 .filter(name -> Registry.layerType(name).getPackageName().equals("dev.kindling.core.layers"))
+                .filter(name -> !NOT_EXPORTABLE.contains(name))
                 .toList();
         assertEquals(7, kinds.size(), kinds.toString());
         for (String name : kinds) {
             assertTrue(Registry.onnxExporter(Registry.layerType(name)) != null, name + " has no ONNX exporter");
+        }
+        for (String name : NOT_EXPORTABLE) {
+            assertTrue(Registry.layerType(name) != null && Registry.onnxExporter(Registry.layerType(name)) == null,
+                    name + " is registered and has no exporter; move it out of NOT_EXPORTABLE once it has one");
         }
     }
 
