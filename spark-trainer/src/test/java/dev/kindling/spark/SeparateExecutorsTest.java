@@ -168,7 +168,7 @@ class SeparateExecutorsTest {
     }
 
     /** The 4 blob features followed by noise features, so that rows are wide enough to weigh. */
-    private static Tensor widen(Tensor x, int width) {
+    static Tensor widen(Tensor x, int width) {
         java.util.Random rng = new java.util.Random(2);
         int n = x.dim(0);
         float[] wide = new float[n * width];
@@ -180,7 +180,7 @@ class SeparateExecutorsTest {
         return Tensor.of(wide, n, width);
     }
 
-    private static float[] toFloats(int[] labels) {
+    static float[] toFloats(int[] labels) {
         float[] f = new float[labels.length];
         for (int i = 0; i < f.length; i++) {
             f[i] = labels[i];

@@ -71,7 +71,8 @@ class TrainingStageClusterTest {
 
     private static Dataset<Row> frame() {
         Object[] data = TestSpark.blobs(800, 8);
-        return TensorFrames.of(spark, widen((Tensor) data[0], 64), Tensor.of(toFloats((int[]) data[1]),
+        return TensorFrames.of(spark, SeparateExecutorsTest.widen((Tensor) data[0], 64),
+                Tensor.of(SeparateExecutorsTest.toFloats((int[]) data[1]),
                 ((int[]) data[1]).length), 4, 1);
     }
 
@@ -283,25 +284,5 @@ class TrainingStageClusterTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Tensor widen(Tensor x, int width) {
-        Random rng = new Random(2);
-        int n = x.dim(0);
-        float[] wide = new float[n * width];
-        for (int r = 0; r < n; r++) {
-            for (int c = 0; c < width; c++) {
-                wide[r * width + c] = c < 4 ? (float) x.getFlat(r * 4 + c) : (float) rng.nextGaussian();
-            }
-        }
-        return Tensor.of(wide, n, width);
-    }
-
-    private static float[] toFloats(int[] labels) {
-        float[] f = new float[labels.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = labels[i];
-        }
-        return f;
     }
 }
