@@ -40,6 +40,8 @@ public final class Segment {
     private int remotePeers;
     /** The weights as bytes, encoded once per step for every remote task; the bytes of a result as they arrive. */
     private ByteBuffer weightBytes;
+    /** The step's header and sample numbers, reused from step to step. */
+    private ByteBuffer stepHeader;
     private ByteBuffer resultBytes;
     private ByteBuffer resultHeader;
     private long bytesOut;
@@ -171,7 +173,11 @@ public final class Segment {
         TrainableWeights ranges = link.trainable();
         boolean packed = ranges != null && sentAllWeights; // frozen weights do not change: they travel once
         int elements = packed ? ranges.size() : weights.size();
-        ByteBuffer header = Wire.buffer(Wire.STEP_HEADER_BYTES + 4 * sortedRows.length + 4);
+        int headerBytes = Wire.STEP_HEADER_BYTES + 4 * sortedRows.length + 4;
+        if (stepHeader == null || stepHeader.capacity() < headerBytes) {
+            stepHeader = Wire.buffer(headerBytes); // a direct buffer per step would be an allocation on the hot path
+        }
+        ByteBuffer header = stepHeader.clear();
         header.put(Wire.STEP).putLong(step).putLong(seed).putInt(sortedRows.length);
         header.asIntBuffer().put(sortedRows);
         header.position(header.position() + 4 * sortedRows.length);

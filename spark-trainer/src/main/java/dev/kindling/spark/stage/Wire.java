@@ -152,19 +152,7 @@ final class Wire {
      */
     static ByteBuffer encode(Tensor t, ByteBuffer out, TrainableWeights ranges) {
         out.clear();
-        int bytes = Wire.elementBytes(t.dtype());
-        int count = ranges == null ? 1 : ranges.offsets().length;
-        for (int r = 0; r < count; r++) {
-            int from = ranges == null ? 0 : ranges.offsets()[r];
-            int length = ranges == null ? t.size() : ranges.lengths()[r];
-            int at = out.position();
-            if (t.dtype() == DType.FLOAT32) {
-                out.asFloatBuffer().put(t.floatStorage(), t.offset() + from, length);
-            } else {
-                out.asDoubleBuffer().put(t.doubleStorage(), t.offset() + from, length);
-            }
-            out.position(at + length * bytes);
-        }
+        copy(t, out, ranges, true);
         return out.flip();
     }
 
@@ -175,18 +163,29 @@ final class Wire {
 
     /** Copies the elements at {@code in}'s position into {@code ranges} of {@code into} (all of it when null). */
     static void decode(ByteBuffer in, Tensor into, TrainableWeights ranges) {
-        int bytes = Wire.elementBytes(into.dtype());
+        copy(into, in, ranges, false);
+    }
+
+    /** Moves {@code ranges} of {@code t} (all of it when null) to or from {@code b}, from its position on. */
+    private static void copy(Tensor t, ByteBuffer b, TrainableWeights ranges, boolean toBuffer) {
+        int bytes = elementBytes(t.dtype());
         int count = ranges == null ? 1 : ranges.offsets().length;
         for (int r = 0; r < count; r++) {
-            int from = ranges == null ? 0 : ranges.offsets()[r];
-            int length = ranges == null ? into.size() : ranges.lengths()[r];
-            int at = in.position();
-            if (into.dtype() == DType.FLOAT32) {
-                in.asFloatBuffer().get(into.floatStorage(), into.offset() + from, length);
+            int from = t.offset() + (ranges == null ? 0 : ranges.offsets()[r]);
+            int length = ranges == null ? t.size() : ranges.lengths()[r];
+            int at = b.position();
+            if (t.dtype() == DType.FLOAT32) {
+                if (toBuffer) {
+                    b.asFloatBuffer().put(t.floatStorage(), from, length);
+                } else {
+                    b.asFloatBuffer().get(t.floatStorage(), from, length);
+                }
+            } else if (toBuffer) {
+                b.asDoubleBuffer().put(t.doubleStorage(), from, length);
             } else {
-                in.asDoubleBuffer().get(into.doubleStorage(), into.offset() + from, length);
+                b.asDoubleBuffer().get(t.doubleStorage(), from, length);
             }
-            in.position(at + length * bytes);
+            b.position(at + length * bytes);
         }
     }
 
