@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.data.Labels;
@@ -27,6 +22,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a user adds without forking: a loss and a layer of their own, each written from the autodiff ops in a few
@@ -90,7 +89,7 @@ class ExtensionsOnSparkTest {
 
     @Test
     void aCustomLossTrainsOnSparkAsInOneJvmAndSurvivesSaveAndLoad() throws IOException {
-        Loss.register("focal", FocalLoss::new);
+        Registry.loss("focal", FocalLoss::new);
         Object[] data = TestSpark.blobs(300, 5);
         Tensor x = (Tensor) data[0];
         int[] labels = (int[]) data[1];

@@ -24,13 +24,13 @@ import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Layer;
-import dev.kindling.core.model.Network;
-import dev.kindling.core.model.Sequential;
-import dev.kindling.core.registry.Registry;
-import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.Network;
+import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import java.io.File;
@@ -558,19 +558,19 @@ public final class JobConfigLoader {
 
     private CompileSettings compile() {
         Optimizer optimizer = optimizer();
-        String lossName = choice("compile.loss", List.copyOf(Loss.keywords()));
+        String lossName = choice("compile.loss", List.copyOf(Registry.lossNames()));
         List<Metric> metrics = new ArrayList<>();
         for (String m : stringList("compile.metrics")) {
             String name = m.toLowerCase(Locale.ROOT);
             try {
-                metrics.add(Metric.fromKeyword(name));
+                metrics.add(Registry.metric(name));
             } catch (IllegalArgumentException e) {
-                List<String> known = List.copyOf(Metric.keywords());
+                List<String> known = List.copyOf(Registry.metricNames());
                 problem("compile.metrics", "unknown metric '" + m + "'" + Suggestions.didYouMean(name, known)
                         + ", expected any of " + String.join(", ", known) + " (or top_<k>_categorical_accuracy)");
             }
         }
-        return new CompileSettings(optimizer, lossName == null ? null : Loss.fromKeyword(lossName), metrics);
+        return new CompileSettings(optimizer, lossName == null ? null : Registry.loss(lossName), metrics);
     }
 
     /**

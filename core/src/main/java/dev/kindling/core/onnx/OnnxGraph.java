@@ -173,13 +173,18 @@ public final class OnnxGraph {
      * NHWC, 1 for NCHW). Linear is {@code value} itself.
      */
     public String activation(Activation activation, String value, long axis) {
-        return switch (activation) {
-            case LINEAR -> value;
-            case RELU -> node("Relu", List.of(value));
-            case SIGMOID -> node("Sigmoid", List.of(value));
-            case TANH -> node("Tanh", List.of(value));
-            case SOFTMAX -> node("Softmax", List.of(value), attribute("axis", axis));
-        };
+        if (activation == Activation.LINEAR) {
+            return value;
+        }
+        if (activation == Activation.SOFTMAX) {
+            return node("Softmax", List.of(value), attribute("axis", axis));
+        }
+        if (activation == Activation.RELU || activation == Activation.SIGMOID || activation == Activation.TANH) {
+            String op = activation.keyword();
+            return node(Character.toUpperCase(op.charAt(0)) + op.substring(1), List.of(value));
+        }
+        throw new IllegalArgumentException("the activation '" + activation.keyword() + "' has no ONNX form here;"
+                + " ONNX export knows linear, relu, sigmoid, tanh and softmax");
     }
 
     /** Writes the pending transpose named {@code name}, if there is one. */

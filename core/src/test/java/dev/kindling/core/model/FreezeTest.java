@@ -1,13 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kindling.core.autodiff.GradientCheck;
 import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.core.io.FileStore;
@@ -22,6 +15,7 @@ import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -35,6 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Frozen layers (Keras's {@code trainable = FALSE}): their weights get no gradient and never move, the optimizer
@@ -241,7 +241,7 @@ class FreezeTest {
         Sequential model = new Sequential(mlp()).dtype(DType.FLOAT64).seed(5);
         Tensor before = model.weights();
         model.freezeWeights(0, 1);
-        model.compile(Optimizer.byName(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        model.compile(Registry.optimizer(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         FitOptions options = FitOptions.builder().epochs(3).batchSize(8).validationSplit(0.25).seed(2).build();
         History history = model.fit(x, y, options);
 
@@ -250,7 +250,7 @@ class FreezeTest {
         Tensor features = base.predict(x);
         Sequential head = new Sequential(new Dense(3, Activation.SOFTMAX, 4)).dtype(DType.FLOAT64);
         head.setWeights(before.slice(0, base.weights().size(), before.size()));
-        head.compile(Optimizer.byName(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        head.compile(Registry.optimizer(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         History headHistory = head.fit(features, y, options);
 
         Tensor after = model.weights();

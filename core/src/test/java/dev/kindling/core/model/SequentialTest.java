@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
@@ -14,6 +8,7 @@ import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -25,6 +20,11 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Keras workflow on small synthetic problems: building, fitting, evaluating, errors, save and load. */
 class SequentialTest {
@@ -305,7 +305,7 @@ class SequentialTest {
     void evaluateReportsEveryCompiledMetric() {
         Tensor[] data = blobs(600, 2);
         Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
-        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.fromKeyword("auc"),
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Registry.metric("auc"),
                 Metric.PRECISION, Metric.RECALL, Metric.topK(2), Metric.MSE);
         model.fit(data[0], data[1], quiet(10, 20, 0));
         Evaluation e = model.evaluate(data[0], data[1]);

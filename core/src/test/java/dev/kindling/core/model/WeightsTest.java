@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kindling.core.autodiff.GradientCheck;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.data.Labels;
@@ -16,6 +11,7 @@ import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -27,6 +23,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Keras's sample_weight, class_weight and validation_data, against hand-made equivalents. */
 class WeightsTest {
@@ -41,7 +41,7 @@ class WeightsTest {
     @ValueSource(strings = {"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
         "mean_squared_error"})
     void aWeightOfWIsWCopiesOfTheSample(String lossName) {
-        Loss loss = Loss.fromKeyword(lossName);
+        Loss loss = Registry.loss(lossName);
         int outputs = loss == Loss.BINARY_CROSSENTROPY ? 1 : 3;
         Activation activation = loss == Loss.MEAN_SQUARED_ERROR ? Activation.LINEAR
                 : outputs == 1 ? Activation.SIGMOID : Activation.SOFTMAX;

@@ -46,7 +46,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -85,8 +84,12 @@ class OnnxExportTest {
         return model;
     }
 
+    static java.util.stream.Stream<Activation> builtInActivations() {
+        return Registry.activationNames().stream().map(Registry::activation);
+    }
+
     @ParameterizedTest
-    @EnumSource(Activation.class)
+    @MethodSource("builtInActivations")
     void denseWithEachActivation(Activation activation) throws Exception {
         Sequential model = withRandomBiases(new Sequential(new Dense(32, activation, 784),
                 new Dense(10, activation)).seed(3), 4);

@@ -1,14 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.optim;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -20,6 +13,13 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Factories and defaults, state handling (init, iterations, in-place slots) and validation messages. */
 class OptimizerContractTest {
@@ -54,11 +54,12 @@ class OptimizerContractTest {
         assertEquals(0.01, Optimizer.sgd().learningRate());
         assertEquals(0.001, Optimizer.adam().learningRate());
         for (String name : List.of("sgd", "rmsprop", "adam", "adagrad")) {
-            assertEquals(name, Optimizer.byName(name).name());
-            assertEquals(Optimizer.byName(name), Optimizer.byName(name.toUpperCase()));
+            assertEquals(name, Registry.optimizer(name).name());
+            assertEquals(Registry.optimizer(name), Registry.optimizer(name.toUpperCase()));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizer.byName("nadam"));
-        assertEquals("unknown optimizer 'nadam', expected one of sgd, rmsprop, adam, adagrad", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Registry.optimizer("nadam"));
+        assertEquals("unknown optimizer 'nadam' (did you mean 'adam'?), expected one of sgd, rmsprop, adam, adagrad",
+                e.getMessage());
     }
 
     @Test

@@ -4,9 +4,10 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
-import dev.kindling.spark.OutputKind;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.spark.OutputKind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,7 @@ public final class KindlingClassifier
 
     /** A loss by its Keras name ({@code binary_crossentropy}...). */
     public KindlingClassifier setLoss(String loss) {
-        return (KindlingClassifier) set(loss(), Loss.fromKeyword(loss).keyword());
+        return (KindlingClassifier) set(loss(), Registry.loss(loss).keyword());
     }
 
     public KindlingClassifier setEpochs(int value) {
@@ -200,7 +201,7 @@ public final class KindlingClassifier
         Attribute label = Attribute.fromStructField(dataset.schema().apply(labelCol));
         int labelClasses = label instanceof NominalAttribute nominal && nominal.getNumValues().isDefined()
                 ? (Integer) nominal.getNumValues().get() : -1;
-        boolean binary = Loss.fromKeyword(getLoss()) == Loss.BINARY_CROSSENTROPY;
+        boolean binary = Registry.loss(getLoss()) == Loss.BINARY_CROSSENTROPY;
         Training.Fitted fitted = Training.fit(this, STAGE, dataset, getFeaturesCol(), labelCol, labelClasses,
                 KindlingClassifier::checkArchitecture,
                 rows -> {

@@ -4,6 +4,7 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
@@ -96,7 +97,7 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     /** A loss by its Keras name ({@code mean_squared_error}, or {@code mse}). */
     public KindlingRegressor setLoss(String loss) {
-        return (KindlingRegressor) set(loss(), Loss.fromKeyword(loss).keyword());
+        return (KindlingRegressor) set(loss(), Registry.loss(loss).keyword());
     }
 
     public KindlingRegressor setEpochs(int value) {
