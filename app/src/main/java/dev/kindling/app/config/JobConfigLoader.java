@@ -22,6 +22,7 @@ import dev.kindling.app.config.JobConfig.ModelConfig;
 import dev.kindling.app.config.JobConfig.OutputConfig;
 import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
+import dev.kindling.core.callbacks.CallbackConfig;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
@@ -644,8 +645,8 @@ public final class JobConfigLoader {
         return (int) integer("fit.steps-per-job", 1, Integer.MAX_VALUE);
     }
 
-    /** {@code fit.callbacks}: each bound as a {@link CallbackSpec}, then built once so the core checks it. */
-    private List<CallbackSpec> callbacks() {
+    /** {@code fit.callbacks}: each bound to its registered {@link CallbackConfig}, then built once so the core checks it. */
+    private List<CallbackConfig> callbacks() {
         String key = "fit.callbacks";
         ConfigValue list = value(key);
         if (list == null || list.valueType() == ConfigValueType.NULL) {
@@ -656,7 +657,7 @@ public final class JobConfigLoader {
                     + describe(list));
             return List.of();
         }
-        List<CallbackSpec> specs = new ArrayList<>();
+        List<CallbackConfig> specs = new ArrayList<>();
         ConfigList items = (ConfigList) list;
         for (int i = 0; i < items.size(); i++) {
             String at = key + "[" + i + "]";
@@ -666,7 +667,8 @@ public final class JobConfigLoader {
                 continue;
             }
             ConfigObject item = (ConfigObject) items.get(i);
-            CallbackSpec spec = bind(item, at, CallbackSpec.class, "callback", "type", null, CallbackSpec.TYPES);
+            CallbackConfig spec = bind(item, at, CallbackConfig.class, "callback", "type", null,
+                    Registry.callbackNames());
             if (spec == null) {
                 continue;
             }

@@ -86,7 +86,7 @@ class BadConfigurationTest {
         "fit.callbacks=[{type = early_stop}] | fit.callbacks[0].type: unknown callback type 'early_stop' (did you mean 'early_stopping'?)",
         "fit.callbacks=[{type = early_stopping, patience = 2, restore-best = true}] | fit.callbacks[0].restore-best: unknown key for the early_stopping callback",
         "fit.callbacks=[{type = learning_rate_scheduler, schedule = step, initial = 0.1}] | fit.callbacks[0]: the step schedule needs every",
-        "fit.callbacks=[{type = early_stopping, mode = biggest}] | fit.callbacks[0]: mode must be auto, min or max, got 'biggest'",
+        "fit.callbacks=[{type = early_stopping, mode = biggest}] | fit.callbacks[0].mode: mode must be auto, min or max, got 'biggest'",
         "fit.callbacks=early_stopping    | fit.callbacks: expected a list of callbacks",
         "fit.class-weights={\"12\" = 2}  | fit.class-weights: names class 12 but there are 10 classes (0..9)",
         "fit.class-weights={\"3\" = -1}  | fit.class-weights.3: expected a weight (a finite number >= 0), got number -1",

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.layers;
 
+import static dev.kindling.core.autodiff.GradientCheck.check;
+import static dev.kindling.core.autodiff.GradientCheck.input;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.registry.Registry;
@@ -19,11 +25,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import static dev.kindling.core.autodiff.GradientCheck.check;
-import static dev.kindling.core.autodiff.GradientCheck.input;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every layer passes the same contract: shapes, gradients, determinism, and both serializations. Image layers run

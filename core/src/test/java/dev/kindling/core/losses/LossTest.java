@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.losses;
 
+import static dev.kindling.core.autodiff.GradientCheck.check;
+import static dev.kindling.core.autodiff.GradientCheck.input;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import static dev.kindling.core.autodiff.GradientCheck.check;
-import static dev.kindling.core.autodiff.GradientCheck.input;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Losses: hand-computed values, gradient checks for every loss and output activation, and target checks. */
 class LossTest {

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.metrics;
 
-import dev.kindling.core.registry.Registry;
-import dev.kindling.core.tensor.Tensor;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** Each metric against numbers worked out by hand, and the property that makes them distributable: sums merge. */
 class MetricsTest {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.kindling.core.autodiff.GradientCheck;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.data.Labels;
@@ -23,10 +28,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Keras's sample_weight, class_weight and validation_data, against hand-made equivalents. */
 class WeightsTest {

@@ -48,8 +48,7 @@ import org.apache.spark.sql.types.StructType;
 public final class KindlingClassifier
         extends ProbabilisticClassifier<Vector, KindlingClassifier, KindlingClassificationModel>
         implements KindlingClassifierParams, DefaultParamsWritable {
-    static final List<String> LOSSES = List.of(Loss.CATEGORICAL_CROSSENTROPY.keyword(),
-            Loss.SPARSE_CATEGORICAL_CROSSENTROPY.keyword(), Loss.BINARY_CROSSENTROPY.keyword());
+    static final Loss DEFAULT_LOSS = Loss.CATEGORICAL_CROSSENTROPY;
     private static final String STAGE = "KindlingClassifier";
 
     private final String uid;
@@ -66,7 +65,7 @@ public final class KindlingClassifier
     private KindlingClassifier(ConstructingUid.Token constructing) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, LOSSES, true);
+        this.params = new KindlingParamSet(this, true);
         params.setDefaults(this, Loss.CATEGORICAL_CROSSENTROPY.keyword());
     }
 
@@ -236,11 +235,16 @@ public final class KindlingClassifier
                         + " one unit per class (at least 2); the last layer is " + lastLayer + " with " + outputs
                         + " output(s) (for two classes with one sigmoid unit, use binary_crossentropy)");
             }
-        } else {
+        } else if (loss == Loss.MEAN_SQUARED_ERROR) {
             throw new IllegalArgumentException(STAGE + ": loss " + loss.keyword() + " does not classify; use "
                     + "KindlingRegressor for " + loss.keyword());
+        } else if (!(outputs >= 2 && last == Activation.SOFTMAX || outputs == 1 && last == Activation.SIGMOID)) {
+            // A registered loss of the user's own: the classes are read from the activation, as OutputKind does.
+            throw new IllegalArgumentException(STAGE + ": with the loss " + loss.keyword() + " the last layer must"
+                    + " be softmax over the classes or one sigmoid unit; the last layer is " + lastLayer + " with "
+                    + outputs + " output(s)");
         }
-        int classes = loss == Loss.BINARY_CROSSENTROPY ? 2 : outputs;
+        int classes = outputs == 1 ? 2 : outputs;
         if (labelClasses > classes) {
             throw new IllegalArgumentException(STAGE + ": the label column's metadata declares " + labelClasses
                     + " classes but the network tells apart " + classes + ": give the last layer " + labelClasses

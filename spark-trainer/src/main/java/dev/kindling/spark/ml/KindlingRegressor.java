@@ -29,7 +29,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor, KindlingRegressionModel>
         implements KindlingParams, DefaultParamsWritable {
-    static final List<String> LOSSES = List.of(Loss.MEAN_SQUARED_ERROR.keyword());
+    static final Loss DEFAULT_LOSS = Loss.MEAN_SQUARED_ERROR;
     private static final String STAGE = "KindlingRegressor";
 
     private final String uid;
@@ -46,8 +46,8 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
     private KindlingRegressor(ConstructingUid.Token constructing) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, LOSSES, false);
-        params.setDefaults(this, LOSSES.get(0));
+        this.params = new KindlingParamSet(this, false);
+        params.setDefaults(this, DEFAULT_LOSS.keyword());
     }
 
     @Override
@@ -170,7 +170,8 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     /** One output unit: a Spark ML regression model predicts one number per row. */
     static void checkArchitecture(List<Layer> layers, Loss loss, int outputs, int labelClasses) {
-        if (loss != Loss.MEAN_SQUARED_ERROR) {
+        if (loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                || loss == Loss.BINARY_CROSSENTROPY) {
             throw new IllegalArgumentException(STAGE + ": loss " + loss.keyword() + " is not a regression loss; use"
                     + " KindlingClassifier for it");
         }
