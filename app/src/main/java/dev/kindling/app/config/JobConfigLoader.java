@@ -23,10 +23,10 @@ import dev.kindling.app.config.JobConfig.OutputConfig;
 import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
 import dev.kindling.core.callbacks.CallbackConfig;
-import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
@@ -59,8 +59,8 @@ public final class JobConfigLoader {
         TRAIN, EVALUATE, PREDICT
     }
 
-    static final List<String> FORMATS = List.of("idx", "csv", "libsvm", "parquet");
-    static final List<String> DTYPES = List.of("float32", "float64");
+    static final List<String> FORMATS = java.util.Arrays.stream(Format.values()).map(Format::keyword).toList();
+    static final List<String> DTYPES = java.util.Arrays.stream(DType.values()).map(DType::keyword).toList();
     static final List<String> PREDICT_FORMATS = List.of("parquet", "csv");
 
     /** Sections whose inner keys are checked by their own rules rather than against reference.conf. */
@@ -88,14 +88,26 @@ public final class JobConfigLoader {
         return new JobConfigLoader(reference()).read(file, overrides, task);
     }
 
-    /** The shipped defaults. Read from this jar's own resource, so another library's reference.conf can't mix in. */
+    /**
+     * The shipped defaults: this jar's own reference.conf (so another library's can't mix in), over the defaults
+     * the core declares for what it owns. The fit's epochs, batch size, validation split, seed and shuffling are
+     * {@link FitOptions}' defaults, read from it rather than written again in reference.conf.
+     */
     static Config reference() {
         URL url = JobConfigLoader.class.getResource("/reference.conf");
         if (url == null) {
             throw new IllegalStateException("reference.conf is missing from the application jar");
         }
+        FitOptions fit = FitOptions.builder().build();
+        Map<String, Object> core = new LinkedHashMap<>();
+        core.put("fit.epochs", fit.epochs());
+        core.put("fit.batch-size", fit.batchSize());
+        core.put("fit.validation-split", fit.validationSplit());
+        core.put("fit.seed", fit.seed());
+        core.put("fit.shuffle", fit.shuffle());
         return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setAllowMissing(false)
-                .setOriginDescription("reference.conf"));
+                .setOriginDescription("reference.conf")).withFallback(ConfigFactory.parseMap(core,
+                "the core's FitOptions defaults"));
     }
 
     private JobConfig read(Path file, List<String> overrides, Task task) throws BadConfigurationException {
@@ -271,12 +283,13 @@ public final class JobConfigLoader {
             problem("data.weight-column", "is the label column '" + weightColumn + "'");
         }
         if (model != null && !model.layers().isEmpty()) {
-            int units = lastUnits(model.layers());
+            Layer last = lastFixedWidth(model.layers());
+            int units = last == null ? 0 : last.outputShape(Shape.of(1)).dim(0);
             if (numClasses == 0) {
                 numClasses = units;
             } else if (units > 0 && numClasses != units) {
-                problem("data.num-classes", "is " + numClasses + " but the last dense layer (model.layers) has "
-                        + units + " units; they must agree");
+                problem("data.num-classes", "is " + numClasses + " but the last " + Registry.layerName(last.getClass())
+                        + " layer (model.layers) has " + units + " units; they must agree");
             }
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
@@ -346,13 +359,32 @@ public final class JobConfigLoader {
                 ? "the data has " + width + " features" + example : "e.g. [28, 28, 1] for 28x28 grey images"));
     }
 
-    private static int lastUnits(List<Layer> layers) {
+    /**
+     * The last layer whose output width does not depend on its input's (a dense layer's units), asking each layer
+     * from the last for its output on flat inputs of two widths; layers that pass their input's width through
+     * (dropout) are skipped. Null when the output width depends on the input (convolutions, sequences).
+     */
+    private static Layer lastFixedWidth(List<Layer> layers) {
         for (int i = layers.size() - 1; i >= 0; i--) {
-            if (layers.get(i) instanceof Dense d) {
-                return d.units();
+            Shape one;
+            Shape two;
+            try {
+                one = layers.get(i).outputShape(Shape.of(1));
+                two = layers.get(i).outputShape(Shape.of(2));
+            } catch (RuntimeException notFlat) {
+                return null;
+            }
+            if (one.rank() != 1 || two.rank() != 1) {
+                return null;
+            }
+            if (one.equals(two)) {
+                return layers.get(i);
+            }
+            if (one.dim(0) != 1 || two.dim(0) != 2) {
+                return null;
             }
         }
-        return 0;
+        return null;
     }
 
     private void idxFiles(String key, List<String> files, boolean needed) {
@@ -562,13 +594,10 @@ public final class JobConfigLoader {
         String lossName = choice("compile.loss", List.copyOf(Registry.lossNames()));
         List<Metric> metrics = new ArrayList<>();
         for (String m : stringList("compile.metrics")) {
-            String name = m.toLowerCase(Locale.ROOT);
             try {
-                metrics.add(Registry.metric(name));
+                metrics.add(Registry.metric(m));
             } catch (IllegalArgumentException e) {
-                List<String> known = List.copyOf(Registry.metricNames());
-                problem("compile.metrics", "unknown metric '" + m + "'" + Suggestions.didYouMean(name, known)
-                        + ", expected any of " + String.join(", ", known) + " (or top_<k>_categorical_accuracy)");
+                problem("compile.metrics", e.getMessage());
             }
         }
         return new CompileSettings(optimizer, lossName == null ? null : Registry.loss(lossName), metrics);
