@@ -67,6 +67,30 @@ public final class JobConfigLoader {
     private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
             "fit.callbacks", "fit.class-weights");
 
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> STRINGS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+    /** Binds single values of the job file; booleans also from yes/no, on/off, as HOCON's own getBoolean. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper VALUES =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                    .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule().addDeserializer(
+                            Boolean.class, new com.fasterxml.jackson.databind.JsonDeserializer<>() {
+                                @Override
+                                public Boolean deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                                           com.fasterxml.jackson.databind.DeserializationContext c)
+                                        throws java.io.IOException {
+                                    if (p.currentToken().isBoolean()) {
+                                        return p.getBooleanValue();
+                                    }
+                                    return switch (p.getValueAsString("").trim().toLowerCase(Locale.ROOT)) {
+                                        case "true", "yes", "on" -> true;
+                                        case "false", "no", "off" -> false;
+                                        default -> (Boolean) c.handleUnexpectedToken(Boolean.class, p);
+                                    };
+                                }
+                            }));
+
     private final Config reference;
     private final List<String> problems = new ArrayList<>();
     private Config merged;
@@ -855,113 +879,34 @@ public final class JobConfigLoader {
     }
 
     private long integer(String path, long min, long max) {
-        return integerIn(merged, path, "", min, max, true);
-    }
-
-    private long integerIn(Config c, String key, String section, long min, long max, boolean required) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        if (v == null) {
-            if (required) {
-                problem(name, "missing, expected an integer");
-            }
+        ConfigValue v = value(path);
+        if (v == null || v.valueType() == ConfigValueType.NULL) {
+            problem(path, "missing, expected an integer");
             return 0;
         }
-        Long n = asLong(v.unwrapped());
-        if (n == null) {
-            problem(v.origin(), name, "expected an integer, got " + describe(v));
-            return 0;
-        }
-        if (n < min || n > max) {
-            problem(v.origin(), name, "must be " + (max == Long.MAX_VALUE || max >= Integer.MAX_VALUE
+        Long n = read(v, path, Long.class, "an integer");
+        if (n != null && (n < min || n > max)) {
+            problem(v.origin(), path, "must be " + (max == Long.MAX_VALUE || max >= Integer.MAX_VALUE
                     ? ">= " + min : "in [" + min + ", " + max + "]") + ", got " + n);
             return min;
         }
-        return n;
-    }
-
-    private static Long asLong(Object o) {
-        if (o instanceof Integer || o instanceof Long) {
-            return ((Number) o).longValue();
-        }
-        if (o instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9e15) {
-            return d.longValue();
-        }
-        if (o instanceof String s) {
-            try {
-                return Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
+        return n == null ? 0 : n;
     }
 
     private double number(String path) {
-        return numberIn(merged, path, "");
-    }
-
-    private double numberIn(Config c, String key, String section) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        Object o = v == null ? null : v.unwrapped();
-        if (o instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (o instanceof String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        problem(v == null ? null : v.origin(), name, "expected a number, got " + describe(v));
-        return Double.NaN;
+        Double d = read(value(path), path, Double.class, "a number");
+        return d == null ? Double.NaN : d;
     }
 
     private boolean bool(String path) {
-        return boolIn(merged, path, "");
-    }
-
-    private boolean boolIn(Config c, String key, String section) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        Object o = v == null ? null : v.unwrapped();
-        if (o instanceof Boolean b) {
-            return b;
-        }
-        if (o instanceof String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on" -> {
-                    return true;
-                }
-                case "false", "no", "off" -> {
-                    return false;
-                }
-                default -> {
-                    // reported below
-                }
-            }
-        }
-        problem(v == null ? null : v.origin(), name, "expected true or false, got " + describe(v));
-        return false;
-    }
-
-    private static ConfigValue valueIn(Config c, String key) {
-        return c.hasPath(key) ? c.getValue(key) : ConfigValueFactory.fromAnyRef(null, "null");
+        Boolean b = read(value(path), path, Boolean.class, "true or false");
+        return b != null && b;
     }
 
     /** A string, or null for a null value; numbers and booleans are taken as their text. */
     private String optionalString(String path) {
         ConfigValue v = value(path);
-        if (v == null || v.valueType() == ConfigValueType.NULL) {
-            return null;
-        }
-        if (v.valueType() == ConfigValueType.LIST || v.valueType() == ConfigValueType.OBJECT) {
-            problem(v.origin(), path, "expected a string, got " + describe(v));
-            return null;
-        }
-        return String.valueOf(v.unwrapped());
+        return v == null || v.valueType() == ConfigValueType.NULL ? null : read(v, path, String.class, "a string");
     }
 
     private String nonEmptyString(String path) {
@@ -984,13 +929,9 @@ public final class JobConfigLoader {
             }
             return null;
         }
-        return checkChoice(value(path).origin(), path, s, allowed);
-    }
-
-    private String checkChoice(ConfigOrigin origin, String path, String s, List<String> allowed) {
         String lower = s.toLowerCase(Locale.ROOT);
         if (!allowed.contains(lower)) {
-            problem(origin, path, "unknown value '" + s + "'" + Suggestions.didYouMean(lower, allowed)
+            problem(value(path).origin(), path, "unknown value '" + s + "'" + Suggestions.didYouMean(lower, allowed)
                     + ", expected one of " + String.join(", ", allowed));
             return null;
         }
@@ -1003,23 +944,46 @@ public final class JobConfigLoader {
         if (v == null || v.valueType() == ConfigValueType.NULL) {
             return List.of();
         }
-        if (v.valueType() == ConfigValueType.STRING) {
-            return List.of((String) v.unwrapped());
-        }
-        if (v.valueType() == ConfigValueType.LIST) {
-            List<String> out = new ArrayList<>();
-            for (ConfigValue item : (ConfigList) v) {
-                if (item.valueType() == ConfigValueType.LIST || item.valueType() == ConfigValueType.OBJECT
-                        || item.valueType() == ConfigValueType.NULL) {
+        if (v instanceof ConfigList items) {
+            for (ConfigValue item : items) {
+                if (item.valueType() == ConfigValueType.NULL) {
                     problem(item.origin(), path, "expected a list of strings, got an element " + describe(item));
-                } else {
-                    out.add(String.valueOf(item.unwrapped()));
+                    return List.of();
                 }
             }
-            return out;
         }
-        problem(v.origin(), path, "expected a string or a list of strings, got " + describe(v));
-        return List.of();
+        List<String> list = read(v, path, STRINGS, "a string or a list of strings");
+        return list == null ? List.of() : list;
+    }
+
+    /**
+     * {@code v} bound by Jackson from its JSON rendering (HOCON keeps the origin for the message): Keras-style
+     * leniency (a number's or boolean's text is a string, "64" is a number, one value is a list of one) but no
+     * silent truncation (2.5 is not an integer). Null, with a problem naming what was expected, if it does not bind.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T read(ConfigValue v, String path, Object type, String expected) {
+        try {
+            String json = v == null ? "null" : v.render(ConfigRenderOptions.concise());
+            T value = type instanceof Class<?> c ? VALUES.readValue(json, (Class<T>) c)
+                    : VALUES.readValue(json, (com.fasterxml.jackson.core.type.TypeReference<T>) type);
+            if (value != null) {
+                return value;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // reported below
+        }
+        problem(v == null ? null : v.origin(), path, "expected " + expected + ", got " + describe(v));
+        return null;
+    }
+
+    /** An integer (or an integer's text), or null. */
+    private static Long asLong(Object o) {
+        try {
+            return VALUES.convertValue(o, Long.class);
+        } catch (IllegalArgumentException notAnInteger) {
+            return null;
+        }
     }
 
     // ---- messages ----------------------------------------------------------------------------------------
