@@ -88,6 +88,7 @@ class BadConfigurationTest {
         "fit.callbacks=[{type = learning_rate_scheduler, schedule = step, initial = 0.1}] | fit.callbacks[0]: the step schedule needs every",
         "fit.callbacks=[{type = early_stopping, mode = biggest}] | fit.callbacks[0].mode: mode must be auto, min or max, got 'biggest'",
         "fit.callbacks=early_stopping    | fit.callbacks: expected a list of callbacks",
+        "fit.callbacks=[{type = terminate_on_nan, patience = 2}] | fit.callbacks[0].patience: unknown key for the terminate_on_nan callback; it takes no parameters",
         "fit.class-weights={\"12\" = 2}  | fit.class-weights: names class 12 but there are 10 classes (0..9)",
         "fit.class-weights={\"3\" = -1}  | fit.class-weights.3: expected a weight (a finite number >= 0), got number -1",
         "fit.class-weights={three = 1}   | fit.class-weights.three: expected a class index (an integer >= 0) as the key",

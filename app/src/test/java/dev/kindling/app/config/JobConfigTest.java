@@ -14,6 +14,7 @@ import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.callbacks.CSVLogger;
 import dev.kindling.core.callbacks.EarlyStopping;
 import dev.kindling.core.callbacks.LearningRateScheduler;
+import dev.kindling.core.callbacks.TerminateOnNaN;
 import dev.kindling.core.examples.Convnet;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.AveragePooling2D;
@@ -177,6 +178,7 @@ class JobConfigTest {
                     {type = early_stopping, patience = 2, restore-best-weights = true}
                     {type = learning_rate_scheduler, schedule = cosine, initial = 0.01, epochs = 10}
                     {type = csv_logger, path = "hdfs:///logs/training.csv"}
+                    {type = terminate_on_nan}
                   ]
                 }
                 """.formatted(job));
@@ -187,7 +189,8 @@ class JobConfigTest {
         assertEquals("w", c.data().weightColumn());
         assertEquals(List.of(new EarlyStopping.Config(null, null, null, 2, true),
                 new LearningRateScheduler.Config("cosine", 0.01, null, null, null, null, 10, null),
-                new CSVLogger.Config("hdfs:///logs/training.csv", null)), c.fit().callbacks());
+                new CSVLogger.Config("hdfs:///logs/training.csv", null), new TerminateOnNaN.Config()),
+                c.fit().callbacks());
     }
 
     @Test
