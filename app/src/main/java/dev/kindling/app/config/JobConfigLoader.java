@@ -62,6 +62,9 @@ public final class JobConfigLoader {
     static final List<String> FORMATS = java.util.Arrays.stream(Format.values()).map(Format::keyword).toList();
     static final List<String> DTYPES = java.util.Arrays.stream(DType.values()).map(DType::keyword).toList();
     static final List<String> PREDICT_FORMATS = List.of("parquet", "csv");
+    /** Keras's pad_sequences sides, as the core names them. */
+    private static final List<String> SIDES = java.util.Arrays.stream(dev.kindling.core.data.Sequences.Side.values())
+            .map(side -> side.name().toLowerCase(Locale.ROOT)).toList();
 
     /** Sections whose inner keys are checked by their own rules rather than against reference.conf. */
     private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
@@ -265,8 +268,9 @@ public final class JobConfigLoader {
         String parquetLabel = nonEmptyString("data.parquet.label-column");
         JobConfig.RowConditions where = new JobConfig.RowConditions(condition("data.train-where"),
                 condition("data.validation-where"), condition("data.test-where"));
-        String padding = choice("data.parquet.padding", List.of("none", "pre", "post"));
-        String truncating = choice("data.parquet.truncating", List.of("pre", "post"));
+        String padding = choice("data.parquet.padding", java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                "none"), SIDES.stream()).toList());
+        String truncating = choice("data.parquet.truncating", SIDES);
         if (padding != null && !padding.equals("none") && format != Format.PARQUET) {
             problem("data.parquet.padding", "is for parquet inputs (a column of token ids); the format is "
                     + format.keyword());
