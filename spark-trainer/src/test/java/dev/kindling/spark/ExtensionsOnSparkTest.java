@@ -90,7 +90,7 @@ class ExtensionsOnSparkTest {
 
     @Test
     void aCustomLossTrainsOnSparkAsInOneJvmAndSurvivesSaveAndLoad() throws IOException {
-        Loss.register("focal", FocalLoss::new);
+        Registry.loss("focal", FocalLoss::new);
         Object[] data = TestSpark.blobs(300, 5);
         Tensor x = (Tensor) data[0];
         int[] labels = (int[]) data[1];

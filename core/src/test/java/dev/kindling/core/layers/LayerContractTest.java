@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
-import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import java.io.ByteArrayInputStream;
@@ -22,9 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every layer passes the same contract: shapes, gradients, determinism, and both serializations. Image layers run
@@ -313,7 +313,7 @@ class LayerContractTest {
                 .getMessage().contains("got 0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Dropout(1.0))
                 .getMessage().contains("got 1.0"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Activation.fromKeyword("swish"))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Registry.activation("swish"))
                 .getMessage().contains("swish"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3, Activation.RELU))
                 .getMessage().contains("got 0"));

@@ -11,6 +11,7 @@ import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.tensor.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Losses: hand-computed values, gradient checks for every loss and output activation, and target checks. */
@@ -69,7 +70,7 @@ class LossTest {
         Tensor binaryLogits = input(4, -2, 2, 4, 2);
         check(v -> Loss.BINARY_CROSSENTROPY.batchSum(v.get(0), Activation.SIGMOID, BINARY), binaryLogits);
         check(v -> Loss.BINARY_CROSSENTROPY.batchSum(v.get(0), Activation.SOFTMAX, BINARY), binaryLogits);
-        for (Activation a : Activation.values()) {
+        for (Activation a : List.of(Activation.LINEAR, Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.SOFTMAX)) {
             check(v -> Loss.MEAN_SQUARED_ERROR.batchSum(v.get(0), a, ONE_HOT), input(5, 0.1, 2, 4, 3));
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -89,14 +90,14 @@ class MetricsTest {
 
     @Test
     void keywordsFindTheMetricsAndUnknownOnesAreNamed() {
-        assertSame(Metric.ACCURACY, Metric.fromKeyword("acc"));
-        assertSame(Metric.AUC, Metric.fromKeyword("AUC"));
-        assertEquals(Metric.topK(3), Metric.fromKeyword("top_3_categorical_accuracy"));
-        for (String k : Metric.keywords()) {
-            Metric m = Metric.fromKeyword(k);
-            assertEquals(m, Metric.fromKeyword(m.keyword()), k);
+        assertSame(Metric.ACCURACY, Registry.metric("acc"));
+        assertSame(Metric.AUC, Registry.metric("AUC"));
+        assertEquals(Metric.topK(3), Registry.metric("top_3_categorical_accuracy"));
+        for (String k : Registry.metricNames()) {
+            Metric m = Registry.metric(k);
+            assertEquals(m, Registry.metric(m.keyword()), k);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.fromKeyword("f1"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Registry.metric("f1"));
         assertTrue(e.getMessage().startsWith("unknown metric 'f1', expected one of accuracy, acc,"), e.getMessage());
     }
 

@@ -14,6 +14,7 @@ import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -305,7 +306,7 @@ class SequentialTest {
     void evaluateReportsEveryCompiledMetric() {
         Tensor[] data = blobs(600, 2);
         Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
-        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.fromKeyword("auc"),
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Registry.metric("auc"),
                 Metric.PRECISION, Metric.RECALL, Metric.topK(2), Metric.MSE);
         model.fit(data[0], data[1], quiet(10, 20, 0));
         Evaluation e = model.evaluate(data[0], data[1]);
