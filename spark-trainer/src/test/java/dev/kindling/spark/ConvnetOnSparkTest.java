@@ -21,6 +21,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vector;
@@ -107,7 +108,7 @@ class ConvnetOnSparkTest {
 
         Tensor a = local.weights();
         Tensor b = distributed.weights();
-        assertTrue(b.allClose(a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + partitions
+        assertTrue(Tensors.allClose(b, a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + partitions
                 + " partitions: max |diff| " + b.sub(a).map(Math::abs).max().item());
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
             for (int e = 0; e < 3; e++) {

@@ -16,6 +16,7 @@ import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -81,7 +82,7 @@ class EquivalenceTest {
 
         Tensor a = local.weights();
         Tensor b = distributed.weights();
-        assertTrue(b.allClose(a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + slices
+        assertTrue(Tensors.allClose(b, a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + slices
                 + " slices: max |diff| " + b.sub(a).map(Math::abs).max().item());
         assertEquals(local.optimizerState().iterations(), distributed.optimizerState().iterations());
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
@@ -115,7 +116,7 @@ class EquivalenceTest {
         try (PreparedData prepared = new PreparedData(packed, layout, false)) {
             SparkTrainer.create().fit(distributed, prepared, options());
         }
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
     }
 
     /**
@@ -155,7 +156,7 @@ class EquivalenceTest {
         Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
         History sparkHistory = SparkTrainer.create().fit(distributed, frame,
                 TestSpark.frame(spark, vx, (int[]) heldOut[1], 2), Columns.defaults().withWeight("w"), options);
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE),
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE),
                 "max |diff| " + distributed.weights().sub(local.weights()).map(Math::abs).max().item());
         for (String key : List.of("loss", "val_loss", "val_accuracy")) {
             for (int e = 0; e < 3; e++) {
@@ -209,7 +210,7 @@ class EquivalenceTest {
         JavaRDD<Sample> rdd = TestSpark.jsc(TestSpark.local()).parallelize(samples, 3);
         Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
         SparkTrainer.create().fit(distributed, rdd, options());
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
     }
 
     private static float[] toFloats(int[] labels) {

@@ -15,6 +15,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -82,7 +83,7 @@ class KryoSerializerTest {
                 .withPartitions(5);
         Sequential distributed = model();
         trainer.fit(distributed, TestSpark.frame(spark, x, labels, 3), Columns.defaults(), options);
-        assertTrue(distributed.weights().allClose(local.weights(), TOLERANCE, TOLERANCE),
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), TOLERANCE, TOLERANCE),
                 "max |diff| " + distributed.weights().sub(local.weights()).map(Math::abs).max().item());
 
         Evaluation e = trainer.evaluate(distributed, TestSpark.frame(spark, x, labels, 2), Columns.defaults());
@@ -105,6 +106,6 @@ class KryoSerializerTest {
         JavaRDD<Sample> rdd = TestSpark.jsc(spark).parallelize(samples, 3);
         Sequential fromSamples = model();
         trainer.fit(fromSamples, rdd, options);
-        assertTrue(fromSamples.weights().allClose(local.weights(), TOLERANCE, TOLERANCE));
+        assertTrue(Tensors.allClose(fromSamples.weights(), local.weights(), TOLERANCE, TOLERANCE));
     }
 }

@@ -16,6 +16,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,7 +124,7 @@ class SequencesOnSparkTest {
         double maxDiff = b.sub(a).map(Math::abs).max().item();
         System.out.println("GRU with recurrent dropout, " + partitions + " partition(s): max |Spark - one JVM| weight "
                 + maxDiff);
-        assertTrue(b.allClose(a, FLOAT32_TOLERANCE, FLOAT32_TOLERANCE), "weights differ beyond " + FLOAT32_TOLERANCE
+        assertTrue(Tensors.allClose(b, a, FLOAT32_TOLERANCE, FLOAT32_TOLERANCE), "weights differ beyond " + FLOAT32_TOLERANCE
                 + " with " + partitions + " partitions: max |diff| " + maxDiff);
     }
 

@@ -11,6 +11,7 @@ import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.core.tensor.Window2D;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -216,7 +217,7 @@ class ImageOpsGoldenTest {
 
     private static void assertClose(Tensor expected, Tensor actual, double tolerance, String what) {
         assertEquals(expected.shape(), actual.shape(), what + " shape");
-        assertTrue(actual.allClose(expected, tolerance, tolerance), what + ": max |diff| "
+        assertTrue(Tensors.allClose(actual, expected, tolerance, tolerance), what + ": max |diff| "
                 + actual.sub(expected).map(Math::abs).max().item() + "\nexpected " + expected + "\ngot " + actual);
     }
 

@@ -22,9 +22,9 @@ public final class GemmBench {
                 M, K, K, N, SAMPLES, System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"),
                 Runtime.getRuntime().availableProcessors());
         for (String choice : choices) {
-            Blas.Selection selection;
+            BlasLoader.Selection selection;
             try {
-                selection = Blas.select(choice);
+                selection = BlasLoader.select(choice);
             } catch (RuntimeException e) {
                 System.out.printf("%-8s not available: %s%n", choice, e.getMessage());
                 continue;

@@ -21,6 +21,7 @@ import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
 import dev.kindling.spark.TensorFrames;
+import dev.kindling.core.blas.Products;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -249,7 +250,7 @@ public final class TrainerBench {
                 Tensor a = Tensor.uniform(dev.kindling.core.tensor.Shape.of(128, 784), DType.FLOAT32, -1, 1, new Random(1));
                 Tensor b = Tensor.uniform(dev.kindling.core.tensor.Shape.of(784, 512), DType.FLOAT32, -1, 1, new Random(2));
                 Tensor c = Tensor.zeros(DType.FLOAT32, 128, 512);
-                double seconds = median(timeRuns(200, 300, () -> Tensor.gemmInPlace(1, a, false, b, false, 0, c)));
+                double seconds = median(timeRuns(200, 300, () -> Products.gemmInPlace(1, a, false, b, false, 0, c)));
                 rates[id] = 2.0 * 128 * 784 * 512 / seconds / 1e9;
             });
             workers[w].start();
