@@ -47,7 +47,7 @@ import scala.runtime.AbstractFunction2;
 /**
  * Trains the seed network on Fashion-MNIST with the Spark trainer and prints where each iteration's time goes,
  * next to the cost of a bare Spark job and of a naive broadcast + treeAggregate round measured in the same run.
- * Not a test: run through {@code scripts/bench-spark}. Settings are system properties: {@code bench.data}
+ * Not a test: run through {@code scripts/bench spark}. Settings are system properties: {@code bench.data}
  * (default data/fashion-mnist), {@code bench.master} (local[2]), {@code bench.epochs} (5), {@code bench.batches}
  * (128,1024), {@code bench.partitions} (2, the input's partitions). {@code bench.inputPartitions=2,32,200} then also
  * trains {@code bench.scalingEpochs} (1) epoch(s) at each batch size from inputs of each partition count and prints
