@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.GradientCheck;
 import dev.kindling.core.autodiff.SequenceOps;
 import dev.kindling.core.autodiff.Variable;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * and pooling on numbers worked out by hand.
  */
 class SequenceLayersTest {
-    private static final double EXACT = 1e-12;
 
     private static List<Tensor> initialized(Layer layer, Shape input, long seed) {
         List<Tensor> params = new ArrayList<>();
@@ -48,13 +48,13 @@ class SequenceLayersTest {
         double maxAbs = lstm.get(0).map(Math::abs).max().item();
         assertTrue(maxAbs <= limit && maxAbs > 0.95 * limit, "max |w| " + maxAbs + " vs limit " + limit);
         Tensor u = lstm.get(1);
-        assertTrue(Tensors.allClose(Products.matmul(u, Tensors.transpose(u)), identity(16), EXACT, EXACT), "U·Uᵀ = I");
+        assertTrue(Tensors.allClose(Products.matmul(u, Tensors.transpose(u)), identity(16), Tolerances.FLOAT64, Tolerances.FLOAT64), "U·Uᵀ = I");
         for (int j = 0; j < 64; j++) {
             assertEquals(j >= 16 && j < 32 ? 1.0 : 0.0, lstm.get(2).getFlat(j), "bias " + j);
         }
         // SimpleRNN(8): a square recurrent kernel, orthogonal both ways; GRU: bias (2, 3*units) zeros
         Tensor v = initialized(new SimpleRNN(8), Shape.of(5, 3), 2).get(1);
-        assertTrue(Tensors.allClose(Products.matmul(Tensors.transpose(v), v), identity(8), EXACT, EXACT), "Vᵀ·V = I");
+        assertTrue(Tensors.allClose(Products.matmul(Tensors.transpose(v), v), identity(8), Tolerances.FLOAT64, Tolerances.FLOAT64), "Vᵀ·V = I");
         List<Tensor> gru = initialized(new GRU(4), Shape.of(5, 3), 3);
         assertEquals(Shape.of(2, 12), gru.get(2).shape());
         assertEquals(Tensor.zeros(DType.FLOAT64, 2, 12), gru.get(2));
@@ -161,8 +161,8 @@ class SequenceLayersTest {
         for (int n = 0; n < 2; n++) {
             for (int t = 0; t < 5; t++) {
                 for (int j = 0; j < 3; j++) {
-                    assertEquals(forwards.get(n, t, j), y.get(n, t, j), EXACT);
-                    assertEquals(backwards.get(n, 4 - t, j), y.get(n, t, 3 + j), EXACT);
+                    assertEquals(forwards.get(n, t, j), y.get(n, t, j), Tolerances.FLOAT64);
+                    assertEquals(backwards.get(n, 4 - t, j), y.get(n, t, 3 + j), Tolerances.FLOAT64);
                 }
             }
         }

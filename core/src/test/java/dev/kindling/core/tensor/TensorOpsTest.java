@@ -15,14 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.kindling.core.Tolerances;
 
 /** Element-wise operations with broadcasting, reductions, sumToShape, in-place operations and comparisons. */
 class TensorOpsTest {
 
-    /** For transcendental functions of float64 values. */
-    private static final double F64_TOL = 1e-12;
-    /** For float32 results (about 2^-23 relative, with slack). */
-    private static final double F32_TOL = 1e-6;
 
     private static Tensor m23() {
         return Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
@@ -179,13 +176,13 @@ class TensorOpsTest {
         assertValues(x.map(v -> 2 * v + 1), new int[] {2, 2}, -3, 1, 2, 9);
         Tensor pos = Tensor.of(new double[] {1, 4, 0.25}, 3);
         assertValues(pos.sqrt(), new int[] {3}, 1, 2, 0.5);
-        assertArrayEquals(new double[] {0, Math.log(4), Math.log(0.25)}, pos.log().toDoubleArray(), F64_TOL);
+        assertArrayEquals(new double[] {0, Math.log(4), Math.log(0.25)}, pos.log().toDoubleArray(), Tolerances.FLOAT64);
         assertArrayEquals(new double[] {Math.exp(-2), 1, Math.exp(0.5), Math.exp(4)}, x.exp().toDoubleArray(),
-                F64_TOL);
+                Tolerances.FLOAT64);
         assertArrayEquals(new double[] {Math.tanh(-2), 0, Math.tanh(0.5), Math.tanh(4)}, x.tanh().toDoubleArray(),
-                F64_TOL);
+                Tolerances.FLOAT64);
         assertArrayEquals(new double[] {1 / (1 + Math.exp(2)), 0.5, 1 / (1 + Math.exp(-0.5)), 1 / (1 + Math.exp(-4))},
-                x.sigmoid().toDoubleArray(), F64_TOL);
+                x.sigmoid().toDoubleArray(), Tolerances.FLOAT64);
         // a stable sigmoid: no NaN at the extremes
         assertValues(Tensor.of(new double[] {-1000, 1000}, 2).sigmoid(), new int[] {2}, 0, 1);
         // float32: computed in double, rounded once
@@ -193,7 +190,7 @@ class TensorOpsTest {
         Tensor ef = xf.exp();
         assertEquals(DType.FLOAT32, ef.dtype());
         assertEquals((float) Math.exp(0.5), ef.getFlat(2));
-        assertArrayEquals(x.exp().toDoubleArray(), ef.toDoubleArray(), F32_TOL * Math.exp(4));
+        assertArrayEquals(x.exp().toDoubleArray(), ef.toDoubleArray(), Tolerances.FLOAT32 * Math.exp(4));
         // unary ops read only the view's elements
         float[] parent = {100, -1, 2, 100};
         assertValues(Tensor.wrap(parent, 1, Shape.of(2)).relu(), new int[] {2}, 0, 2);

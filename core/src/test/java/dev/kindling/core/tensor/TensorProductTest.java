@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.tensor;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.blas.Products;
 
 import org.junit.jupiter.api.Test;
@@ -16,13 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** matmul, gemmInPlace and tensorDot against hand-computed values and a naive triple loop. */
 class TensorProductTest {
 
-    /** Relative-to-magnitude tolerance for float32 GEMM results (inputs are O(1), k <= 11). */
-    private static final double F32_TOL = 1e-5;
-    /** Tolerance for float64 GEMM results. */
-    private static final double F64_TOL = 1e-12;
 
     private static double tolerance(DType dtype) {
-        return dtype == DType.FLOAT32 ? F32_TOL : F64_TOL;
+        return dtype == DType.FLOAT32 ? Tolerances.FLOAT32_SUMS : Tolerances.FLOAT64;
     }
 
     /** Naive {@code alpha * op(A) * op(B) + beta * C} through get(), in double. */
@@ -222,7 +219,7 @@ class TensorProductTest {
                     for (int d = 0; d < 4; d++) {
                         s += x.get(i, 0, j, d) * y.get(d, e);
                     }
-                    assertEquals(s, xy.get(i, 0, j, e), F64_TOL);
+                    assertEquals(s, xy.get(i, 0, j, e), Tolerances.FLOAT64);
                 }
             }
         }
