@@ -122,11 +122,14 @@ exec_spark_submit() {
     -cp "$cp" org.apache.spark.deploy.SparkSubmit "$@"
 }
 
-# With --help as $2, prints the header comment of script $1 (from its third line to the first line that is not a
-# comment) and exits: every benchmark and tool documents its usage there, once.
+# The script that sourced this file, as an absolute path (so it can be read after a cd).
+KINDLING_SCRIPT="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+
+# With --help (or -h) as $1, prints the running script's header comment (from its third line to the first line that
+# is not a comment) and exits: every script documents its usage there, once.
 usage_if_asked() {
-  [[ ${2:-} == --help || ${2:-} == -h ]] || return 0
-  sed -n '3,/^[^#]/p' "$1" | sed -e '/^[^#]/d' -e 's/^# \{0,1\}//'
+  [[ ${1:-} == --help || ${1:-} == -h ]] || return 0
+  sed -n '3,/^[^#]/p' "$KINDLING_SCRIPT" | sed -e '/^[^#]/d' -e 's/^# \{0,1\}//'
   exit 0
 }
 
