@@ -375,16 +375,8 @@ public final class Tensor implements Serializable {
         return unary(UnOp.LOG, null, 0);
     }
 
-    public Tensor sqrt() {
-        return unary(UnOp.SQRT, null, 0);
-    }
-
     public Tensor square() {
         return unary(UnOp.SQUARE, null, 0);
-    }
-
-    public Tensor pow(double exponent) {
-        return unary(UnOp.POW, null, exponent);
     }
 
     public Tensor relu() {
@@ -815,7 +807,7 @@ public final class Tensor implements Serializable {
         }
     }
 
-    private enum UnOp { NEG, EXP, LOG, SQRT, SQUARE, POW, RELU, SIGMOID, TANH, ADD, MUL, FN }
+    private enum UnOp { NEG, EXP, LOG, SQUARE, RELU, SIGMOID, TANH, ADD, MUL, FN }
 
     /** {@code o[oi+j] = op(x[xi+j])} for j in [0, n); one plain loop per operation. x and o may be the same. */
     private static void map(UnOp op, DoubleUnaryOperator fn, double p, double[] x, int xi, double[] o, int oi,
@@ -836,19 +828,9 @@ public final class Tensor implements Serializable {
                     o[oi + j] = Math.log(x[xi + j]);
                 }
             }
-            case SQRT -> {
-                for (int j = 0; j < n; j++) {
-                    o[oi + j] = Math.sqrt(x[xi + j]);
-                }
-            }
             case SQUARE -> {
                 for (int j = 0; j < n; j++) {
                     o[oi + j] = x[xi + j] * x[xi + j];
-                }
-            }
-            case POW -> {
-                for (int j = 0; j < n; j++) {
-                    o[oi + j] = Math.pow(x[xi + j], p);
                 }
             }
             case RELU -> {

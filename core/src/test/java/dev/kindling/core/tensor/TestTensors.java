@@ -35,4 +35,14 @@ public final class TestTensors {
         }
         return t;
     }
+
+    /** {@code t^exponent} element-wise, computed in double and rounded to the tensor's dtype. */
+    public static Tensor pow(Tensor t, double exponent) {
+        return t.map(v -> Math.pow(v, exponent));
+    }
+
+    /** The square root of every element, computed in double and rounded to the tensor's dtype. */
+    public static Tensor sqrt(Tensor t) {
+        return t.map(Math::sqrt);
+    }
 }
