@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kindling.core.registry.Registry;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -83,9 +84,9 @@ class MetricsTest {
     @Test
     void aPerfectAndAHopelessRanking() {
         Tensor y = Tensor.of(new float[] {0, 0, 1, 1}, 4, 1);
-        assertEquals(1.0, value(Metric.AUC, Tensor.of(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, 4, 1), y), 1e-12);
-        assertEquals(0.0, value(Metric.AUC, Tensor.of(new float[] {0.9f, 0.8f, 0.2f, 0.1f}, 4, 1), y), 1e-12);
-        assertEquals(0.5, value(Metric.AUC, Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 4, 1), y), 1e-12);
+        assertEquals(1.0, value(Metric.AUC, Tensor.of(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, 4, 1), y), Tolerances.FLOAT64);
+        assertEquals(0.0, value(Metric.AUC, Tensor.of(new float[] {0.9f, 0.8f, 0.2f, 0.1f}, 4, 1), y), Tolerances.FLOAT64);
+        assertEquals(0.5, value(Metric.AUC, Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 4, 1), y), Tolerances.FLOAT64);
     }
 
     @Test

@@ -66,8 +66,9 @@ public final class KindlingParamSet implements java.io.Serializable {
                 + "in the data's order, held out and evaluated after each epoch (Keras's validation_split); "
                 + "in [0, 1)", ParamValidators.inRange(0, 1, true, false));
         seed = new LongParam(owner, "seed", "seeds the initial weights, the shuffling and dropout (MLlib's seed)");
-        partitions = new IntParam(owner, "partitions", "partitions the training rows are spread over before "
-                + "training; 0 keeps the data's partitioning; >= 0", ParamValidators.gtEq(0));
+        partitions = new IntParam(owner, "partitions", "partitions the training rows are packed into before "
+                + "training, one task each per step; 0 packs one per task slot of the cluster (Spark's default "
+                + "parallelism), whatever the data's own partitioning; >= 0", ParamValidators.gtEq(0));
         stepsPerJob = new IntParam(owner, "stepsPerJob", "synchronous steps per Spark job: 1 runs each step as its "
                 + "own job; more runs a training stage, one barrier job whose tasks stay up for that many steps "
                 + "(never past an epoch) and exchange weights and gradients with the driver directly, learning the "
