@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kindling.core.registry.Registry;
 import dev.kindling.core.Tolerances;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
