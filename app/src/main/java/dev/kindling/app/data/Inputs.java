@@ -477,7 +477,7 @@ public final class Inputs {
                 Columns.defaults().withWeight(WEIGHT), where, names);
     }
 
-    /** Whether any label of a CSV input is a number (as the parser reads numbers): one pass over the column. */
+    /** Whether any label of a CSV input is a number (as the parser reads numbers): stops at the first number. */
     private static boolean anyNumber(Dataset<Row> raw, String label, String where) {
         try (JobDescription ignored = JobDescription.of(raw.sparkSession().sparkContext(), "reading: whether the"
                 + " labels of " + where + " are numbers or class names")) {
