@@ -170,9 +170,15 @@ public final class SparkTrainer {
                 && !java.util.Arrays.asList(validation.columns()).contains(columns.weight())
                 ? new Columns(columns.features(), columns.label()) : columns;
         // Validation class names are the training data's (a name only the validation rows have is bad data).
+        boolean named = !model.classNames().isEmpty();
         try (PreparedData prepared = prepare(model, data, columns);
              PreparedData validating = prepare(model, validation, validationColumns, false)) {
             return fit(model, prepared, validating, options);
+        } catch (DataException e) {
+            if (!named) {
+                model.classNames(List.of());   // names learned from data that was then refused are not kept
+            }
+            throw e;
         }
     }
 

@@ -63,7 +63,7 @@ class StringLabelsTest {
         Dataset<Row> indexed = new StringIndexer().setInputCol("label").setOutputCol("index")
                 .setStringOrderType("alphabetAsc").fit(named).transform(named)
                 .select(functions.col("features"), functions.col("index").as("label"));
-        FitOptions options = FitOptions.builder().epochs(3).batchSize(16).seed(1).build();
+        FitOptions options = FitOptions.builder().epochs(2).batchSize(16).seed(1).build();
 
         Sequential fromNames = network();
         SparkTrainer trainer = SparkTrainer.create();
@@ -135,5 +135,14 @@ class StringLabelsTest {
         assertTrue(e.getMessage().contains("holds 3 class names (Bag, Coat, Sandal), but the model tells 4 classes"
                 + " apart"), e::getMessage);
         assertEquals(List.of(), four.classNames());
+
+        // Training names learned, then a validation name the training rows do not have: refused, nothing kept.
+        Sequential three = network();
+        Dataset<Row> validation = named.withColumn("label", functions.lit("Boot"));
+        DataException unseen = assertThrows(DataException.class, () -> SparkTrainer.create().fit(three, named,
+                validation, Columns.defaults(), FitOptions.builder().epochs(1).batchSize(16).build()));
+        assertTrue(unseen.getMessage().contains("row 0, column 'label': 'Boot' is not one of the model's 3 classes"),
+                unseen::getMessage);
+        assertEquals(List.of(), three.classNames());
     }
 }
