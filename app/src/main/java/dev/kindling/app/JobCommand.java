@@ -191,7 +191,9 @@ abstract class JobCommand implements Callable<Integer> {
         for (var e : conf.conf().entrySet()) {
             builder = builder.config(e.getKey(), e.getValue());
         }
-        return builder.getOrCreate();
+        SparkSession spark = builder.getOrCreate();
+        DataFailureLogs.install();   // bad data is reported once, by the app, not also as Spark's task failures
+        return spark;
     }
 
     /**

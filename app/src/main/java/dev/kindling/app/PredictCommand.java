@@ -70,7 +70,8 @@ final class PredictCommand extends JobCommand {
     int run(JobConfig job, SparkSession spark) throws Exception {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Sequential model = EvaluateCommand.load(spark, HadoopFiles.locate(hadoop, EvaluateCommand.model(job, modelFile)));
-        Inputs.Input input = Inputs.load(spark, job.data(), Inputs.Split.TEST, model.network().inputShape());
+        Inputs.Input input = Inputs.loadForPrediction(spark, job.data(), Inputs.Split.TEST,
+                model.network().inputShape(), model.classNames());
         OutputKind kind = OutputKind.of(model);
         // Names for every class, or none (a model whose names do not cover its classes is written with indices).
         List<String> names = kind == OutputKind.REGRESSION || model.classNames().size() != kind.classes(

@@ -15,15 +15,15 @@ class HelpTest {
     @Test
     void examplesAreNotWrappedAndEvaluateAndPredictDoNotTalkAboutTraining() {
         Map<String, Class<?>> commands = Map.of("train", TrainCommand.class, "evaluate", EvaluateCommand.class,
-                "predict", PredictCommand.class, "export", ExportCommand.class);
+                "predict", PredictCommand.class, "export", ExportCommand.class, "", Main.class);
         commands.forEach((name, type) -> {
-            Cli cli = Cli.run(name, "--help");
+            Cli cli = name.isEmpty() ? Cli.run("--help") : Cli.run(name, "--help");
             assertEquals(Main.OK, cli.exitCode(), cli::toString);
             for (String example : type.getAnnotation(Command.class).footer()) {
                 assertTrue(cli.out().lines().anyMatch(example::equals), name + ": the example line '" + example
                         + "' is not printed whole:\n" + cli.out());
             }
-            if (!name.equals("train")) {
+            if (!name.equals("train") && !name.isEmpty()) {
                 assertFalse(cli.out().contains("fit."), name + " help: " + cli.out());
             }
         });

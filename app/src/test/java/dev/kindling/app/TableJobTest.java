@@ -93,7 +93,19 @@ class TableJobTest {
     }
 
     private static Cli run(String command, String... sets) throws java.io.IOException {
-        List<String> args = new ArrayList<>(List.of(command, "-c", jobFile().toString()));
+        return run(jobFile(), command, sets);
+    }
+
+    /** The job file for a CSV input of the same table: the format and where its rows are come from --set. */
+    private static Path csvJobFile() throws java.io.IOException {
+        Path conf = dir.resolve("csv.conf");
+        Files.writeString(conf, Files.readString(jobFile()).replace("format = parquet", "format = csv")
+                .replace("parquet.features-column = pixels", "csv.feature-columns = [f0, f1, f2, f3]"));
+        return conf;
+    }
+
+    private static Cli run(Path conf, String command, String... sets) {
+        List<String> args = new ArrayList<>(List.of(command, "-c", conf.toString()));
         for (String s : sets) {
             if (!s.startsWith("--")) {
                 args.add("--set");
@@ -158,6 +170,79 @@ class TableJobTest {
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * The same kind of table as CSV: its label column holds names (none of its values is a number), indexed in the
+     * same alphabetical order as a Parquet string column, the names saved with the model, named by evaluate and
+     * predict; a name the model never saw is bad data at its row and line.
+     */
+    @Test
+    void csvClassNamesAreIndexedAsParquetsAndNamedInEveryOutput() throws Exception {
+        Path csv = dir.resolve("table.csv");
+        StringBuilder text = new StringBuilder("id,label,f0,f1,f2,f3,split\n");
+        Random random = new Random(7);
+        for (int i = 0; i < ROWS; i++) {
+            int k = i % 3;
+            text.append(1000 + i).append(',').append(CLASSES_IN_THE_DATA.get(k));
+            for (int j = 0; j < 4; j++) {
+                text.append(',').append((j == k ? 1.0 : 0.0) + 0.2 * random.nextGaussian());
+            }
+            text.append(',').append(i % 5 == 0 ? "test" : "train").append('\n');
+        }
+        Files.writeString(csv, text);
+        Path unseen = dir.resolve("unseen.csv");
+        Files.writeString(unseen, "id,label,f0,f1,f2,f3,split\n1,Bag,1,0,0,0,test\n2,Boot,0,0,0,1,test\n");
+        Path out = dir.resolve("csv-out");
+        String[] csvInput = {"data.train=\"" + csv + "\"", "output.dir=\"" + out + "\""};
+
+        Cli train = run(csvJobFile(), "train", csvInput);
+        assertEquals(Main.OK, train.exitCode(), train::toString);
+        assertEquals(List.of("Bag", "Coat", "Sandal"), Sequential.load(out.resolve("model.kindling")).classNames());
+        assertTrue(train.out().contains("240 training rows") && train.out().contains("60 test rows"),
+                train::toString);
+
+        Cli evaluate = run(csvJobFile(), "evaluate", csvInput);
+        assertEquals(Main.OK, evaluate.exitCode(), evaluate::toString);
+        JsonNode evaluation = Json.parse(Files.readString(out.resolve("evaluation.json")));
+        assertEquals("[\"Bag\",\"Coat\",\"Sandal\"]", evaluation.get("class_names").toString());
+        assertEquals("Sandal", evaluation.get("per_class").get(2).get("name").asText());
+        assertEquals(20, evaluation.get("per_class").get(2).get("support").asLong());
+
+        List<String> predictSets = new ArrayList<>(Arrays.asList(csvInput));
+        predictSets.addAll(List.of("predict.format=csv", "predict.path=\"" + out.resolve("predictions") + "\""));
+        Cli predict = run(csvJobFile(), "predict", predictSets.toArray(new String[0]));
+        assertEquals(Main.OK, predict.exitCode(), predict::toString);
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+                .getOrCreate();
+        try {
+            Dataset<Row> rows = spark.read().option("header", "true").csv(out.resolve("predictions").toString());
+            assertEquals(60, rows.count());
+            long right = rows.where("label = predicted_label").count();
+            assertTrue(right >= 54, right + " of 60 right");
+        } finally {
+            spark.stop();
+        }
+
+        List<String> unseenSets = new ArrayList<>(Arrays.asList(csvInput));
+        unseenSets.addAll(List.of("data.test-where=null", "data.test=\"" + unseen + "\""));
+        Files.delete(out.resolve("evaluation.json"));
+        Cli bad = run(csvJobFile(), "evaluate", unseenSets.toArray(new String[0]));
+        assertEquals(Main.BAD_DATA, bad.exitCode(), bad::toString);
+        assertTrue(bad.err().contains("row 1 (line 3), column 'label': 'Boot' is not one of the model's 3 classes:"
+                + " Bag, Coat, Sandal"), bad::toString);
+        assertFalse(Files.exists(out.resolve("evaluation.json")));
+    }
+
+    /** A CSV label column mixing numbers and names is read as numbers: the first name is named as not one. */
+    @Test
+    void aCsvLabelColumnMixingNumbersAndNamesIsBadDataAtTheName() throws Exception {
+        Path csv = dir.resolve("mixed.csv");
+        Files.writeString(csv, "label,f0,f1,f2,f3\n0,1,0,0,0\n1,0,1,0,0\nCoat,0,0,1,0\n");
+        Cli train = run(csvJobFile(), "train", "data.train=\"" + csv + "\"", "data.train-where=null",
+                "data.test-where=null", "output.dir=\"" + dir.resolve("mixed-out") + "\"");
+        assertEquals(Main.BAD_DATA, train.exitCode(), train::toString);
+        assertTrue(train.err().contains("row 2 (line 4), column 'label': 'Coat' is not a number"), train::toString);
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -111,13 +113,30 @@ public final class SparkTrainer {
      * yet), so that {@link #fit(Sequential, PreparedData, FitOptions)} and {@link #evaluate(Sequential, PreparedData)}
      * can use it. Every data problem surfaces here.
      *
+     * <p>A label column of strings holds class names: they are indexed by the model's {@link Sequential#classNames()},
+     * or, for a model that has none, by the data's distinct names in alphabetical order ({@link ClassNames}, as
+     * Spark's {@code StringIndexer} with {@code stringOrderType = alphabetAsc}), which then become the model's
+     * (saved with it, and written on {@link #predict}'s prediction column). No {@code StringIndexer} is needed.
+     *
      * @param columns which columns hold features and labels
      * @throws DataException for a missing or mistyped column, a features row of the wrong length, a null, a label out
-     *                       of range, NaN features, or no rows
+     *                       of range or a class name the model does not have, NaN features, or no rows
      */
     public PreparedData prepare(Sequential model, Dataset<Row> data, Columns columns) {
+        return prepare(model, data, columns, true);
+    }
+
+    /** {@link #prepare(Sequential, Dataset, Columns)}; names are learned from a string label column if allowed. */
+    private PreparedData prepare(Sequential model, Dataset<Row> data, Columns columns, boolean learnNames) {
         CompileConfig config = requireCompiled(model, "prepare");
+        Named named = named(model, data, columns, learnNames);
+        data = named.data();
+        columns = named.columns();
         Input<Row> input = rowsOf(model, data, columns, true);
+        if (named.learned() != null) {
+            requireOneClassPerName(model, named.learned());
+            model.classNames(named.learned());
+        }
         Packing.Layout layout = layout(model.network(), config, input.labelIsArray(), columns.features());
         try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "packing and checking"
                 + " the rows of columns " + columns.features() + ", " + columns.label())) {
@@ -150,9 +169,16 @@ public final class SparkTrainer {
         Columns validationColumns = columns.weight() != null
                 && !java.util.Arrays.asList(validation.columns()).contains(columns.weight())
                 ? new Columns(columns.features(), columns.label()) : columns;
+        // Validation class names are the training data's (a name only the validation rows have is bad data).
+        boolean named = !model.classNames().isEmpty();
         try (PreparedData prepared = prepare(model, data, columns);
-             PreparedData validating = prepare(model, validation, validationColumns)) {
+             PreparedData validating = prepare(model, validation, validationColumns, false)) {
             return fit(model, prepared, validating, options);
+        } catch (DataException e) {
+            if (!named) {
+                model.classNames(List.of());   // names learned from data that was then refused are not kept
+            }
+            throw e;
         }
     }
 
@@ -210,7 +236,7 @@ public final class SparkTrainer {
 
     /** Mean loss and metrics of {@code model} over a DataFrame, computed where the data lives. */
     public Evaluation evaluate(Sequential model, Dataset<Row> data, Columns columns) {
-        try (PreparedData prepared = prepare(model, data, columns)) {
+        try (PreparedData prepared = prepare(model, data, columns, false)) {
             return evaluate(model, prepared);
         }
     }
@@ -248,9 +274,10 @@ public final class SparkTrainer {
                     + " classes" : "the model is not built"));
         }
         int classes = OutputKind.of(model).classes(model.network().outputDim());
+        Named named = named(model, data, columns, false);
         try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "evaluation: the"
                 + " confusion matrix of column " + columns.label())) {
-            return ClassReport.of(predict(model, data, columns.features()), columns.label(), classes,
+            return ClassReport.of(predict(model, named.data(), columns.features()), named.columns().label(), classes,
                     model.classNames());
         }
     }
@@ -283,7 +310,16 @@ public final class SparkTrainer {
         Network network = model.network();
         OutputKind kind = OutputKind.of(model);
         columns.check(schema, kind, network.outputDim());
-        return Predictions.of(data, network, model.weights(), featuresIndex, vector, columns, kind);
+        Dataset<Row> predicted = Predictions.of(data, network, model.weights(), featuresIndex, vector, columns, kind);
+        List<String> names = model.classNames();
+        String prediction = columns.prediction();
+        if (kind == OutputKind.REGRESSION || prediction.isEmpty() || names.size() != kind.classes(
+                network.outputDim())) {
+            return predicted;
+        }
+        // Spark ML's nominal metadata, as StringIndexer writes it: IndexToString names the classes without setLabels.
+        return predicted.withColumn(prediction, predicted.col(prediction).as(prediction, NominalAttribute.defaultAttr()
+                .withName(prediction).withValues(names.toArray(new String[0])).toMetadata()));
     }
 
     /** Where the driver's time went in the last fit (for benchmarks and tuning). */
@@ -292,6 +328,40 @@ public final class SparkTrainer {
     }
 
     // ---- input checks (on the driver, before any job) ---------------------------------------------------
+
+    /**
+     * The data and columns to read: a string label column indexed into {@link ClassNames#INDEX_COLUMN}; {@code learned}
+     * holds the names taken from the data (for a model without names, when allowed), else null.
+     */
+    private record Named(Dataset<Row> data, Columns columns, List<String> learned) {
+    }
+
+    private static Named named(Sequential model, Dataset<Row> data, Columns columns, boolean learnNames) {
+        String label = columns.label();
+        if (label == null || !java.util.Arrays.asList(data.columns()).contains(label)
+                || !(data.schema().apply(label).dataType() instanceof StringType)) {
+            return new Named(data, columns, null);
+        }
+        List<String> names = model.classNames();
+        List<String> learned = null;
+        if (names.isEmpty() && learnNames) {
+            names = learned = ClassNames.learn(data, label, "the data");
+        }
+        Dataset<Row> indexed = ClassNames.index(data, label, names, ClassNames.INDEX_COLUMN, "the data",
+                learned == null);
+        return new Named(indexed, new Columns(columns.features(), ClassNames.INDEX_COLUMN, columns.weight()), learned);
+    }
+
+    /** A model trained on names tells exactly that many classes apart (one sigmoid unit: two). */
+    private static void requireOneClassPerName(Sequential model, List<String> names) {
+        OutputKind kind = OutputKind.of(model);
+        int classes = kind == OutputKind.REGRESSION ? 0 : kind.classes(model.network().outputDim());
+        if (classes != names.size()) {
+            throw new DataException("the data's label column holds " + names.size() + " class names ("
+                    + String.join(", ", names) + "), but the model " + (classes == 0 ? "is a regression model"
+                    : "tells " + classes + " classes apart") + "; give the last layer " + names.size() + " units");
+        }
+    }
 
     private record Input<T>(JavaRDD<T> rdd, SampleReader<T> reader, boolean labelIsArray) {
     }

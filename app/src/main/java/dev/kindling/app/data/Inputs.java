@@ -8,6 +8,7 @@ import dev.kindling.core.data.Mnist;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.data.Sequences;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.spark.ClassNames;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
@@ -25,8 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.ml.feature.StringIndexer;
-import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
@@ -38,6 +37,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /** The training, validation or test input of a job as a DataFrame plus the names of its columns. */
@@ -91,8 +91,19 @@ public final class Inputs {
     }
 
     /**
-     * Reads one input as configured, and turns a label column of class names (a Parquet string column) into class
-     * indices with Spark's {@code StringIndexerModel}, in {@link #LABEL_INDEX}.
+     * Reads one input to predict on, its label column (if any) left as it is: for a model trained on class names
+     * ({@code modelNames} not empty) a CSV label column stays text, else it is read as numbers.
+     */
+    public static Input loadForPrediction(SparkSession spark, DataConfig data, Split split, Shape sampleShape,
+                                          List<String> modelNames) throws IOException, BadConfigurationException {
+        return load(spark, data, split, sampleShape, modelNames, false);
+    }
+
+    /**
+     * Reads one input as configured, and turns a label column of class names into class indices as
+     * {@link ClassNames} does: a Parquet string column (indexed into {@link #LABEL_INDEX}), or a CSV label column
+     * none of whose values is a number (a column mixing names and numbers is read as numbers, and its first name is
+     * reported as not a number).
      *
      * @param classNames the names of the class indices (the model's, or the training input's; empty when those
      *                   were numbers), or null to take them from this input's rows: its distinct labels in
@@ -126,7 +137,7 @@ public final class Inputs {
         return switch (data.format()) {
             case IDX -> idx(spark, data, split, sampleShape);
             case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split != Split.TRAIN,
-                    condition);
+                    condition, classNames, indexLabels, split);
             case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
@@ -162,10 +173,8 @@ public final class Inputs {
                 List<String> names = List.of();
                 if (indexLabels && Arrays.asList(df.columns()).contains(label)
                         && df.schema().apply(label).dataType() instanceof StringType) {
-                    names = classNames != null ? classNames : learnedNames(df, label, description);
-                    requireKnownLabels(df, label, names, description, split);
-                    df = new StringIndexerModel(names.toArray(new String[0])).setInputCol(label)
-                            .setOutputCol(LABEL_INDEX).setHandleInvalid("error").transform(df);
+                    names = classNames != null ? classNames : ClassNames.learn(df, label, description);
+                    df = ClassNames.index(df, label, names, LABEL_INDEX, description, split != Split.TRAIN);
                     label = LABEL_INDEX;
                 }
                 Columns columns = Columns.of(features, label);
@@ -179,7 +188,7 @@ public final class Inputs {
     }
 
     /** The column a label column of class names is indexed into (a double, with Spark ML's nominal metadata). */
-    public static final String LABEL_INDEX = "kindling_label_index";
+    public static final String LABEL_INDEX = ClassNames.INDEX_COLUMN;
 
     /** A {@code data.*-where} condition: the key it came from and its Spark SQL text. */
     record Condition(String key, String sql) {
@@ -206,51 +215,6 @@ public final class Inputs {
                         + ", not a condition (true or false for each row)"));
             }
             return c;
-        }
-    }
-
-    /** A training input's class names: its distinct labels, alphabetically (StringIndexer's alphabetAsc). */
-    private static List<String> learnedNames(Dataset<Row> df, String label, String description) {
-        String[] names;
-        try (JobDescription ignored = JobDescription.of(df.sparkSession().sparkContext(), "reading: the class"
-                + " names of " + description)) {
-            names = new StringIndexer().setInputCol(label).setStringOrderType("alphabetAsc").fit(df).labelsArray()[0];
-        }
-        if (names.length == 0) {
-            throw new DataException(description + ": label column '" + label + "' has no class names (no rows, or"
-                    + " only nulls)");
-        }
-        return List.of(names);
-    }
-
-    /**
-     * Fails on the first row whose label is null or not one of {@code names}, naming its row (0-based, as the
-     * trainer numbers rows), its file and the value; one pass over the label column.
-     */
-    private static void requireKnownLabels(Dataset<Row> df, String label, List<String> names, String description,
-                                           Split split) {
-        if (names.isEmpty()) {
-            throw new DataException(description + ": label column '" + label + "' holds class names (strings), but"
-                    + " the model was trained on class indices; give it numbers 0.." + "(classes - 1), or train on"
-                    + " names");
-        }
-        java.util.Set<String> known = new java.util.HashSet<>(names);
-        List<Tuple2<Row, Long>> bad;
-        try (JobDescription ignored = JobDescription.of(df.sparkSession().sparkContext(), "checking: the labels of "
-                + description)) {
-            bad = df.select(functions.col(quote(label)), functions.input_file_name()).javaRDD().zipWithIndex()
-                    .filter(t -> t._1().isNullAt(0) || !known.contains(t._1().getString(0))).take(1);
-        }
-        if (!bad.isEmpty()) {
-            Row r = bad.get(0)._1();
-            String file = r.getString(1);
-            if (file != null && file.startsWith("file:")) {
-                file = Path.of(java.net.URI.create(file)).toString();
-            }
-            throw new DataException(description + ": row " + bad.get(0)._2() + " (file " + file + "), column '"
-                    + label + "': " + (r.isNullAt(0) ? "null, expected a class name" : "'" + r.getString(0)
-                    + "' is not one of the " + (split == Split.TRAIN ? "" : "model's ") + names.size()
-                    + " classes: " + String.join(", ", names)));
         }
     }
 
@@ -425,7 +389,8 @@ public final class Inputs {
      * reported with its file, row and column (Spark's own casts would say neither).
      */
     private static Input csv(SparkSession spark, CsvOptions options, List<String> paths, double scale,
-                             String weightColumn, boolean weightOptional, Condition condition)
+                             String weightColumn, boolean weightOptional, Condition condition,
+                             List<String> classNames, boolean indexLabels, Split split)
             throws BadConfigurationException {
         Dataset<Row> raw = spark.read().format("csv")
                 .option("header", options.header())
@@ -479,9 +444,22 @@ public final class Inputs {
             selected.add(keep);
         }
         selected.add(functions.input_file_name());
+        // Class names, or none: numbers. Names learned from training rows are those the condition keeps.
+        List<String> names = List.of();
+        boolean text = false;
+        if (indexLabels && classNames == null) {
+            Dataset<Row> labels = keep == null ? raw : raw.where(keep);
+            if (!anyNumber(labels, options.labelColumn(), where)) {
+                names = ClassNames.learn(labels, options.labelColumn(), where);
+            }
+        } else if (classNames != null && !classNames.isEmpty()) {
+            names = classNames;
+            text = !indexLabels;   // predictions keep a name as it is: no label is needed to predict
+        }
         CsvParser parser = new CsvParser(options.labelColumn(), features.toArray(new String[0]), weight, scale,
                 options.header() ? 2 : 1, paths.size() == 1 && !paths.get(0).matches(".*[*?\\[{].*")
-                && Files.isRegularFile(Path.of(paths.get(0))));
+                && Files.isRegularFile(Path.of(paths.get(0))), text || names.isEmpty() ? null
+                : names.toArray(new String[0]), text, split != Split.TRAIN);
         org.apache.spark.api.java.JavaPairRDD<Row, Long> numbered = raw.select(selected.toArray(new Column[0])).javaRDD().zipWithIndex();
         if (keep != null) {
             // Rows are numbered before they are selected, so a bad value is reported at its row and line in the file.
@@ -490,11 +468,22 @@ public final class Inputs {
             where += " where " + condition.sql();
         }
         JavaRDD<Row> rows = numbered.map(parser::parse);
+        StructType schema = text ? new StructType().add(TensorFrames.SCHEMA.apply("features"))
+                .add("label", DataTypes.StringType, true) : TensorFrames.SCHEMA;
         if (weight == null) {
-            return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA), Columns.defaults(), where);
+            return new Input(spark.createDataFrame(rows, schema), Columns.defaults(), where, names);
         }
-        return new Input(spark.createDataFrame(rows, TensorFrames.SCHEMA.add(WEIGHT, DataTypes.DoubleType, false)),
-                Columns.defaults().withWeight(WEIGHT), where);
+        return new Input(spark.createDataFrame(rows, schema.add(WEIGHT, DataTypes.DoubleType, false)),
+                Columns.defaults().withWeight(WEIGHT), where, names);
+    }
+
+    /** Whether any label of a CSV input is a number (as the parser reads numbers): stops at the first number. */
+    private static boolean anyNumber(Dataset<Row> raw, String label, String where) {
+        try (JobDescription ignored = JobDescription.of(raw.sparkSession().sparkContext(), "reading: whether the"
+                + " labels of " + where + " are numbers or class names")) {
+            return !raw.select(functions.col(quote(label))).javaRDD()
+                    .filter(r -> !r.isNullAt(0) && CsvParser.isNumber(r.getString(0))).take(1).isEmpty();
+        }
     }
 
     private static String quote(String column) {
@@ -508,13 +497,22 @@ public final class Inputs {
      * Parses one CSV row of text (label, features..., weight if any, file name) into a vector, a label and a
      * weight.
      */
-    record CsvParser(String label, String[] features, String weight, double scale, int firstLine, boolean oneFile)
-            implements Serializable {
+    record CsvParser(String label, String[] features, String weight, double scale, int firstLine, boolean oneFile,
+                     String[] names, boolean text, boolean modelNames) implements Serializable {
+
+        static boolean isNumber(String text) {
+            try {
+                Double.parseDouble(text.trim());
+                return true;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
 
         Row parse(Tuple2<Row, Long> indexed) {
             Row r = indexed._1();
             long row = indexed._2();
-            double y = number(r, 0, label, row);
+            Object y = text ? r.getString(0) : names != null ? classIndex(r, row) : number(r, 0, label, row);
             double[] x = new double[features.length];
             for (int i = 0; i < features.length; i++) {
                 x[i] = number(r, i + 1, features[i], row) / scale;
@@ -529,6 +527,16 @@ public final class Inputs {
                 throw bad(r, row, weight, w + " is not a weight: expected a finite number >= 0");
             }
             return RowFactory.create(Vectors.dense(x), y, w);
+        }
+
+        /** The label's index in {@code names} (StringIndexer's index of it), or bad data naming row and value. */
+        private double classIndex(Row r, long row) {
+            String name = r.getString(0);
+            int k = name == null ? -1 : Arrays.asList(names).indexOf(name);   // a model's names: in any order
+            if (k < 0) {
+                throw bad(r, row, label, ClassNames.notAClass(name, List.of(names), modelNames));
+            }
+            return k;
         }
 
         private double number(Row r, int index, String column, long row) {

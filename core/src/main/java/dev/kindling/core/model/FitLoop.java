@@ -125,7 +125,7 @@ public final class FitLoop {
 
     private void runEpoch(Tensor grad, Tensor packedWeights, Tensor packedGrad) {
         for (TrainingListener l : options.listeners()) {
-            l.onEpochBegin(epoch, lastEpoch, steps);
+            l.onEpochBegin(epoch, lastEpoch, steps, stepsDone);
         }
         epochStartNanos = System.nanoTime();
         int[] order = MiniBatches.order(trainSamples, options.seed(), epoch, options.shuffle());

@@ -13,6 +13,8 @@ import java.util.Map;
  * 120/469 - 12s - loss: 0.6120 - accuracy: 0.7803
  * 469/469 - 41s - 87ms/step - loss: 0.4519 - accuracy: 0.8692 - val_loss: 0.2647 - val_accuracy: 0.9240
  * </pre>
+ * An epoch resumed from a checkpoint begins with {@code Epoch 2/5 (resumed after step 300/469)}; its seconds and
+ * means include the steps before the checkpoint.
  */
 public final class ProgressPrinter implements TrainingListener {
     /** Keeps logs of long (distributed) epochs alive without flooding them. */
@@ -42,10 +44,12 @@ public final class ProgressPrinter implements TrainingListener {
         }
     }
 
+    /** A resumed epoch says so: its running lines start at the resumed step, its last line counts all its steps. */
     @Override
-    public void onEpochBegin(int epoch, int epochs, int steps) {
+    public void onEpochBegin(int epoch, int epochs, int steps, int stepsDone) {
         lastPrinted = 0;
-        out.println("Epoch " + epoch + "/" + epochs);
+        out.println("Epoch " + epoch + "/" + epochs + (stepsDone == 0 ? "" : " (resumed after step " + stepsDone
+                + "/" + steps + ")"));
     }
 
     @Override

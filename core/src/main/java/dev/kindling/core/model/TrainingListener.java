@@ -39,6 +39,14 @@ public interface TrainingListener {
     }
 
     /**
+     * {@link #onEpochBegin(int, int, int)} with the steps already done: 0, or for an epoch resumed from a
+     * checkpoint the steps it had done before (the next step is {@code stepsDone + 1}). The loop calls this one.
+     */
+    default void onEpochBegin(int epoch, int epochs, int steps, int stepsDone) {
+        onEpochBegin(epoch, epochs, steps);
+    }
+
+    /**
      * After each step, with the epoch's running means so far ({@code loss}, metrics) and the seconds since the
      * epoch began.
      */

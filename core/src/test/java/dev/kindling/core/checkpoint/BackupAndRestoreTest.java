@@ -219,6 +219,25 @@ class BackupAndRestoreTest {
         assertFalse(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("resumed from"), log::toString);
     }
 
+    /** The resumed epoch's progress starts at the step after the checkpoint and says it was resumed. */
+    @Test
+    void theResumedEpochsProgressShowsTheRemainingSteps() {
+        Tensor[] d = data();
+        // Checkpoints every 5 steps: a crash at global step 31 (epoch 3, step 9) resumes after epoch 3's step 8.
+        assertThrows(IllegalStateException.class,
+                () -> model().fit(d[0], d[1], options(backup().build(), new CrashAt(31))));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8);
+        model().fit(d[0], d[1], options(backup().build(), new dev.kindling.core.model.ProgressPrinter(out, 0)));
+        List<String> lines = printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals("Epoch 3/4 (resumed after step 8/11)", lines.get(0), lines::toString);
+        assertTrue(lines.get(1).startsWith("9/11 - "), lines::toString);
+        assertTrue(lines.get(2).startsWith("10/11 - "), lines::toString);
+        assertTrue(lines.get(3).startsWith("11/11 - "), lines::toString);
+        assertEquals("Epoch 4/4", lines.get(4), lines::toString);
+        assertTrue(lines.get(5).startsWith("1/11 - "), lines::toString);
+    }
+
     @Test
     void aCheckpointOfAnotherFitIsRefusedAndNothingChanges() throws IOException {
         Tensor[] d = data();
