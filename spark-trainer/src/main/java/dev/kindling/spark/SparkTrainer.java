@@ -215,7 +215,7 @@ public final class SparkTrainer {
         }
     }
 
-    /** Mean loss and metrics of {@code model} over prepared data. */
+    /** Mean loss (with the regularizers' penalty, as Keras's) and metrics of {@code model} over prepared data. */
     public Evaluation evaluate(Sequential model, PreparedData data) {
         CompileConfig config = requireCompiled(model, "evaluate");
         Network network = model.network();
@@ -226,7 +226,8 @@ public final class SparkTrainer {
         try (JobDescription ignored = JobDescription.of(packed.blocks().context(), "evaluation over "
                 + packed.samples() + " rows")) {
             stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
-                    packed, network, config.loss(), resolved, model.weights(), 0);
+                    packed, network, config.loss(), resolved, model.weights(), 0)
+                    .withPenalty(network.regularization(model.weights(), null));   // once, on the driver, as fit's
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < config.metrics().size(); i++) {

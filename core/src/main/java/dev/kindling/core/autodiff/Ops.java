@@ -286,6 +286,12 @@ public final class Ops {
         return Variable.result(a.value().log(), g -> a.accumulateGrad(g.div(a.value())), a);
     }
 
+    /** |a|; the derivative is sign(a), 0 at a = 0 (as TensorFlow's and PyTorch's abs, so an L1 penalty leaves zeros). */
+    public static Variable abs(Variable a) {
+        return Variable.result(a.value().map(Math::abs), g -> a.accumulateGrad(g.zip(a.value(),
+                (gi, ai) -> gi * Math.signum(ai))), a);
+    }
+
     /** max(a, 0); the derivative is 1 where a > 0, else 0. */
     public static Variable relu(Variable a) {
         return Variable.result(a.value().relu(), g -> a.accumulateGrad(g.keepWherePositive(a.value())), a);

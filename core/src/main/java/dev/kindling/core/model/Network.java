@@ -210,6 +210,55 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
         return h;
     }
 
+    /** Whether some trainable layer regularizes one of its weights (Keras's {@code kernel_regularizer}...). */
+    public boolean hasRegularizers() {
+        int[] seen = new int[layers.size()];   // the weights of each layer met so far, in layout order
+        for (ParameterLayout.Entry e : layout().entries()) {
+            if (trainable.get(e.layerIndex()) && layers.get(e.layerIndex()).regularizer(seen[e.layerIndex()]) != null) {
+                return true;
+            }
+            seen[e.layerIndex()]++;
+        }
+        return false;
+    }
+
+    /**
+     * The sum of the trainable layers' regularization penalties at {@code weights} (Keras's {@code sum(model.losses)}:
+     * frozen layers add nothing), which the training loop adds to each step's mean loss; with {@code gradSink} not
+     * null their gradient is added into it. Called once per step by whoever applies the optimizer, so on Spark the
+     * driver adds it once, whatever the number of partitions.
+     */
+    public double regularization(Tensor weights, Tensor gradSink) {
+        ParameterLayout layout = layout();
+        double total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            if (!trainable.get(i)) {
+                continue;
+            }
+            List<Tensor> values = layout.views(weights, i);
+            List<Tensor> sinks = gradSink == null ? null : layout.views(gradSink, i);
+            for (int p = 0; p < values.size(); p++) {
+                var regularizer = layers.get(i).regularizer(p);
+                if (regularizer == null) {
+                    continue;
+                }
+                Variable w = sinks == null ? Variable.constant(values.get(p))
+                        : Variable.parameter(values.get(p), sinks.get(p));
+                Variable penalty = regularizer.penalty(w);
+                if (penalty.value().size() != 1) {
+                    throw new IllegalStateException(regularizer + " returned a penalty of shape "
+                            + penalty.value().shape() + " for " + layers.get(i).typeName() + " weight " + p
+                            + "; a penalty is a scalar");
+                }
+                total += penalty.value().item();
+                if (sinks != null && penalty.requiresGrad()) {
+                    penalty.backward();
+                }
+            }
+        }
+        return total;
+    }
+
     /** Outputs after the last activation, {@code (n, outputDim)}, without recording a graph. */
     public Tensor predict(Tensor x, Tensor weights) {
         try (NoGrad ignored = NoGrad.enter()) {

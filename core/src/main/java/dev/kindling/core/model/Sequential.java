@@ -205,13 +205,13 @@ public final class Sequential {
         return new FitLoop(this, data, options, config).run();
     }
 
-    /** Mean loss and metrics over {@code (x, y)}, without dropout. */
+    /** Mean loss (with the regularizers' penalty, as Keras's) and metrics over {@code (x, y)}, without dropout. */
     public Evaluation evaluate(Tensor x, Tensor y) {
         CompileConfig config = requireCompiled("evaluate");
         Tensor xs = checkedInputs(x, "evaluate");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
         BatchStats stats = InMemoryData.evaluate(network, config.loss(), config.resolvedMetrics(network.outputDim()),
-                weights, xs, ys, null);
+                weights, xs, ys, null).withPenalty(network.regularization(weights, null));
         Map<String, Double> metrics = logs(config, config.resolvedMetrics(network.outputDim()), stats, "");
         double loss = metrics.remove("loss");
         return new Evaluation(loss, metrics);

@@ -30,6 +30,10 @@ import dev.kindling.core.optim.Adam;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.RmsProp;
 import dev.kindling.core.optim.Sgd;
+import dev.kindling.core.regularizers.L1;
+import dev.kindling.core.regularizers.L1L2;
+import dev.kindling.core.regularizers.L2;
+import dev.kindling.core.regularizers.Regularizer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,7 +49,9 @@ import java.util.function.Supplier;
  *   <li><b>layers</b> and <b>optimizers</b>: classes that Jackson writes and reads with their name as the type id
  *       ({@code "type": "dense"}, {@code "name": "adam"}); an optimizer also gives its Keras defaults;</li>
  *   <li><b>losses</b> and <b>metrics</b>: factories by Keras's name ({@code categorical_crossentropy},
- *       {@code auc}).</li>
+ *       {@code auc});</li>
+ *   <li><b>regularizers</b>: classes Jackson writes and reads with their name as the type id
+ *       ({@code "type": "l2"}), Keras's {@code l1}, {@code l2} and {@code l1_l2} built in.</li>
  * </ul>
  * Names are lower case; registering a name again replaces it. Register before loading a model or reading a job
  * file that uses the kind; executors need nothing (layers and losses travel inside the serialized model).
@@ -57,6 +63,7 @@ public final class Registry {
     private static final Map<String, Supplier<? extends Optimizer>> OPTIMIZER_DEFAULTS = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Loss>> LOSSES = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Metric>> METRICS = new LinkedHashMap<>();
+    private static final Map<String, Class<? extends Regularizer>> REGULARIZERS = new LinkedHashMap<>();
     private static volatile ObjectMapper mapper;
 
     static {
@@ -101,6 +108,10 @@ public final class Registry {
         metric("precision", () -> Metric.PRECISION);
         metric("recall", () -> Metric.RECALL);
         metric("auc", () -> Metric.AUC);
+
+        regularizer("l1", L1.class);
+        regularizer("l2", L2.class);
+        regularizer("l1_l2", L1L2.class);
     }
 
     private Registry() {
@@ -218,6 +229,28 @@ public final class Registry {
         return Collections.unmodifiableSet(new LinkedHashSet<>(METRICS.keySet()));
     }
 
+    // ---- regularizers -------------------------------------------------------------------------------------
+
+    /**
+     * Registers a regularizer class under {@code name}, the {@code type} of its JSON form (model files, a layer's
+     * {@code kernel-regularizer} in job files): a Jackson-serializable record whose components are its factors.
+     */
+    public static synchronized void regularizer(String name, Class<? extends Regularizer> type) {
+        REGULARIZERS.put(key(name), type);
+        mapper = null;
+    }
+
+    /** The name {@code type} is registered under, or null. */
+    public static synchronized String regularizerName(Class<?> type) {
+        return REGULARIZERS.entrySet().stream().filter(e -> e.getValue().equals(type)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+    }
+
+    /** The registered regularizer names, in registration order. */
+    public static synchronized Set<String> regularizerNames() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(REGULARIZERS.keySet()));
+    }
+
     // ---- JSON ---------------------------------------------------------------------------------------------
 
     /**
@@ -234,6 +267,7 @@ public final class Registry {
                             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
                     LAYERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     OPTIMIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
+                    REGULARIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     mapper = fresh;
                 }
                 m = mapper;
