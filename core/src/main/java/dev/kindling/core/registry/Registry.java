@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.registry;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import dev.kindling.core.layers.AveragePooling2D;
@@ -65,6 +69,18 @@ public final class Registry {
     private static final Map<String, Supplier<? extends Metric>> METRICS = new LinkedHashMap<>();
     private static final Map<String, Class<? extends Regularizer>> REGULARIZERS = new LinkedHashMap<>();
     private static volatile ObjectMapper mapper;
+    /**
+     * A regularizer object without {@code type} is Keras's {@code regularizer_l1_l2} with the factors it names (the
+     * job file's {@code kernel-regularizer { l2 = 0.001 }}). A handler of the missing id, not Jackson's
+     * {@code defaultImpl}, which would also take a misspelt type for l1_l2.
+     */
+    private static final DeserializationProblemHandler TYPELESS_REGULARIZER = new DeserializationProblemHandler() {
+        @Override
+        public JavaType handleMissingTypeId(DeserializationContext context, JavaType baseType,
+                                            TypeIdResolver resolver, String failureMessage) {
+            return baseType.getRawClass() == Regularizer.class ? context.constructType(L1L2.class) : null;
+        }
+    };
 
     static {
         layer("dense", Dense.class, LayerExporters::dense);
@@ -264,7 +280,8 @@ public final class Registry {
             synchronized (Registry.class) {
                 if (mapper == null) {
                     ObjectMapper fresh = new ObjectMapper()
-                            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+                            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                            .addHandler(TYPELESS_REGULARIZER);
                     LAYERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     OPTIMIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     REGULARIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));

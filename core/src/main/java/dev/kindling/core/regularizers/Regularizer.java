@@ -17,9 +17,10 @@ import java.io.Serializable;
  * Jackson-readable, as layers are.
  *
  * <p>JSON form (model files, job files): {@code {"type": "l2", "l2": 0.001}}; an object without {@code type} is
- * Keras's {@code regularizer_l1_l2} with the factors it names ({@code {"l2": 0.001}} is l1 = 0, l2 = 0.001).
+ * Keras's {@code regularizer_l1_l2} with the factors it names ({@code {"l2": 0.001}} is l1 = 0, l2 = 0.001); the
+ * registry's mapper resolves the missing type so (an unknown type is an error, never a silent l1_l2).
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type", defaultImpl = L1L2.class)
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 public interface Regularizer extends Serializable {
 
     /**

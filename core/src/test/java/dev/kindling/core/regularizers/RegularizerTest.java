@@ -112,6 +112,10 @@ class RegularizerTest {
                 () -> Registry.json().readValue("{\"l1\": -1}", Regularizer.class));
         assertTrue(j.getMessage().contains("l1 must be a finite number >= 0, got -1.0"), j.getMessage());
         assertThrows(Exception.class, () -> Registry.json().readValue("{\"l3\": 1}", Regularizer.class));
+        // A misspelt type is an error, never a silent l1_l2.
+        var unknown = assertThrows(com.fasterxml.jackson.databind.exc.InvalidTypeIdException.class,
+                () -> Registry.json().readValue("{\"type\": \"l3\", \"l2\": 1}", Regularizer.class));
+        assertTrue(unknown.getMessage().contains("'l3'"), unknown.getMessage());
     }
 
     /** A regularizer of one's own: a few lines and one registration, and a model file carries it. */
