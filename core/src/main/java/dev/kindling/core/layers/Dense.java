@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -20,7 +21,7 @@ import java.util.Random;
  * @param inputDim   the input width if this is the first layer (Keras's {@code input_shape = c(784)}), else 0
  */
 public record Dense(@JsonProperty(required = true) int units, Activation activation,
-                    @JsonProperty("input_dim") @JsonAlias("inputDim") int inputDim) implements Layer {
+                    @JsonProperty("input_dim") @JsonAlias("inputDim") int inputDim) implements SparseInput {
 
     public Dense {
         if (units <= 0) {
@@ -95,5 +96,11 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
     @Override
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
         return Ops.affine(input, parameters.get(0), parameters.get(1));
+    }
+
+    /** Sparse rows times the kernel, plus the bias: no dense copy of the batch ({@link Ops#sparseAffine}). */
+    @Override
+    public Variable forwardPreActivation(SparseRows input, List<Variable> parameters, ForwardContext context) {
+        return Ops.sparseAffine(input, parameters.get(0), parameters.get(1));
     }
 }
