@@ -387,6 +387,11 @@ public final class SparseRows implements Serializable {
             rows++;
         }
 
+        /** Non-zeros added so far. */
+        public int nonZeros() {
+            return rowStart[rows];
+        }
+
         /** Rows ended so far. */
         public int rows() {
             return rows;
