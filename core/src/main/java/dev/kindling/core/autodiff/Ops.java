@@ -4,6 +4,7 @@ package dev.kindling.core.autodiff;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Parallel;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.core.tensor.Window2D;
 
@@ -84,6 +85,30 @@ public final class Ops {
                 bias.accumulateGrad(g.sum(0, false));
             }
         }, x, kernel, bias);
+    }
+
+    /**
+     * {@code x·kernel + bias} for sparse rows {@code x} (a model's input: a constant, it needs no gradient), a dense
+     * layer's pre-activation without a dense copy of the batch ({@link SparseRows#affine}). Backward: dKernel =
+     * xᵀ·g, added row by row for the columns present in the batch straight into a bound sink
+     * ({@link SparseRows#addTransposedProductInPlace}), and dBias = the column sums of g.
+     */
+    public static Variable sparseAffine(SparseRows x, Variable kernel, Variable bias) {
+        return Variable.result(SparseRows.affine(x, kernel.value(), bias.value()), g -> {
+            if (kernel.requiresGrad()) {
+                Tensor sink = kernel.boundGradSink();
+                if (sink != null) {
+                    SparseRows.addTransposedProductInPlace(x, g, sink);
+                } else {
+                    Tensor product = Tensor.zeros(kernel.value().shape(), kernel.value().dtype());
+                    SparseRows.addTransposedProductInPlace(x, g, product);
+                    kernel.accumulateGrad(product);
+                }
+            }
+            if (bias.requiresGrad()) {
+                bias.accumulateGrad(g.sum(0, false));
+            }
+        }, kernel, bias);
     }
 
     private static void accumulateProduct(Variable target, Tensor x, boolean tx, Tensor y, boolean ty) {

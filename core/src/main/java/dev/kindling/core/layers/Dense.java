@@ -8,6 +8,7 @@ import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.regularizers.Regularizer;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -30,7 +31,7 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
                     @JsonProperty("kernel_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
                     Regularizer kernelRegularizer,
                     @JsonProperty("bias_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
-                    Regularizer biasRegularizer) implements Layer {
+                    Regularizer biasRegularizer) implements SparseInput {
 
     public Dense {
         if (units <= 0) {
@@ -125,5 +126,11 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
     @Override
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
         return Ops.affine(input, parameters.get(0), parameters.get(1));
+    }
+
+    /** Sparse rows times the kernel, plus the bias: no dense copy of the batch ({@link Ops#sparseAffine}). */
+    @Override
+    public Variable forwardPreActivation(SparseRows input, List<Variable> parameters, ForwardContext context) {
+        return Ops.sparseAffine(input, parameters.get(0), parameters.get(1));
     }
 }

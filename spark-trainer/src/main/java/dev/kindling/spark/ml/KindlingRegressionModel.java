@@ -132,8 +132,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
             throw new IllegalArgumentException(STAGE + ": expected " + network.inputDim() + " features, got "
                     + features.size());
         }
-        Tensor x = Tensor.of(features.toArray(), 1, network.inputDim()).astype(network.dtype());
-        return network.predict(x, model.weights()).getFlat(0);
+        return Training.oneRow(network, features).predict(network, model.weights()).getFlat(0);
     }
 
     /** A copy with its own network (nothing shared: training one copy further leaves the other as it was). */

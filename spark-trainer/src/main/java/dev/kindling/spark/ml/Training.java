@@ -85,6 +85,25 @@ final class Training {
         return new StructType(out);
     }
 
+    /**
+     * One row of features for the single-row API ({@code predict(Vector)}): a sparse vector stays sparse when the
+     * first layer takes sparse rows, as {@code transform} and training do; otherwise its values, dense.
+     */
+    static dev.kindling.core.model.Features oneRow(dev.kindling.core.model.Network network,
+                                                   org.apache.spark.ml.linalg.Vector features) {
+        if (features instanceof org.apache.spark.ml.linalg.SparseVector v
+                && network.layers().get(0) instanceof dev.kindling.core.layers.SparseInput) {
+            dev.kindling.core.tensor.SparseRows.Builder row = new dev.kindling.core.tensor.SparseRows.Builder(v.size());
+            for (int k = 0; k < v.indices().length; k++) {
+                row.add(v.indices()[k], v.values()[k]);
+            }
+            row.endRow();
+            return dev.kindling.core.model.Features.sparse(row.build().astype(network.dtype()));
+        }
+        return dev.kindling.core.model.Features.dense(dev.kindling.core.tensor.Tensor.of(features.toArray(), 1,
+                network.inputDim()).astype(network.dtype()));
+    }
+
     /** Whether the features column is an array of numbers rather than a vector. */
     static boolean arrayFeatures(StructType schema, String featuresCol) {
         return schema.apply(featuresCol).dataType() instanceof ArrayType;
