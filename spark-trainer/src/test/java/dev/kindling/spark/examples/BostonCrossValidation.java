@@ -77,7 +77,7 @@ public final class BostonCrossValidation {
                 .setWithStd(true);
         KindlingRegressor regressor = new KindlingRegressor().setLabelCol(TARGET)
                 .setLayers(new Dense(64, Activation.RELU), new Dense(64, Activation.RELU), new Dense(1))
-                .setOptimizer(Optimizer.rmsprop()).setEpochs(epochs).setBatchSize(batchSize).setSeed(seed);
+                .setOptimizer(Optimizer.rmsprop()).setEpochs(epochs).setBatchSize(batchSize).setSeed(seed).setVerbose(0);
         return new Pipeline().setStages(new PipelineStage[] {assembler, scaler, regressor});
     }
 
