@@ -6,7 +6,7 @@ Chapter3Text and BostonCrossValidation wrote into DIR.
   boston-folds.csv                                    13 features, medv, fold (0..3; -1 held out)
 
 Keras's settings: glorot-uniform kernels and zero biases, RMSprop (lr 0.001, rho 0.9, eps 1e-7), shuffled batches.
-binary: 10000 -> Dense(16, relu) -> Dense(16, relu) -> Dense(1, sigmoid), binary cross-entropy, 4 epochs of 512.
+binary: 10000 -> Dense(16, relu) -> Dense(16, relu) -> Dense(1, sigmoid), binary cross-entropy, 4 epochs of 64.
 topics: 10000 -> Dense(64, relu) -> Dense(64, relu) -> Dense(46, softmax), cross-entropy on class indices and on
 one-hot rows, 9 epochs of 512.
 Boston: per fold, features standardized with the other folds' means and standard deviations (n - 1, as Spark's
@@ -66,7 +66,7 @@ def text():
     x, y = multi_hot("binary-train.txt")
     tx, ty = multi_hot("binary-test.txt")
     model = mlp([WIDTH, 16, 16, 1])
-    s = train(model, x, y.float().unsqueeze(1), torch.nn.BCEWithLogitsLoss(), 4, 512)
+    s = train(model, x, y.float().unsqueeze(1), torch.nn.BCEWithLogitsLoss(), 4, 64)
     with torch.no_grad():
         accuracy = ((model(tx).squeeze(1) > 0).long() == ty).float().mean().item()
     print("PyTorch binary Dense(16)-Dense(16)-Dense(1, sigmoid): %.3f s/epoch, test accuracy %.4f" % (s, accuracy))

@@ -70,14 +70,17 @@ public final class BostonCrossValidation {
         }
     }
 
-    /** The estimator: features assembled, standardized with the training rows' statistics, then the network. */
-    public static Pipeline pipeline(int epochs, int batchSize, long seed) {
+    /**
+     * The estimator: features assembled, standardized with the training rows' statistics, then the network, trained
+     * with RMSProp at {@code learningRate} (Keras's default 0.001 in the book).
+     */
+    public static Pipeline pipeline(int epochs, int batchSize, double learningRate, long seed) {
         VectorAssembler assembler = new VectorAssembler().setInputCols(FEATURES).setOutputCol("raw");
         StandardScaler scaler = new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true)
                 .setWithStd(true);
         KindlingRegressor regressor = new KindlingRegressor().setLabelCol(TARGET)
                 .setLayers(new Dense(64, Activation.RELU), new Dense(64, Activation.RELU), new Dense(1))
-                .setOptimizer(Optimizer.rmsprop()).setEpochs(epochs).setBatchSize(batchSize).setSeed(seed).setVerbose(0);
+                .setOptimizer(Optimizer.rmsprop(learningRate)).setEpochs(epochs).setBatchSize(batchSize).setSeed(seed).setVerbose(0);
         return new Pipeline().setStages(new PipelineStage[] {assembler, scaler, regressor});
     }
 
@@ -85,11 +88,11 @@ public final class BostonCrossValidation {
      * k-fold validation of {@link #pipeline} over the rows whose integer column {@code fold} is in {@code [0, k)}:
      * each fold's mae from the sub-model trained without it, and CrossValidator's mean.
      */
-    public static Result crossValidate(Dataset<Row> rows, int epochs, int batchSize, long seed) {
+    public static Result crossValidate(Dataset<Row> rows, int epochs, int batchSize, double learningRate, long seed) {
         RegressionEvaluator mae = new RegressionEvaluator().setLabelCol(TARGET).setPredictionCol("prediction")
                 .setMetricName("mae");
         ParamMap[] noGrid = new ParamGridBuilder().build();
-        CrossValidator cv = new CrossValidator().setEstimator(pipeline(epochs, batchSize, seed))
+        CrossValidator cv = new CrossValidator().setEstimator(pipeline(epochs, batchSize, learningRate, seed))
                 .setEstimatorParamMaps(noGrid).setEvaluator(mae).setNumFolds(FOLDS).setFoldCol("fold").setCollectSubModels(true);
         CrossValidatorModel fitted = cv.fit(rows);
         Model<?>[][] sub = fitted.subModels();
@@ -187,7 +190,7 @@ public final class BostonCrossValidation {
                 }
             }
             long start = System.nanoTime();
-            Result result = crossValidate(rows.filter("fold >= 0"), 80, 16, seed);
+            Result result = crossValidate(rows.filter("fold >= 0"), 80, 16, 0.001, seed);
             System.out.println(result);
             System.out.printf(Locale.ROOT, "Kindling Boston %d-fold (CrossValidator over KindlingRegressor, %s): mean"
                     + " validation mae %.3f, %.1f s%n", FOLDS, master, result.meanMae(), (System.nanoTime() - start) / 1e9);
