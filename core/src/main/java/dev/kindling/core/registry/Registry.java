@@ -256,6 +256,11 @@ public final class Registry {
         mapper = null;
     }
 
+    /** The regularizer class registered under {@code name}, or null. */
+    public static synchronized Class<? extends Regularizer> regularizerType(String name) {
+        return REGULARIZERS.get(key(name));
+    }
+
     /** The name {@code type} is registered under, or null. */
     public static synchronized String regularizerName(Class<?> type) {
         return REGULARIZERS.entrySet().stream().filter(e -> e.getValue().equals(type)).map(Map.Entry::getKey)
