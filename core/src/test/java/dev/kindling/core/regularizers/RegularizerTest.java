@@ -238,6 +238,51 @@ class RegularizerTest {
         assertEquals(model.layers(), back.layers());
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    /**
+     * A regularized fit killed mid-epoch and resumed from its checkpoint ends with the weights and history (penalty
+     * included) of the uninterrupted fit; a checkpoint of the same model without regularizers is another fit's.
+     */
+    @Test
+    void checkpointsResumeRegularizedFits() {
+        Tensor[] d = data(40);
+        FitOptions plain = FitOptions.builder().epochs(3).batchSize(8).seed(1).validationSplit(0.25).listeners().build();
+        Sequential expected = regularized(Optimizer.adam(0.01), Regularizer.l2(0.05));
+        History expectedHistory = expected.fit(d[0], d[1], plain);
+
+        var backup = dev.kindling.core.checkpoint.BackupAndRestore.to(dev.kindling.core.io.FileStore.local(dir))
+                .everySteps(2).keep(2);
+        dev.kindling.core.model.TrainingListener crash = new dev.kindling.core.model.TrainingListener() {
+            private int steps;
+
+            @Override
+            public void onBatchEnd(dev.kindling.core.model.TrainingData.Step step, double seconds,
+                                   java.util.Map<String, Double> logs) {
+                if (++steps == 7) {
+                    throw new IllegalStateException("crash at step 7");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> regularized(Optimizer.adam(0.01), Regularizer.l2(0.05))
+                .fit(d[0], d[1], FitOptions.builder().epochs(3).batchSize(8).seed(1).validationSplit(0.25)
+                        .listeners(backup.build(), crash).build()));
+        Sequential resumed = regularized(Optimizer.adam(0.01), Regularizer.l2(0.05));
+        History history = resumed.fit(d[0], d[1], FitOptions.builder().epochs(3).batchSize(8).seed(1)
+                .validationSplit(0.25).listeners(backup.build()).build());
+        assertTrue(resumed.weights().allClose(expected.weights(), 0, 0), "weights bit for bit");
+        assertEquals(expectedHistory.asMap(), history.asMap());
+
+        Sequential unregularized = new Sequential(new Dense(5, Activation.TANH, 3), new Dense(2)).dtype(DType.FLOAT64)
+                .seed(7);
+        unregularized.compile(Optimizer.adam(0.01), Loss.MEAN_SQUARED_ERROR, Metric.MAE);
+        var refused = assertThrows(dev.kindling.core.model.CheckpointMismatchException.class,
+                () -> unregularized.fit(d[0], d[1], FitOptions.builder().epochs(3).batchSize(8).seed(1)
+                        .validationSplit(0.25).listeners(backup.build()).build()));
+        assertTrue(refused.getMessage().contains("regularizer"), refused.getMessage());
+    }
+
     private static String kerasConfig(byte[] zip) throws Exception {
         try (var in = new java.util.zip.ZipInputStream(new ByteArrayInputStream(zip))) {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
