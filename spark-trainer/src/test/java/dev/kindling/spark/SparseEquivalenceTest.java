@@ -262,6 +262,24 @@ class SparseEquivalenceTest {
                 width.getMessage());
     }
 
+    /** The regressor stage on sparse vectors: trained sparse, and its transform agrees with the one-JVM model. */
+    @Test
+    void kindlingRegressorTakesSparseVectors() {
+        Object[] data = multiHot(ROWS, WORDS, 8);
+        Tensor x = (Tensor) data[0];
+        Dataset<Row> frame = frame(TestSpark.local(), x, (int[]) data[1], 2, true);
+        dev.kindling.spark.ml.KindlingRegressionModel fitted = new dev.kindling.spark.ml.KindlingRegressor()
+                .setLayers("dense(8, relu), dense(1)").setEpochs(2).setBatchSize(32).setSeed(3).setVerbose(0)
+                .fit(frame);
+        List<Row> predicted = fitted.transform(frame).select("prediction").collectAsList();
+        Tensor expected = fitted.sequential().predict(x);
+        for (int r = 0; r < ROWS; r++) {
+            assertEquals(expected.getFlat(r), predicted.get(r).getDouble(0), 1e-5, "row " + r);
+        }
+        Row first = frame.head();
+        assertEquals(expected.getFlat(0), fitted.predict((org.apache.spark.ml.linalg.Vector) first.get(0)), 1e-5);
+    }
+
     @Test
     void aModelThatCannotTakeSparseRowsIsRefusedBeforeAnyStep() {
         Object[] data = multiHot(60, 64, 6);
