@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.checkpoint.BackupAndRestore;
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
@@ -17,12 +19,16 @@ import dev.kindling.core.model.Features;
 import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Sequential;
+import dev.kindling.core.model.TrainingData;
+import dev.kindling.core.model.TrainingListener;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -31,6 +37,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -199,6 +206,78 @@ class SparseEquivalenceTest {
         }
         assertEquals(model.evaluate(x, column(labels)).loss(),
                 SparkTrainer.create().evaluate(model, frame, Columns.defaults()).loss(), 1e-5);
+    }
+
+    /** A crash mid-fit on sparse vectors, resumed from its checkpoints, ends with the uninterrupted fit's weights. */
+    @Test
+    void aSparseFitOnSparkResumesFromItsCheckpoints(@TempDir Path checkpoints) {
+        Object[] data = multiHot(ROWS, WORDS, 7);
+        Dataset<Row> frame = frame(TestSpark.local(), (Tensor) data[0], (int[]) data[1], 2, true);
+        Sequential expected = model(DType.FLOAT32);
+        SparkTrainer.create().fit(expected, frame, Columns.defaults(), options());
+
+        BackupAndRestore.Builder backup = BackupAndRestore.to(FileStore.local(checkpoints)).everySteps(2).keep(2);
+        TrainingListener crash = new TrainingListener() {
+            private int steps;
+
+            @Override
+            public void onBatchEnd(TrainingData.Step step, double elapsed, Map<String, Double> logs) {
+                if (++steps == 7) {
+                    throw new IllegalStateException("crash");
+                }
+            }
+        };
+        FitOptions.Builder crashing = FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(11);
+        assertThrows(IllegalStateException.class, () -> SparkTrainer.create().fit(model(DType.FLOAT32), frame,
+                Columns.defaults(), crashing.listeners(backup.build(), crash).build()));
+        Sequential resumed = model(DType.FLOAT32);
+        FitOptions.Builder resuming = FitOptions.builder().epochs(3).batchSize(32).validationSplit(0.2).seed(11);
+        SparkTrainer.create().fit(resumed, frame, Columns.defaults(), resuming.listeners(backup.build()).build());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.weights().toFloatArray(),
+                resumed.weights().toFloatArray());
+    }
+
+    @Test
+    void aBadSparseRowIsNamedByRowAndColumnBeforeAnyStep() {
+        SparkSession spark = TestSpark.local();
+        List<Row> rows = new ArrayList<>();
+        for (int r = 0; r < 20; r++) {
+            double v = r == 13 ? Double.NaN : 1.0;
+            rows.add(RowFactory.create(Vectors.sparse(50, new int[] {2, 17}, new double[] {1.0, v}), 0.0));
+        }
+        Dataset<Row> nan = spark.createDataFrame(TestSpark.jsc(spark).parallelize(rows, 2), TestSpark.SCHEMA);
+        Sequential model = model(DType.FLOAT32);
+        DataException e = assertThrows(DataException.class,
+                () -> SparkTrainer.create().fit(model, nan, Columns.defaults(), options()));
+        assertTrue(e.getMessage().contains("features column 'features': input at row 13, column 17 is NaN"),
+                e.getMessage());
+        assertEquals(0, model.epochsTrained());
+
+        rows.set(5, RowFactory.create(Vectors.sparse(40, new int[] {2}, new double[] {1.0}), 0.0));
+        rows.set(13, rows.get(0));
+        Dataset<Row> narrow = spark.createDataFrame(TestSpark.jsc(spark).parallelize(rows, 2), TestSpark.SCHEMA);
+        DataException width = assertThrows(DataException.class,
+                () -> SparkTrainer.create().fit(model(DType.FLOAT32), narrow, Columns.defaults(), options()));
+        assertTrue(width.getMessage().contains("features column 'features', row 5: expected 50 values, got 40"),
+                width.getMessage());
+    }
+
+    /** The regressor stage on sparse vectors: trained sparse, and its transform agrees with the one-JVM model. */
+    @Test
+    void kindlingRegressorTakesSparseVectors() {
+        Object[] data = multiHot(ROWS, WORDS, 8);
+        Tensor x = (Tensor) data[0];
+        Dataset<Row> frame = frame(TestSpark.local(), x, (int[]) data[1], 2, true);
+        dev.kindling.spark.ml.KindlingRegressionModel fitted = new dev.kindling.spark.ml.KindlingRegressor()
+                .setLayers("dense(8, relu), dense(1)").setEpochs(2).setBatchSize(32).setSeed(3).setVerbose(0)
+                .fit(frame);
+        List<Row> predicted = fitted.transform(frame).select("prediction").collectAsList();
+        Tensor expected = fitted.sequential().predict(x);
+        for (int r = 0; r < ROWS; r++) {
+            assertEquals(expected.getFlat(r), predicted.get(r).getDouble(0), 1e-5, "row " + r);
+        }
+        Row first = frame.head();
+        assertEquals(expected.getFlat(0), fitted.predict((org.apache.spark.ml.linalg.Vector) first.get(0)), 1e-5);
     }
 
     @Test

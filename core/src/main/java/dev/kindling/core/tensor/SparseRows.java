@@ -376,8 +376,8 @@ public final class SparseRows implements Serializable {
         }
 
         /**
-         * Ends the current row. The row start of row {@code r+1} is kept in {@code rowStart[r]} while row {@code r}
-         * grows, then shifted by one place here: one array, no per-row object.
+         * Ends the current row. While row {@code r} grows, {@code rowStart[r]} holds its end (the non-zeros so far);
+         * {@link #build} shifts the array by one place to make CSR's offsets: one array, no per-row object.
          */
         public void endRow() {
             if (rows + 2 > rowStart.length) {

@@ -2,7 +2,6 @@
 package dev.kindling.spark.ml;
 
 import dev.kindling.core.autodiff.NoGrad;
-import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;

@@ -4,7 +4,6 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
-import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PredictionColumns;
 import dev.kindling.spark.SparkTrainer;
