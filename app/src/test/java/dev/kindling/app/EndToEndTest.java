@@ -216,6 +216,50 @@ class EndToEndTest {
         assertFalse(Files.exists(dir.resolve("out")));
     }
 
+    /**
+     * A job file on LibSVM rows hashed into 2^18 features: packed as sparse rows into a first Dense layer, it trains
+     * and is evaluated (packed dense, 300 rows would be 300 MB).
+     */
+    @Test
+    void wideLibsvmRowsTrainAsSparseRows() throws IOException {
+        java.util.Random r = new java.util.Random(3);
+        int[] words = new int[40];
+        for (int w = 0; w < words.length; w++) {
+            words[w] = 1 + r.nextInt(1 << 18);
+        }
+        Path train = dir.resolve("hashed.libsvm");
+        Path test = dir.resolve("hashed-test.libsvm");
+        for (Path file : List.of(train, test)) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                java.util.TreeSet<Integer> present = new java.util.TreeSet<>();
+                int positive = 0;
+                for (int k = 0; k < 5; k++) {
+                    int w = r.nextInt(words.length);
+                    positive += present.add(words[w]) && w < words.length / 2 ? 1 : 0;
+                }
+                int label = 2 * positive > present.size() ? 1 : 0;   // more words of the first half than not
+                lines.append(label);
+                for (int index : present) {
+                    lines.append(' ').append(index).append(":1");
+                }
+                lines.append('\n');
+            }
+            Files.writeString(file, lines);
+        }
+        Cli cli = trainOn("libsvm", train.toString(), test.toString(), "data.libsvm.num-features=262144",
+                "model.input-dim=0", "fit.epochs=10", "fit.batch-size=32", "compile.optimizer.learning-rate=0.01",
+                "model.layers=[{type = dense, units = 8, activation = relu}, {type = dense, units = 2,"
+                        + " activation = softmax}]");
+        assertEquals(Main.OK, cli.exitCode(), cli::toString);
+        assertTrue(cli.out().contains("test accuracy"), cli::toString);
+        String metrics = Files.readString(dir.resolve("out").resolve("metrics.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "\"test\"\\s*:\\s*\\{[^}]*\"accuracy\"\\s*:\\s*([0-9.]+)").matcher(metrics);
+        assertTrue(m.find(), metrics);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.8, metrics);
+    }
+
     @Test
     void badLibsvmIndicesAreBadDataNamingFileRowAndLine() throws IOException {
         Path good = dir.resolve("good.libsvm");

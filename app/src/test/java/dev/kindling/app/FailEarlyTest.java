@@ -297,12 +297,13 @@ class FailEarlyTest {
 
     @Test
     void anInputThatCannotFitInMemoryIsRefusedBeforePackingWithTheEstimate() throws IOException {
-        // Four rows hashed into 2^30 features: 4 GiB each once packed densely, far more than this JVM has.
+        // Four rows hashed into 2^30 features: 4 GiB each once packed densely, far more than this JVM has. A first
+        // Dense layer would take them as sparse rows; a Dropout before it needs them dense.
         Path train = Files.writeString(dir.resolve("train.libsvm"), "1 1:0.5 1073741824:1\n0 2:0.5\n1 3:1\n0 4:1\n");
         List<String> a = new ArrayList<>(args("train", "conf/mnist-mlp.conf", "data.format=libsvm", "data.dir=null",
                 "data.train=\"" + train + "\"", "data.scale=1", "data.num-classes=0",
                 "data.libsvm.num-features=1073741824", "model.input-dim=0",
-                "model.layers=[{type = dense, units = 2, activation = softmax}]"));
+                "model.layers=[{type = dropout, rate = 0.1}, {type = dense, units = 2, activation = softmax}]"));
         Cli cli = Cli.run(a.toArray(new String[0]));
         assertEquals(Main.BAD_CONFIGURATION, cli.exitCode(), cli::toString);
         long heap = Runtime.getRuntime().maxMemory();

@@ -3,6 +3,7 @@ package dev.kindling.spark;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import dev.kindling.core.model.Features;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -14,12 +15,13 @@ import java.util.Arrays;
  * chosen by number, so which partition holds a sample never changes what is learned.
  *
  * @param ids      global sample numbers, ascending
- * @param features {@code (rows, inputDim)} in the model's dtype
+ * @param features {@code (rows, inputDim)} in the model's dtype: dense rows, or sparse rows (CSR) for a column of
+ *                 sparse vectors
  * @param targets  {@code (rows, targetWidth)} in the model's dtype
  * @param weights  {@code (rows)} loss weights in the model's dtype, or null when the data has none
  */
 @DefaultSerializer(JavaSerializer.class)
-record Block(long[] ids, Tensor features, Tensor targets, Tensor weights) implements Serializable {
+record Block(long[] ids, Features features, Tensor targets, Tensor weights) implements Serializable {
 
     /** The weights of the rows at {@code positions}, or null. */
     Tensor weightsAt(int[] positions) {

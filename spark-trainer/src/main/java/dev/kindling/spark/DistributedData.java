@@ -150,7 +150,7 @@ final class DistributedData implements TrainingData, AutoCloseable {
                                 int[] chunk = Arrays.copyOfRange(positions, start,
                                         Math.min(positions.length, start + EVALUATION_CHUNK));
                                 total = total.merge(BatchGradient.evaluate(network, loss, metrics, w,
-                                        block.features().take(0, chunk), block.targets().take(0, chunk),
+                                        block.features().take(chunk), block.targets().take(0, chunk),
                                         block.weightsAt(chunk)));
                             }
                         }

@@ -73,7 +73,7 @@ final class GradientSum implements Serializable {
         Tensor targets = block.targets().take(0, positions);
         Tensor sampleWeights = recipe.classWeights().weights(targets, recipe.loss(), block.weightsAt(positions));
         BatchStats part = BatchGradient.accumulate(recipe.network(), recipe.loss(), recipe.metrics(), weights,
-                block.features().take(0, positions), targets, sampleWeights,
+                block.features().take(positions), targets, sampleWeights,
                 ForwardContext.training(step.stepSeed(), block.idsAt(positions)), gradient);
         stats = stats.merge(part);
         return this;

@@ -3,9 +3,11 @@ package dev.kindling.spark;
 
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
+import dev.kindling.core.model.Features;
 import dev.kindling.core.model.Inputs;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -130,27 +132,38 @@ final class Packing {
      * @param maxChunkElements floats per block at most (features and targets each); tests use small ones
      * @param firstLayer       the model's first layer, whose {@code checkInputs} each block's features pass (an
      *                         Embedding's token ids in range), or null
+     * @param sparse           whether features are packed as sparse rows (CSR: only the non-zeros), as a column of
+     *                         Spark ML sparse vectors is, rather than dense rows of {@code inputDim} floats
      */
     record Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn,
-                  long maxChunkElements, Layer firstLayer) implements Serializable {
+                  long maxChunkElements, Layer firstLayer, boolean sparse) implements Serializable {
 
         Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn) {
-            this(inputDim, targets, loss, outputs, dtype, featuresColumn, MAX_CHUNK_ELEMENTS, null);
+            this(inputDim, targets, loss, outputs, dtype, featuresColumn, MAX_CHUNK_ELEMENTS, null, false);
         }
 
         Layout(int inputDim, Targets targets, Loss loss, int outputs, DType dtype, String featuresColumn,
                long maxChunkElements) {
-            this(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, null);
+            this(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, null, false);
         }
 
         /** The same layout, its blocks' features checked by {@code layer}. */
         Layout checkedBy(Layer layer) {
-            return new Layout(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, layer);
+            return new Layout(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, layer, sparse);
         }
 
-        /** Rows per block: as many as fit, at least one. */
+        /** The same layout with features packed sparse ({@code true}) or dense. */
+        Layout withSparseFeatures(boolean sparseFeatures) {
+            return new Layout(inputDim, targets, loss, outputs, dtype, featuresColumn, maxChunkElements, firstLayer,
+                    sparseFeatures);
+        }
+
+        /**
+         * Rows per block: as many as fit, at least one. Sparse features do not count by width (a block of them ends
+         * when its non-zeros reach {@code maxChunkElements}, see {@link Packing#block}).
+         */
         int chunkRows() {
-            long widest = Math.max(1, Math.max(inputDim, targets.width()));
+            long widest = Math.max(1, Math.max(sparse ? 1 : inputDim, targets.width()));
             return (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, maxChunkElements / widest));
         }
     }
@@ -319,6 +332,9 @@ final class Packing {
 
     /** Reads up to {@code maxRows} rows into one block; arrays grow as rows come (a partition's size is unknown). */
     static <T> Block block(Iterator<Tuple2<T, Long>> rows, SampleReader<T> reader, Layout layout, int maxRows) {
+        if (layout.sparse()) {
+            return sparseBlock(rows, reader, layout, maxRows);
+        }
         int d = layout.inputDim();
         int w = layout.targets().width();
         int capacity = Math.min(maxRows, 1024);
@@ -382,15 +398,85 @@ final class Packing {
         Tensor y = Tensor.wrap(targets, 0, Shape.of(n, w));
         Tensor ws = weights == null ? null : Tensor.wrap(weights, 0, Shape.of(n));
         check(ids, x, y, reader, layout);
-        return layout.dtype() == DType.FLOAT32 ? new Block(ids, x, y, ws)
-                : new Block(ids, x.astype(layout.dtype()), y.astype(layout.dtype()),
+        return layout.dtype() == DType.FLOAT32 ? new Block(ids, Features.dense(x), y, ws)
+                : new Block(ids, Features.dense(x.astype(layout.dtype())), y.astype(layout.dtype()),
                         ws == null ? null : ws.astype(layout.dtype()));
+    }
+
+    /**
+     * As {@link #block} for sparse features: each row's non-zeros go straight into compressed sparse rows (never a
+     * dense row of {@code inputDim} floats); a block also ends once it holds {@link Layout#maxChunkElements}
+     * non-zeros, so no array overflows.
+     */
+    private static <T> Block sparseBlock(Iterator<Tuple2<T, Long>> rows, SampleReader<T> reader, Layout layout,
+                                         int maxRows) {
+        int d = layout.inputDim();
+        int w = layout.targets().width();
+        int capacity = Math.min(maxRows, 1024);
+        long[] ids = new long[capacity];
+        SparseRows.Builder features = new SparseRows.Builder(d);
+        float[] targets = new float[capacity * w];
+        float[] weights = reader.weighted() ? new float[capacity] : null;
+        int n = 0;
+        boolean sorted = true;
+        while (n < maxRows && features.nonZeros() < layout.maxChunkElements() && rows.hasNext()) {
+            if (n == capacity) {
+                capacity = (int) Math.min(maxRows, 2L * capacity);
+                ids = Arrays.copyOf(ids, capacity);
+                targets = Arrays.copyOf(targets, capacity * w);
+                weights = weights == null ? null : Arrays.copyOf(weights, capacity);
+            }
+            Tuple2<T, Long> row = rows.next();
+            long id = row._2();
+            sorted &= n == 0 || ids[n - 1] < id;
+            ids[n] = id;
+            reader.sparseFeatures(row._1(), id, features, d);
+            features.endRow();
+            layout.targets().encode(reader.label(row._1(), id), targets, n * w, reader.labelColumn(), id);
+            if (weights != null) {
+                weights[n] = (float) reader.weight(row._1(), id);
+            }
+            n++;
+        }
+        ids = Arrays.copyOf(ids, n);
+        SparseRows x = features.build();
+        Tensor y = Tensor.wrap(Arrays.copyOf(targets, n * w), 0, Shape.of(n, w));
+        Tensor ws = weights == null ? null : Tensor.wrap(Arrays.copyOf(weights, n), 0, Shape.of(n));
+        if (!sorted) {
+            Integer[] boxed = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                boxed[i] = i;
+            }
+            long[] unsorted = ids;
+            Arrays.sort(boxed, (a, b) -> Long.compare(unsorted[a], unsorted[b]));
+            int[] order = new int[n];
+            long[] sortedIds = new long[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = boxed[i];
+                sortedIds[i] = ids[order[i]];
+            }
+            ids = sortedIds;
+            x = x.take(order);
+            y = y.take(0, order);
+            ws = ws == null ? null : ws.take(0, order);
+        }
+        try {
+            if (x.hasNonFinite()) {
+                for (int r = 0; r < n; r++) {
+                    x.slice(r, r + 1).requireFinite("features column '" + layout.featuresColumn() + "'", ids[r]);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new DataException(e.getMessage());
+        }
+        checkTargets(ids, y, reader, layout);
+        return new Block(ids, Features.sparse(x.astype(layout.dtype())), y.astype(layout.dtype()),
+                ws == null ? null : ws.astype(layout.dtype()));
     }
 
     /** The core's checks, row by row only when the block fails, so messages carry each row's own number. */
     private static void check(long[] ids, Tensor x, Tensor y, SampleReader<?> reader, Layout layout) {
         int d = x.dim(1);
-        int w = y.dim(1);
         try {
             if (x.hasNonFinite()) {
                 for (int r = 0; r < ids.length; r++) {
@@ -417,6 +503,11 @@ final class Packing {
                 throw new DataException(blockFailed.getMessage());
             }
         }
+        checkTargets(ids, y, reader, layout);
+    }
+
+    private static void checkTargets(long[] ids, Tensor y, SampleReader<?> reader, Layout layout) {
+        int w = y.dim(1);
         try {
             layout.loss().checkTargets(y, ids.length, layout.outputs());
         } catch (IllegalArgumentException blockFailed) {

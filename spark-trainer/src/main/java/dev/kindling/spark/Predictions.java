@@ -4,9 +4,11 @@ package dev.kindling.spark;
 import dev.kindling.core.autodiff.NoGrad;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.ForwardContext;
+import dev.kindling.core.layers.SparseInput;
 import dev.kindling.core.model.Inputs;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,6 +17,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -97,28 +100,18 @@ final class Predictions {
                 if (block.isEmpty()) {
                     return false;
                 }
-                float[] x = new float[block.size() * width];
-                Tensor input = Tensor.wrap(x, 0, Shape.of(block.size(), width));
-                try {
-                    for (int r = 0; r < block.size(); r++) {
-                        reader.features(block.get(r), position + r, x, r * width, width);
-                    }
-                    Inputs.requireFinite(input, "features column '" + reader.columns().features() + "'", position);
-                    network.layers().get(0).checkInputs(input, "features column '" + reader.columns().features()
-                            + "'", position);
-                } catch (IllegalArgumentException e) {
-                    throw new DataException(e.getMessage().replaceFirst("row (\\d+)", "row $1 of partition " + partition));
-                }
-                position += block.size();
-                input = input.astype(network.dtype());
                 Tensor logits;
                 Tensor outputs;
                 try (NoGrad ignored = NoGrad.enter()) {
-                    Variable z = network.preActivation(Variable.constant(input), weights.value().value(), null,
-                            ForwardContext.inference());
+                    Variable z = sparse(network, reader, block.get(0))
+                            ? network.preActivation(sparseInput(block, reader, network, width, partition),
+                                    weights.value().value(), null, ForwardContext.inference())
+                            : network.preActivation(Variable.constant(denseInput(block, reader, network, width,
+                                    partition)), weights.value().value(), null, ForwardContext.inference());
                     logits = z.value();
                     outputs = network.outputActivation().apply(z).value();
                 }
+                position += block.size();
                 int k = outputs.dim(1);
                 for (int r = 0; r < block.size(); r++) {
                     Row in = block.get(r);
@@ -158,6 +151,41 @@ final class Predictions {
                 return true;
             }
 
+            /** A block's features as dense rows, checked. */
+            private Tensor denseInput(List<Row> block, SampleReader.RowReader reader, Network network, int width,
+                                      int partition) {
+                float[] x = new float[block.size() * width];
+                Tensor input = Tensor.wrap(x, 0, Shape.of(block.size(), width));
+                try {
+                    for (int r = 0; r < block.size(); r++) {
+                        reader.features(block.get(r), position + r, x, r * width, width);
+                    }
+                    Inputs.requireFinite(input, "features column '" + reader.columns().features() + "'", position);
+                    network.layers().get(0).checkInputs(input, "features column '" + reader.columns().features()
+                            + "'", position);
+                } catch (IllegalArgumentException e) {
+                    throw new DataException(e.getMessage().replaceFirst("row (\\d+)", "row $1 of partition " + partition));
+                }
+                return input.astype(network.dtype());
+            }
+
+            /** A block's features as sparse rows, checked: never a dense row of the input width. */
+            private SparseRows sparseInput(List<Row> block, SampleReader.RowReader reader, Network network, int width,
+                                           int partition) {
+                SparseRows.Builder rows = new SparseRows.Builder(width);
+                try {
+                    for (int r = 0; r < block.size(); r++) {
+                        reader.sparseFeatures(block.get(r), position + r, rows, width);
+                        rows.endRow();
+                    }
+                    SparseRows input = rows.build();
+                    input.requireFinite("features column '" + reader.columns().features() + "'", position);
+                    return input.astype(network.dtype());
+                } catch (IllegalArgumentException e) {
+                    throw new DataException(e.getMessage().replaceFirst("row (\\d+)", "row $1 of partition " + partition));
+                }
+            }
+
             @Override
             public Row next() {
                 if (!hasNext()) {
@@ -166,6 +194,15 @@ final class Predictions {
                 return pending.get(next++);
             }
         };
+    }
+
+    /**
+     * Whether a block whose first row is {@code first} is predicted from sparse rows: a column of sparse vectors
+     * into a first layer that takes them, as {@link SparkTrainer} packs training data.
+     */
+    private static boolean sparse(Network network, SampleReader.RowReader reader, Row first) {
+        return reader.featuresAreVector() && network.layers().get(0) instanceof SparseInput
+                && !first.isNullAt(reader.featuresIndex()) && first.get(reader.featuresIndex()) instanceof SparseVector;
     }
 
     private static double[] row(Tensor t, int r, int k) {

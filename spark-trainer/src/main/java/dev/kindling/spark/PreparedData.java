@@ -33,6 +33,21 @@ public final class PreparedData implements AutoCloseable {
         return packed.samples();
     }
 
+    /** Whether the features were packed as sparse rows (a column of sparse vectors into a first Dense layer). */
+    public boolean sparseFeatures() {
+        return layout.sparse();
+    }
+
+    /**
+     * Bytes the packed features' arrays hold, summed over every block (one job over the cached blocks): {@code rows x
+     * width x 4} for dense float32 rows, {@code 4 x (rows + blocks) + 8 x non-zeros} for sparse ones. What the
+     * cached blocks hold besides (targets, ids, object headers) is not counted.
+     */
+    public long featureBytes() {
+        return packed.withLostBlocksRebuilt(() -> packed.forSteps().map(b -> b.features().packedBytes())
+                .fold(0L, Long::sum));
+    }
+
     /** Number of packed partitions (tasks per step). */
     public int partitions() {
         return packed.blocks().getNumPartitions();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
+import dev.kindling.core.tensor.SparseRows;
 import java.io.Serializable;
 import java.util.List;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
@@ -14,6 +16,12 @@ interface SampleReader<T> extends Serializable {
 
     /** Copies the features of {@code element} into {@code out} at {@code offset}, exactly {@code width} values. */
     void features(T element, long row, float[] out, int offset, int width);
+
+    /**
+     * Adds the non-zeros of {@code element}'s features, a row of {@code width} values, to {@code out} as its next
+     * row (the row is not ended here): a sparse vector's entries as they are, never a dense copy of it.
+     */
+    void sparseFeatures(T element, long row, SparseRows.Builder out, int width);
 
     /** The label of {@code element}: one number (a class index) or several. */
     double[] label(T element, long row);
@@ -30,6 +38,15 @@ interface SampleReader<T> extends Serializable {
 
     /** Name of the label column, for messages. */
     String labelColumn();
+
+    /** Adds the non-zeros of a dense row to the builder's current row. */
+    static void addNonZeros(float[] row, SparseRows.Builder out) {
+        for (int c = 0; c < row.length; c++) {
+            if (row[c] != 0f) {
+                out.add(c, row[c]);
+            }
+        }
+    }
 
     /** Reads DataFrame rows whose features are at {@code featuresIndex} and label at {@code labelIndex}. */
     static SampleReader<Row> rows(Columns columns, int featuresIndex, boolean featuresAreVector, int labelIndex,
@@ -95,6 +112,31 @@ interface SampleReader<T> extends Serializable {
             }
         }
 
+        @Override
+        public void sparseFeatures(Row row, long id, SparseRows.Builder out, int width) {
+            if (row.isNullAt(featuresIndex)) {
+                throw new DataException("features column '" + columns.features() + "', row " + id + ": null, expected "
+                        + width + " numbers");
+            }
+            if (featuresAreVector && row.get(featuresIndex) instanceof SparseVector v) {
+                checkWidth(v.size(), width, id);
+                int[] indices = v.indices();
+                double[] values = v.values();
+                for (int k = 0; k < indices.length; k++) {
+                    if (k > 0 && indices[k] <= indices[k - 1]) {
+                        throw new DataException("features column '" + columns.features() + "', row " + id
+                                + ": sparse vector index " + indices[k] + " after " + indices[k - 1]
+                                + ", expected strictly ascending indices");
+                    }
+                    out.add(indices[k], values[k]);
+                }
+                return;
+            }
+            float[] dense = new float[width];
+            features(row, id, dense, 0, width);
+            addNonZeros(dense, out);
+        }
+
         private void checkWidth(int got, int width, long id) {
             if (got != width) {
                 throw new DataException("features column '" + columns.features() + "', row " + id + ": expected "
@@ -138,6 +180,15 @@ interface SampleReader<T> extends Serializable {
                         + s.features().length);
             }
             System.arraycopy(s.features(), 0, out, offset, width);
+        }
+
+        @Override
+        public void sparseFeatures(Sample s, long id, SparseRows.Builder out, int width) {
+            if (s.features().length != width) {
+                throw new DataException("sample features, row " + id + ": expected " + width + " values, got "
+                        + s.features().length);
+            }
+            addNonZeros(s.features(), out);
         }
 
         @Override

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
+import dev.kindling.core.layers.SparseInput;
 import dev.kindling.core.model.CompileConfig;
 import dev.kindling.core.model.BatchStats;
 import dev.kindling.core.model.ClassWeights;
@@ -17,6 +18,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +29,8 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains, evaluates and predicts with a core {@link Sequential} on Spark data, data-parallel. In order of use:
@@ -49,6 +53,7 @@ import org.apache.spark.storage.StorageLevel;
  * optimizer state stay in the {@code Sequential} on the driver.
  */
 public final class SparkTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
     /** {@link #withStepsPerJob}'s default. */
     public static final int DEFAULT_STEPS_PER_JOB = Integer.MAX_VALUE;
     private final int treeDepth;
@@ -137,7 +142,8 @@ public final class SparkTrainer {
             requireOneClassPerName(model, named.learned());
             model.classNames(named.learned());
         }
-        Packing.Layout layout = layout(model.network(), config, input.labelIsArray(), columns.features());
+        Packing.Layout layout = layout(model.network(), config, input.labelIsArray(), columns.features())
+                .withSparseFeatures(input.sparse());
         try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "packing and checking"
                 + " the rows of columns " + columns.features() + ", " + columns.label())) {
             return new PreparedData(Packing.pack(input.rdd(), input.reader(), layout, partitions, storageLevel),
@@ -241,7 +247,7 @@ public final class SparkTrainer {
         }
     }
 
-    /** Mean loss and metrics of {@code model} over prepared data. */
+    /** Mean loss (with the regularizers' penalty, as Keras's) and metrics of {@code model} over prepared data. */
     public Evaluation evaluate(Sequential model, PreparedData data) {
         CompileConfig config = requireCompiled(model, "evaluate");
         Network network = model.network();
@@ -252,7 +258,8 @@ public final class SparkTrainer {
         try (JobDescription ignored = JobDescription.of(packed.blocks().context(), "evaluation over "
                 + packed.samples() + " rows")) {
             stats = DistributedData.evaluate(JavaSparkContext.fromSparkContext(packed.blocks().context()),
-                    packed, network, config.loss(), resolved, model.weights(), 0);
+                    packed, network, config.loss(), resolved, model.weights(), 0)
+                    .withPenalty(network.regularization(model.weights(), null));   // once, on the driver, as fit's
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < config.metrics().size(); i++) {
@@ -363,7 +370,8 @@ public final class SparkTrainer {
         }
     }
 
-    private record Input<T>(JavaRDD<T> rdd, SampleReader<T> reader, boolean labelIsArray) {
+    /** @param sparse whether the features are packed sparse (see {@link #packSparse}) */
+    private record Input<T>(JavaRDD<T> rdd, SampleReader<T> reader, boolean labelIsArray, boolean sparse) {
     }
 
     private Input<Row> rowsOf(Sequential model, Dataset<Row> data, Columns columns, boolean needLabel) {
@@ -387,13 +395,35 @@ public final class SparkTrainer {
                         + schema.fields()[weightIndex].dataType().simpleString() + ", expected a number per row");
             }
         }
+        Object first = vector || !model.isBuilt() ? firstFeatures(data, columns.features()) : null;
         if (!model.isBuilt()) {
-            model.build(featureWidth(data, columns.features(), vector));
+            model.build(vector ? ((Vector) first).size() : ((Row) first).getList(0).size());
         }
         Dataset<Row> selected = columns.weight() == null ? data.select(columns.features(), columns.label())
                 : data.select(columns.features(), columns.label(), columns.weight());
         return new Input<>(selected.javaRDD(), new SampleReader.RowReader(columns, 0, vector, 1, labelIsArray,
-                columns.weight() == null ? -1 : 2), labelIsArray);
+                columns.weight() == null ? -1 : 2), labelIsArray,
+                packSparse(model.network(), first, columns.features()));
+    }
+
+    /**
+     * Features are packed sparse (compressed sparse rows: only the non-zeros, never a dense row of the input width)
+     * when the column holds Spark ML vectors whose first row is a {@code SparseVector} (as {@code HashingTF},
+     * {@code CountVectorizer}, {@code OneHotEncoder} and LibSVM files make) and the model's first layer takes sparse
+     * rows ({@code Dense}). Other rows of such a column, dense vectors included, contribute their non-zeros. A first
+     * layer that needs every value (a convolution, an Embedding) gets dense rows, as before.
+     */
+    private static boolean packSparse(Network network, Object firstFeatures, String column) {
+        if (!(firstFeatures instanceof SparseVector)) {
+            return false;
+        }
+        if (!(network.layers().get(0) instanceof SparseInput)) {
+            LOG.warn("features column '{}' holds sparse vectors, but the model's first layer ({}) cannot take sparse"
+                    + " rows: they are packed dense, {} values each", column, network.layers().get(0).typeName(),
+                    network.inputDim());
+            return false;
+        }
+        return true;
     }
 
     private static int fieldIndex(StructType schema, String column, String role) {
@@ -433,6 +463,12 @@ public final class SparkTrainer {
     }
 
     private static int featureWidth(Dataset<Row> data, String column, boolean vector) {
+        Object first = firstFeatures(data, column);
+        return vector ? ((Vector) first).size() : ((Row) first).getList(0).size();
+    }
+
+    /** The features of the first row that has some: a {@link Vector}, or for an array column the {@link Row}. */
+    private static Object firstFeatures(Dataset<Row> data, String column) {
         Row[] first;
         try (JobDescription ignored = JobDescription.of(data.sparkSession().sparkContext(), "reading: the width of"
                 + " column " + column)) {
@@ -441,7 +477,7 @@ public final class SparkTrainer {
         if (first.length == 0) {
             throw new DataException("the data has no rows with features in column '" + column + "'");
         }
-        return vector ? ((Vector) first[0].get(0)).size() : first[0].getList(0).size();
+        return first[0].get(0) instanceof Vector v ? v : first[0];
     }
 
     private static Sample firstOrFail(JavaRDD<Sample> samples) {
@@ -454,7 +490,16 @@ public final class SparkTrainer {
 
     /** Throws unless {@code data} was packed the way this model (width, loss, output, dtype) needs. */
     private static void requireFits(PreparedData data, Network network, CompileConfig config, String call) {
-        data.requireLayout(layout(network, config, data.labelIsArray(), data.layout().featuresColumn()), call);
+        data.requireLayout(layout(network, config, data.labelIsArray(), data.layout().featuresColumn())
+                .withSparseFeatures(data.layout().sparse()), call);
+        if (data.layout().sparse()) {
+            try {
+                network.requireSparseInput(data.layout().inputDim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(call + ": the data was prepared as sparse rows; " + e.getMessage(),
+                        e);
+            }
+        }
     }
 
     private static Packing.Layout layout(Network network, CompileConfig config, boolean labelIsArray, String features) {

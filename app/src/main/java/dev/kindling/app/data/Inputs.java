@@ -219,14 +219,30 @@ public final class Inputs {
     }
 
     /** Divides every feature by {@code scale} with Spark's own column functions (a no-op for scale 1). */
+    private static org.apache.spark.ml.linalg.Vector scaledVector(org.apache.spark.ml.linalg.Vector v, double scale) {
+        if (v instanceof org.apache.spark.ml.linalg.SparseVector s) {
+            double[] values = s.values().clone();
+            for (int i = 0; i < values.length; i++) {
+                values[i] /= scale;
+            }
+            return Vectors.sparse(s.size(), s.indices().clone(), values);
+        }
+        double[] values = v.toArray().clone();
+        for (int i = 0; i < values.length; i++) {
+            values[i] /= scale;
+        }
+        return Vectors.dense(values);
+    }
+
     static Dataset<Row> scaled(Dataset<Row> df, String features, boolean vector, double scale) {
         if (scale == 1.0) {
             return df;
         }
         Column c = functions.col(features);
         if (vector) {
-            c = org.apache.spark.ml.functions.array_to_vector(functions.transform(
-                    org.apache.spark.ml.functions.vector_to_array(c, "float64"), x -> x.divide(scale)));
+            // A sparse vector stays sparse (its non-zeros divided): the trainer packs it as sparse rows.
+            c = functions.udf((org.apache.spark.ml.linalg.Vector v) -> scaledVector(v, scale),
+                    SQLDataTypes.VectorType()).apply(c);
         } else {
             c = functions.transform(c, x -> x.cast(DataTypes.DoubleType).divide(scale));
         }

@@ -9,13 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import dev.kindling.core.layers.SparseInput;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
 /**
  * Whether an input, packed, can fit in the memory Spark has for it, checked before packing: the trainer packs every
- * row densely (width x 4 bytes for float32, plus the targets and a weight) into cached blocks that stay for the whole
- * fit, so an input that cannot fit is refused up front with the estimate, the memory there is, and the settings to
+ * row into cached blocks that stay for the whole fit, densely (width x 4 bytes for float32, plus the targets and a
+ * weight), or for a column of sparse vectors into a first Dense layer as compressed sparse rows (4 bytes per row
+ * plus 4 + 4 bytes per non-zero, counted in one pass over the input), so an input that cannot fit is refused up front with the estimate, the memory there is, and the settings to
  * change, rather than failing with an {@code OutOfMemoryError} in an executor.
  *
  * <p>The memory is what the block managers report (Spark's unified memory: (heap - 300 MB) x
@@ -31,21 +34,32 @@ public final class MemoryCheck {
     }
 
     /** What packing an input would take, and what there is. */
+    /** @param nonZeros the features' non-zeros when they are packed sparse, else -1 (packed dense) */
     public record Estimate(long rows, int width, int targets, boolean weighted, int valueBytes, int partitions,
                            long bytesPerPartition,
-                           int partitionsPerJvm, long needed, long available, boolean local, int executors) {
+                           int partitionsPerJvm, long needed, long available, boolean local, int executors,
+                           long nonZeros) {
+
+        public boolean sparse() {
+            return nonZeros >= 0;
+        }
 
         public boolean fits() {
             return needed <= available;
         }
 
         String describe(String input) {
+            String layout = sparse()
+                    ? String.format(Locale.ROOT, "%,d non-zeros x (4 + %d) bytes + rows x (4 + (%,d targets%s) x %d"
+                    + " bytes), as sparse rows", nonZeros, valueBytes, targets, weighted ? " + 1 weight" : "", valueBytes)
+                    : String.format(Locale.ROOT, "rows x (%,d features + %,d targets%s) x %d bytes", width, targets,
+                    weighted ? " + 1 weight" : "", valueBytes);
             return String.format(Locale.ROOT, "%s: %,d rows of %,d features packed into %d partition%s need about %s"
-                    + " per partition (rows x (%,d features + %,d targets%s) x %d bytes), %s in %s; Spark has"
+                    + " per partition (%s), %s in %s; Spark has"
                     + " %s there (%s): give Spark more memory (%s), %sor use fewer features (a sparse input: hash it"
                     + " into fewer)",
-                    input, rows, width, partitions, partitions == 1 ? "" : "s", size(bytesPerPartition), width, targets,
-                    weighted ? " + 1 weight" : "", valueBytes, size(needed), local ? "the driver's JVM (local mode: every partition lives there)"
+                    input, rows, width, partitions, partitions == 1 ? "" : "s", size(bytesPerPartition), layout,
+                    size(needed), local ? "the driver's JVM (local mode: every partition lives there)"
                             : "each executor (" + partitionsPerJvm + " partition" + (partitionsPerJvm == 1 ? "" : "s")
                             + " per executor)",
                     size(available), local ? "the driver's heap less 300 MB, x spark.memory.fraction"
@@ -74,20 +88,40 @@ public final class MemoryCheck {
     /** The estimate for an input, or null when its width cannot be known without reading it (no rows). */
     public static Estimate estimate(Inputs.Input input, Sequential model, int outputs, DType dtype, SparkContext sc,
                                     int partitions) {
-        int width = model.isBuilt() ? model.network().inputDim() : width(input);
+        Object first = first(input);
+        int width = model.isBuilt() ? model.network().inputDim() : width(first);
         if (width <= 0) {
             return null;
         }
+        boolean sparse = first instanceof SparseVector && model.layers().get(0) instanceof SparseInput;
         long rows;
-        try (JobDescription ignored = JobDescription.of(sc, "reading: counting the rows of " + input.description())) {
-            rows = input.frame().count();
+        long nonZeros = -1;
+        if (sparse) {
+            try (JobDescription ignored = JobDescription.of(sc, "reading: counting the rows and non-zeros of "
+                    + input.description())) {
+                long[] counts = input.frame().select(input.columns().features()).javaRDD().map(r -> new long[] {1,
+                        r.isNullAt(0) ? 0 : ((Vector) r.get(0)).numActives()})
+                        .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+                rows = counts[0];
+                nonZeros = counts[1];
+            }
+        } else {
+            try (JobDescription ignored = JobDescription.of(sc, "reading: counting the rows of "
+                    + input.description())) {
+                rows = input.frame().count();
+            }
         }
         int targets = model.isBuilt() ? model.network().outputDim() : Math.max(1, outputs);
         int valueBytes = (model.isBuilt() ? model.network().dtype() : dtype).bytes();
         int wanted = partitions > 0 ? partitions : Math.max(1, sc.defaultParallelism());
         long rowsPerPartition = (rows + wanted - 1) / wanted;
         boolean weighted = input.columns().weight() != null;
-        long bytesPerPartition = rowsPerPartition * ((long) width + targets + (weighted ? 1 : 0)) * valueBytes;
+        // Sparse rows: the non-zeros of an average partition (rows are spread evenly by number), 4 bytes of column
+        // and a value each, plus a row start per row.
+        long bytesPerPartition = sparse
+                ? (nonZeros + wanted - 1) / wanted * (4L + valueBytes)
+                + rowsPerPartition * (4L + (long) (targets + (weighted ? 1 : 0)) * valueBytes)
+                : rowsPerPartition * ((long) width + targets + (weighted ? 1 : 0)) * valueBytes;
         boolean local = sc.isLocal();
         long available;
         int executors = 0;
@@ -109,7 +143,7 @@ public final class MemoryCheck {
             }
         }
         return new Estimate(rows, width, targets, weighted, valueBytes, wanted, bytesPerPartition, perJvm,
-                bytesPerPartition * perJvm, available, local, executors);
+                bytesPerPartition * perJvm, available, local, executors, nonZeros);
     }
 
     /**
@@ -130,17 +164,18 @@ public final class MemoryCheck {
         return smallest;
     }
 
-    /** The features' width from the first row (a vector or an array), or 0 for no rows. */
-    private static int width(Inputs.Input input) {
+    /** The first row's features (a vector or an array), or null for no rows. */
+    private static Object first(Inputs.Input input) {
         List<Row> first;
         try (JobDescription ignored = JobDescription.of(input.frame().sparkSession().sparkContext(), "reading: the"
                 + " features' width of " + input.description())) {
             first = input.frame().select(input.columns().features()).takeAsList(1);
         }
-        if (first.isEmpty() || first.get(0).isNullAt(0)) {
-            return 0;
-        }
-        Object v = first.get(0).get(0);
+        return first.isEmpty() || first.get(0).isNullAt(0) ? null : first.get(0).get(0);
+    }
+
+    /** The features' width from the first row's features, or 0 for no rows. */
+    private static int width(Object v) {
         if (v instanceof Vector vector) {
             return vector.size();
         }

@@ -122,6 +122,50 @@ class InputsTest {
         assertEquals(6, rows(wide).get(0).length);
     }
 
+    /**
+     * LibSVM rows stay sparse vectors, and the memory estimate counts them by their non-zeros when the first layer is
+     * Dense (they are packed as sparse rows), by their width otherwise (packed dense).
+     */
+    @Test
+    void libsvmRowsAreSparseAndTheMemoryEstimateCountsTheirNonZeros() throws Exception {
+        Path file = dir.resolve("wide.libsvm");
+        Files.writeString(file, "1 1:0.5 1073741824:1\n0 2:0.5\n1 3:1\n0 4:1\n");
+        DataConfig data = new DataConfig(Format.LIBSVM, null, List.of(file.toString()), List.of(file.toString()),
+                List.of(), 2, 1, 1, null, 1 << 30, null, "label", null);
+        Inputs.Input in = Inputs.load(spark, data, Inputs.Split.TRAIN, null);
+        assertTrue(in.frame().select("features").head().get(0) instanceof org.apache.spark.ml.linalg.SparseVector);
+        dev.kindling.core.model.Sequential dense = new dev.kindling.core.model.Sequential(
+                new dev.kindling.core.layers.Dense(2, dev.kindling.core.layers.Activation.SOFTMAX));
+        MemoryCheck.Estimate sparse = MemoryCheck.estimate(in, dense, 2, dev.kindling.core.tensor.DType.FLOAT32,
+                spark.sparkContext(), 1);
+        assertTrue(sparse.sparse() && sparse.fits(), sparse.toString());
+        assertEquals(5, sparse.nonZeros());
+        // 5 non-zeros x (4 + 4) bytes + 4 rows x (4 + 2 targets x 4 bytes)
+        assertEquals(5 * 8 + 4 * 12, sparse.bytesPerPartition());
+        dev.kindling.core.model.Sequential dropoutFirst = new dev.kindling.core.model.Sequential(
+                new dev.kindling.core.layers.Dropout(0.1),
+                new dev.kindling.core.layers.Dense(2, dev.kindling.core.layers.Activation.SOFTMAX));
+        MemoryCheck.Estimate densely = MemoryCheck.estimate(in, dropoutFirst, 2,
+                dev.kindling.core.tensor.DType.FLOAT32, spark.sparkContext(), 1);
+        assertTrue(!densely.sparse() && !densely.fits(), densely.toString());
+        assertEquals(4L * ((1L << 30) + 2) * 4, densely.bytesPerPartition());
+    }
+
+    @Test
+    void scalingASparseVectorColumnKeepsItSparse() throws Exception {
+        StructType schema = new StructType(new StructField[] {
+            new StructField("vec", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false, Metadata.empty()),
+            new StructField("label", DataTypes.IntegerType, false, Metadata.empty())});
+        String path = dir.resolve("sparse.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.sparse(1000, new int[] {3, 700},
+                new double[] {10, 40}), 1)), schema).write().parquet(path);
+        Inputs.Input in = Inputs.load(spark, config(Format.PARQUET, List.of(path), 10, 0, null, "vec"),
+                Inputs.Split.TRAIN, null);
+        Object v = in.frame().select("vec").head().get(0);
+        assertEquals(Vectors.sparse(1000, new int[] {3, 700}, new double[] {1, 4}), v);
+        assertTrue(v instanceof org.apache.spark.ml.linalg.SparseVector, v.getClass().toString());
+    }
+
     @Test
     void parquetWithArrayOrVectorFeaturesAndScaling() throws Exception {
         StructType schema = new StructType(new StructField[] {

@@ -5,6 +5,7 @@ import dev.kindling.core.blas.Products;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Parallel;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.core.tensor.Window2D;
 
@@ -85,6 +86,30 @@ public final class Ops {
                 bias.accumulateGrad(g.sum(0, false));
             }
         }, x, kernel, bias);
+    }
+
+    /**
+     * {@code x·kernel + bias} for sparse rows {@code x} (a model's input: a constant, it needs no gradient), a dense
+     * layer's pre-activation without a dense copy of the batch ({@link SparseRows#affine}). Backward: dKernel =
+     * xᵀ·g, added row by row for the columns present in the batch straight into a bound sink
+     * ({@link SparseRows#addTransposedProductInPlace}), and dBias = the column sums of g.
+     */
+    public static Variable sparseAffine(SparseRows x, Variable kernel, Variable bias) {
+        return Variable.result(SparseRows.affine(x, kernel.value(), bias.value()), g -> {
+            if (kernel.requiresGrad()) {
+                Tensor sink = kernel.boundGradSink();
+                if (sink != null) {
+                    SparseRows.addTransposedProductInPlace(x, g, sink);
+                } else {
+                    Tensor product = Tensor.zeros(kernel.value().shape(), kernel.value().dtype());
+                    SparseRows.addTransposedProductInPlace(x, g, product);
+                    kernel.accumulateGrad(product);
+                }
+            }
+            if (bias.requiresGrad()) {
+                bias.accumulateGrad(g.sum(0, false));
+            }
+        }, kernel, bias);
     }
 
     private static void accumulateProduct(Variable target, Tensor x, boolean tx, Tensor y, boolean ty) {
@@ -285,6 +310,12 @@ public final class Ops {
     /** Natural log; d/da = 1/a. */
     public static Variable log(Variable a) {
         return Variable.result(a.value().log(), g -> a.accumulateGrad(g.div(a.value())), a);
+    }
+
+    /** |a|; the derivative is sign(a), 0 at a = 0 (as TensorFlow's and PyTorch's abs, so an L1 penalty leaves zeros). */
+    public static Variable abs(Variable a) {
+        return Variable.result(a.value().map(Math::abs), g -> a.accumulateGrad(g.zip(a.value(),
+                (gi, ai) -> gi * Math.signum(ai))), a);
     }
 
     /** max(a, 0); the derivative is 1 where a > 0, else 0. */

@@ -111,10 +111,60 @@ final class KerasLayers {
         config.put("use_bias", true);
         config.set("kernel_initializer", initializer("GlorotUniform"));
         config.set("bias_initializer", initializer("Zeros"));
-        config.putNull("kernel_regularizer");
-        config.putNull("bias_regularizer");
+        config.set("kernel_regularizer", regularizerToKeras(config.get("kernel_regularizer")));
+        config.set("bias_regularizer", regularizerToKeras(config.get("bias_regularizer")));
         config.putNull("kernel_constraint");
         config.putNull("bias_constraint");
+    }
+
+    /** Kindling's regularizer names and Keras 3's classes ({@code keras.regularizers}) that compute the same. */
+    private static final java.util.Map<String, String> REGULARIZERS = java.util.Map.of("l1", "L1", "l2", "L2",
+            "l1_l2", "L1L2");
+
+    /**
+     * Keras's entry of a regularizer from Kindling's JSON form ({@code {"type": "l2", "l2": 0.001}} becomes
+     * {@code {"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.001}, ...}}); null stays null. A
+     * regularizer of one's own is written as layers of one's own are, with {@code registered_name = "kindling>name"}.
+     */
+    private static JsonNode regularizerToKeras(JsonNode kindling) {
+        if (kindling == null || kindling.isNull()) {
+            return JSON.nullNode();
+        }
+        ObjectNode fields = ((ObjectNode) kindling).deepCopy();
+        String type = fields.remove("type").asText();
+        String builtIn = REGULARIZERS.get(type);
+        ObjectNode r = JSON.objectNode();
+        r.put("module", builtIn != null ? "keras.regularizers" : null);
+        r.put("class_name", builtIn != null ? builtIn : type);
+        r.set("config", fields);
+        if (builtIn != null) {
+            r.putNull("registered_name");
+        } else {
+            r.put("registered_name", KINDLING_PREFIX + type);
+        }
+        return r;
+    }
+
+    /** Kindling's JSON form of Keras's entry of a regularizer, the inverse of {@link #regularizerToKeras}. */
+    private static JsonNode regularizerFromKeras(JsonNode keras, String key) {
+        if (keras == null || keras.isNull()) {
+            return null;
+        }
+        String className = keras.path("class_name").asText();
+        String registered = keras.path("registered_name").asText("");
+        String type;
+        if (registered.startsWith(KINDLING_PREFIX)) {
+            type = registered.substring(KINDLING_PREFIX.length());
+        } else {
+            type = REGULARIZERS.entrySet().stream().filter(e -> e.getValue().equals(className))
+                    .map(java.util.Map.Entry::getKey).findFirst().orElseThrow(() -> new IllegalArgumentException(key
+                            + " " + keras + ": Kindling has no regularizer like Keras's " + className + " (it reads L1,"
+                            + " L2, L1L2, and kinds of one's own saved by Kindling)"));
+        }
+        ObjectNode kindling = JSON.objectNode();
+        kindling.put("type", type);
+        keras.path("config").properties().forEach(e -> kindling.set(e.getKey(), e.getValue()));
+        return kindling;
     }
 
     /**
@@ -157,11 +207,19 @@ final class KerasLayers {
                     + " (linear, relu, sigmoid, tanh, softmax)");
         }
         ObjectNode kindling = ((ObjectNode) config.deepCopy());
+        JsonNode kernelRegularizer = regularizerFromKeras(config.get("kernel_regularizer"), "kernel_regularizer");
+        JsonNode biasRegularizer = regularizerFromKeras(config.get("bias_regularizer"), "bias_regularizer");
         for (String keras : List.of("name", "trainable", "dtype", "use_bias", "data_format", "dilation_rate", "groups",
                 "keepdims", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
                 "activity_regularizer", "kernel_constraint", "bias_constraint", "seed", "noise_shape",
                 "quantization_config", "lora_rank", "lora_alpha")) {
             kindling.remove(keras);
+        }
+        if (kernelRegularizer != null) {
+            kindling.set("kernel_regularizer", kernelRegularizer);
+        }
+        if (biasRegularizer != null) {
+            kindling.set("bias_regularizer", biasRegularizer);
         }
         ObjectMapper mapper = KerasFile.lenientLayers();
         kindling.put("type", kindName);

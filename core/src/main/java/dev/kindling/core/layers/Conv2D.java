@@ -3,10 +3,12 @@ package dev.kindling.core.layers;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.regularizers.Regularizer;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -33,10 +35,13 @@ import java.util.Random;
  * @param padding      {@code valid} (no padding) or {@code same} (output {@code ceil(in / stride)})
  * @param activation   applied to the output
  * @param inputShape   one sample's shape {@code (height, width, channels)} if this is the first layer, else null
+ * @param kernelRegularizer penalty on the kernel (Keras's {@code kernel_regularizer}), or null
+ * @param biasRegularizer   penalty on the bias (Keras's {@code bias_regularizer}), or null
  * @see Config its JSON form
  */
 public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
-                     Padding padding, Activation activation, Shape inputShape) implements Layer {
+                     Padding padding, Activation activation, Shape inputShape, Regularizer kernelRegularizer,
+                     Regularizer biasRegularizer) implements Layer {
 
     public Conv2D {
         if (filters <= 0) {
@@ -65,12 +70,17 @@ public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideH
      * Keras's config of this layer, its JSON form (model files, job files): {@code {"filters": 32,
      * "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "activation": "relu", "input_shape": [28, 28,
      * 1]}}. Sizes may be one integer for both axes; strides default to 1, padding to valid, activation to linear.
+     * {@code kernel_regularizer} and {@code bias_regularizer} are written only when set.
      */
     record Config(@JsonProperty(required = true) int filters,
                   @JsonProperty(value = "kernel_size", required = true)
                   @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] kernelSize,
                   @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] strides,
-                  Padding padding, Activation activation, @JsonProperty("input_shape") Shape inputShape) {
+                  Padding padding, Activation activation, @JsonProperty("input_shape") Shape inputShape,
+                  @JsonProperty("kernel_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
+                  Regularizer kernelRegularizer,
+                  @JsonProperty("bias_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
+                  Regularizer biasRegularizer) {
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -79,13 +89,21 @@ public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideH
         int[] strides = WindowConfig.pair(c.strides(), "Conv2D", "strides", new int[] {1, 1});
         return new Conv2D(c.filters(), kernel[0], kernel[1], strides[0], strides[1],
                 c.padding() == null ? Padding.VALID : c.padding(),
-                c.activation() == null ? Activation.LINEAR : c.activation(), c.inputShape());
+                c.activation() == null ? Activation.LINEAR : c.activation(), c.inputShape(), c.kernelRegularizer(),
+                c.biasRegularizer());
     }
 
     @JsonValue
     Config config() {
         return new Config(filters, new int[] {kernelHeight, kernelWidth}, new int[] {strideHeight, strideWidth},
-                padding, activation, inputShape);
+                padding, activation, inputShape, kernelRegularizer, biasRegularizer);
+    }
+
+    /** A layer without regularizers. */
+    public Conv2D(int filters, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, Padding padding,
+                  Activation activation, Shape inputShape) {
+        this(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation, inputShape, null,
+                null);
     }
 
     /** A square {@code kernelSize x kernelSize} kernel, strides 1, padding {@code valid}. */
@@ -96,16 +114,34 @@ public record Conv2D(int filters, int kernelHeight, int kernelWidth, int strideH
     /** This layer as the first of a model, taking samples {@code (height, width, channels)}. */
     public Conv2D withInputShape(int height, int width, int channels) {
         return new Conv2D(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation,
-                Shape.of(height, width, channels));
+                Shape.of(height, width, channels), kernelRegularizer, biasRegularizer);
     }
 
     public Conv2D withStrides(int height, int width) {
-        return new Conv2D(filters, kernelHeight, kernelWidth, height, width, padding, activation, inputShape);
+        return new Conv2D(filters, kernelHeight, kernelWidth, height, width, padding, activation, inputShape,
+                kernelRegularizer, biasRegularizer);
     }
 
     public Conv2D withPadding(Padding padding) {
         return new Conv2D(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation,
-                inputShape);
+                inputShape, kernelRegularizer, biasRegularizer);
+    }
+
+    /** This layer with {@code regularizer} on its kernel (null for none): {@code kernel_regularizer}. */
+    public Conv2D withKernelRegularizer(Regularizer regularizer) {
+        return new Conv2D(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation,
+                inputShape, regularizer, biasRegularizer);
+    }
+
+    /** This layer with {@code regularizer} on its bias (null for none): {@code bias_regularizer}. */
+    public Conv2D withBiasRegularizer(Regularizer regularizer) {
+        return new Conv2D(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation,
+                inputShape, kernelRegularizer, regularizer);
+    }
+
+    @Override
+    public Regularizer regularizer(int parameter) {
+        return parameter == 0 ? kernelRegularizer : biasRegularizer;
     }
 
     @Override

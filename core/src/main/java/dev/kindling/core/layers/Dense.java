@@ -2,10 +2,13 @@
 package dev.kindling.core.layers;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.regularizers.Regularizer;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -13,14 +16,22 @@ import java.util.Random;
 /**
  * A fully connected layer: {@code output = activation(input · kernel + bias)}, kernel {@code (inputDim, units)},
  * bias {@code (units)}. Keras defaults: linear activation, glorot-uniform kernel, zero bias. JSON form (model files,
- * job files): {@code {"type": "dense", "units": 512, "activation": "relu", "input_dim": 784}}.
+ * job files): {@code {"type": "dense", "units": 512, "activation": "relu", "input_dim": 784}}, with
+ * {@code "kernel_regularizer": {"type": "l2", "l2": 0.001}} when regularized (written only then, so a model without
+ * regularizers keeps the JSON it always had).
  *
  * @param units      output width, > 0
  * @param activation applied to the output; null is linear (Keras's {@code activation = NULL})
  * @param inputDim   the input width if this is the first layer (Keras's {@code input_shape = c(784)}), else 0
+ * @param kernelRegularizer penalty on the kernel (Keras's {@code kernel_regularizer}), or null
+ * @param biasRegularizer   penalty on the bias (Keras's {@code bias_regularizer}), or null
  */
 public record Dense(@JsonProperty(required = true) int units, Activation activation,
-                    @JsonProperty("input_dim") @JsonAlias("inputDim") int inputDim) implements Layer {
+                    @JsonProperty("input_dim") @JsonAlias("inputDim") int inputDim,
+                    @JsonProperty("kernel_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
+                    Regularizer kernelRegularizer,
+                    @JsonProperty("bias_regularizer") @JsonInclude(JsonInclude.Include.NON_NULL)
+                    Regularizer biasRegularizer) implements SparseInput {
 
     public Dense {
         if (units <= 0) {
@@ -34,6 +45,11 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
         }
     }
 
+    /** A Dense layer without regularizers. */
+    public Dense(int units, Activation activation, int inputDim) {
+        this(units, activation, inputDim, null, null);
+    }
+
     /** A linear Dense layer (Keras's default activation) that takes its input width from the data. */
     public Dense(int units) {
         this(units, Activation.LINEAR, 0);
@@ -42,6 +58,21 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
     /** A Dense layer that takes its input width from the previous layer or the data. */
     public Dense(int units, Activation activation) {
         this(units, activation, 0);
+    }
+
+    /** This layer with {@code regularizer} on its kernel (null for none): {@code kernel_regularizer}. */
+    public Dense withKernelRegularizer(Regularizer regularizer) {
+        return new Dense(units, activation, inputDim, regularizer, biasRegularizer);
+    }
+
+    /** This layer with {@code regularizer} on its bias (null for none): {@code bias_regularizer}. */
+    public Dense withBiasRegularizer(Regularizer regularizer) {
+        return new Dense(units, activation, inputDim, kernelRegularizer, regularizer);
+    }
+
+    @Override
+    public Regularizer regularizer(int parameter) {
+        return parameter == 0 ? kernelRegularizer : biasRegularizer;
     }
 
     @Override
@@ -95,5 +126,11 @@ public record Dense(@JsonProperty(required = true) int units, Activation activat
     @Override
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
         return Ops.affine(input, parameters.get(0), parameters.get(1));
+    }
+
+    /** Sparse rows times the kernel, plus the bias: no dense copy of the batch ({@link Ops#sparseAffine}). */
+    @Override
+    public Variable forwardPreActivation(SparseRows input, List<Variable> parameters, ForwardContext context) {
+        return Ops.sparseAffine(input, parameters.get(0), parameters.get(1));
     }
 }

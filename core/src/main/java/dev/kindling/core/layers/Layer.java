@@ -59,6 +59,14 @@ public interface Layer extends Serializable {
     }
 
     /**
+     * The regularizer of weight {@code parameter} (an index into {@link #parameterShapes}), Keras's
+     * {@code kernel_regularizer} / {@code bias_regularizer}, or null for none (the default).
+     */
+    default dev.kindling.core.regularizers.Regularizer regularizer(int parameter) {
+        return null;
+    }
+
+    /**
      * Writes initial values into views of this layer's weights. By default Keras's defaults: glorot uniform for
      * weights of rank 2 and more ({@code U(-l, l)}, {@code l = sqrt(6 / (fan_in + fan_out))}, the fans counting the
      * receptive field of a convolution kernel as Keras's {@code compute_fans} does), zeros for biases (rank 1).

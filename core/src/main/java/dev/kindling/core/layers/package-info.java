@@ -12,6 +12,8 @@
  * dev.kindling.core.layers.GlobalMaxPooling1D} and {@link dev.kindling.core.layers.GlobalAveragePooling1D}. A layer
  * is configuration only: its weights are views into the model's flat
  * parameter vector, passed to {@code forward} as variables, so the same description serves one JVM and Spark
- * executors. Each layer is one file: its shapes, its initializer and its forward, built on {@code Ops}.
+ * executors. Each layer is one file: its shapes, its initializer and its forward, built on {@code Ops}. A layer that
+ * can be a model's first layer on sparse rows ({@code SparseRows}) implements {@link
+ * dev.kindling.core.layers.SparseInput}, as {@code Dense} does.
  */
 package dev.kindling.core.layers;

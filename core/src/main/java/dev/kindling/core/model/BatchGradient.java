@@ -40,7 +40,17 @@ public final class BatchGradient {
     public static BatchStats accumulate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
                                         Tensor x, Tensor y, Tensor sampleWeights, ForwardContext context,
                                         Tensor gradSink) {
-        Variable z = network.preActivation(Variable.constant(x), weights, gradSink, context);
+        return accumulate(network, loss, metrics, weights, Features.dense(x), y, sampleWeights, context, gradSink);
+    }
+
+    /**
+     * As {@link #accumulate(Network, Loss, List, Tensor, Tensor, Tensor, Tensor, ForwardContext, Tensor)}, for
+     * inputs dense or sparse ({@link Features}).
+     */
+    public static BatchStats accumulate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
+                                        Features x, Tensor y, Tensor sampleWeights, ForwardContext context,
+                                        Tensor gradSink) {
+        Variable z = x.preActivation(network, weights, gradSink, context);
         Variable lossSum = loss.batchSum(z, network.outputActivation(), y, sampleWeights);
         lossSum.backward();
         return stats(network, metrics, z.value(), y, lossSum.value().item());
@@ -55,8 +65,14 @@ public final class BatchGradient {
     /** The same with each sample's loss weighted ({@code sampleWeights} may be null). */
     public static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
                                       Tensor x, Tensor y, Tensor sampleWeights) {
+        return evaluate(network, loss, metrics, weights, Features.dense(x), y, sampleWeights);
+    }
+
+    /** The same for inputs dense or sparse ({@link Features}). */
+    public static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights,
+                                      Features x, Tensor y, Tensor sampleWeights) {
         try (NoGrad ignored = NoGrad.enter()) {
-            Variable z = network.preActivation(Variable.constant(x), weights, null, ForwardContext.inference());
+            Variable z = x.preActivation(network, weights, null, ForwardContext.inference());
             double lossSum = loss.batchSum(z, network.outputActivation(), y, sampleWeights).value().item();
             return stats(network, metrics, z.value(), y, lossSum);
         }

@@ -40,6 +40,14 @@ public record BatchStats(long count, double lossSum, double[] metricSums) implem
         return new BatchStats(count + other.count, lossSum + other.lossSum, sums);
     }
 
+    /**
+     * These sums with a regularization {@code penalty} added to every sample's loss, so the mean loss is the data
+     * loss plus the penalty, as Keras's {@code loss} (its loss tracker weighs each step's total loss by the batch size).
+     */
+    public BatchStats withPenalty(double penalty) {
+        return penalty == 0 ? this : new BatchStats(count, lossSum + penalty * count, metricSums);
+    }
+
     public double meanLoss() {
         return lossSum / count;
     }

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@link #interrupt} it.
  *
  * <p>Each epoch visits the training samples in {@link MiniBatches}' order; each step adds the batch's summed
- * gradient, divides it by the batch size, checks that the loss is finite and applies the optimizer. The state the
+ * gradient, divides it by the batch size, adds the regularizers' penalty gradient (once per step, here, wherever the
+ * samples live: on Spark this loop runs on the driver), checks that the loss is finite and applies the optimizer. The
+ * state the
  * loop carries between steps is small and explicit (position, the epoch's running sums, the history), which is
  * what makes a checkpoint taken between two steps resume exactly.
  */
@@ -41,6 +43,7 @@ public final class FitLoop {
     private final Checkpoint.Fingerprint fingerprint;
     private final List<dev.kindling.core.metrics.Metric> resolvedMetrics;
     private final TrainableWeights trainable;
+    private final boolean regularized;
     private Optimizer optimizer;
     private int firstEpoch;
     private int lastEpoch;
@@ -64,6 +67,7 @@ public final class FitLoop {
         this.optimizer = config.optimizer();
         this.resolvedMetrics = config.resolvedMetrics(model.network().outputDim());
         this.trainable = model.network().trainableWeights();
+        this.regularized = model.network().hasRegularizers();
         this.trainSamples = data.trainSamples();
         this.steps = MiniBatches.steps(trainSamples, options.batchSize());
         this.fingerprint = fingerprint(model.network(), config, data, options);
@@ -137,10 +141,14 @@ public final class FitLoop {
             TrainingData.Step stepInfo = new TrainingData.Step(epoch, lastEpoch, step + 1, steps);
             BatchStats batch = data.accumulateGradient(rows, MiniBatches.stepSeed(options.seed(), epoch, step),
                     weights, grad, stepInfo);
+            grad.scaleInPlace(1.0 / rows.length);
+            if (regularized) {
+                // The mean gradient plus the penalty's: Keras's gradient of (mean loss + sum of penalties).
+                batch = batch.withPenalty(model.network().regularization(weights, grad));
+            }
             if (!Double.isFinite(batch.lossSum())) {
                 throw new TrainingDivergedException(epoch, step + 1, batch.meanLoss());
             }
-            grad.scaleInPlace(1.0 / rows.length);
             if (packedWeights == null) {
                 model.optimizerState(optimizer.applyInPlace(model.optimizerState(), weights, grad));
             } else {
@@ -162,7 +170,11 @@ public final class FitLoop {
         checkInterrupt();
         Map<String, Double> logs = Sequential.logs(config, resolvedMetrics, epochStats, "");
         if (data.hasValidation()) {
-            logs.putAll(Sequential.logs(config, resolvedMetrics, data.evaluateValidation(weights), "val_"));
+            BatchStats validation = data.evaluateValidation(weights);
+            if (regularized) {
+                validation = validation.withPenalty(model.network().regularization(weights, null));
+            }
+            logs.putAll(Sequential.logs(config, resolvedMetrics, validation, "val_"));
         }
         // The learning rate this epoch's steps used, as Keras's history has it (before any callback changes it).
         logs.put(LEARNING_RATE, optimizer.learningRate());

@@ -20,10 +20,10 @@ final class InMemoryData implements TrainingData {
     private final Loss loss;
     private final List<Metric> metrics;
     private final ClassWeights classWeights;
-    private final Tensor trainX;
+    private final Features trainX;
     private final Tensor trainY;
     private final Tensor trainW;
-    private final Tensor validationX;
+    private final Features validationX;
     private final Tensor validationY;
     private final Tensor validationW;
 
@@ -31,45 +31,46 @@ final class InMemoryData implements TrainingData {
      * @param x, y, w     checked and in the network's dtype; {@code w} (per-sample weights) may be null
      * @param validation checked separate validation data, or null to split the last {@code validationSplit} off
      */
-    InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, Tensor w,
+    InMemoryData(Network network, Loss loss, List<Metric> metrics, Features x, Tensor y, Tensor w,
                  double validationSplit, FitOptions.ValidationData validation, ClassWeights classWeights) {
         this.network = network;
         this.loss = loss;
         this.metrics = metrics;
         this.classWeights = classWeights;
-        int samples = x.dim(0);
+        int samples = x.rows();
         int train = validation != null ? samples : TrainingData.trainSamples(samples, validationSplit);
-        this.trainX = train == samples ? x : x.slice(0, 0, train);
+        this.trainX = train == samples ? x : x.slice(0, train);
         this.trainY = train == samples ? y : y.slice(0, 0, train);
         this.trainW = w == null || train == samples ? w : w.slice(0, 0, train);
         if (validation != null) {
-            this.validationX = validation.x();
+            this.validationX = Features.dense(validation.x());
             this.validationY = validation.y();
             this.validationW = validation.sampleWeights();
         } else {
-            this.validationX = train == samples ? null : x.slice(0, train, samples);
+            this.validationX = train == samples ? null : x.slice(train, samples);
             this.validationY = train == samples ? null : y.slice(0, train, samples);
             this.validationW = w == null || train == samples ? null : w.slice(0, train, samples);
         }
     }
 
     InMemoryData(Network network, Loss loss, List<Metric> metrics, Tensor x, Tensor y, double validationSplit) {
-        this(network, loss, metrics, x, y, null, validationSplit, null, ClassWeights.NONE);
+        this(network, loss, metrics, Features.dense(x), y, null, validationSplit, null, ClassWeights.NONE);
     }
 
     @Override
     public int trainSamples() {
-        return trainX.dim(0);
+        return trainX.rows();
     }
 
     @Override
     public long validationSamples() {
-        return validationX == null ? 0 : validationX.dim(0);
+        return validationX == null ? 0 : validationX.rows();
     }
 
     @Override
     public int inputWidth() {
-        return trainX.dim(1);
+        // A dense batch's second axis, as checkpoints have always recorded it; sparse rows' width.
+        return trainX instanceof Features.Dense dense ? dense.x().dim(1) : network.inputDim();
     }
 
     @Override
@@ -80,7 +81,7 @@ final class InMemoryData implements TrainingData {
         }
         Tensor y = trainY.take(0, rows);
         Tensor w = classWeights.weights(y, loss, trainW == null ? null : trainW.take(0, rows));
-        return BatchGradient.accumulate(network, loss, metrics, weights, trainX.take(0, rows), y, w,
+        return BatchGradient.accumulate(network, loss, metrics, weights, trainX.take(rows), y, w,
                 ForwardContext.training(stepSeed, ids), gradSink);
     }
 
@@ -90,14 +91,14 @@ final class InMemoryData implements TrainingData {
     }
 
     /** Loss and metric sums over {@code (x, y)} in chunks, losses weighted by {@code w} when it is not null. */
-    static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights, Tensor x, Tensor y,
+    static BatchStats evaluate(Network network, Loss loss, List<Metric> metrics, Tensor weights, Features x, Tensor y,
                                Tensor w) {
         BatchStats total = BatchStats.empty(metrics);
-        int rows = x.dim(0);
+        int rows = x.rows();
         for (int from = 0; from < rows; from += EVALUATION_CHUNK) {
             int to = Math.min(rows, from + EVALUATION_CHUNK);
             total = total.merge(BatchGradient.evaluate(network, loss, metrics, weights,
-                    x.slice(0, from, to), y.slice(0, from, to), w == null ? null : w.slice(0, from, to)));
+                    x.slice(from, to), y.slice(0, from, to), w == null ? null : w.slice(0, from, to)));
         }
         return total;
     }

@@ -7,8 +7,10 @@ import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.layers.SparseInput;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -191,18 +193,62 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
      * @param gradSink flat gradient vector the weights' gradients accumulate into, or null for inference
      */
     public Variable preActivation(Variable input, Tensor weights, Tensor gradSink, ForwardContext context) {
+        Variable x = Ops.reshape(input, inputShape.prepend(input.value().dim(0)));
+        return layersFrom(0, x, weights, gradSink, context);
+    }
+
+    /**
+     * The forward pass on sparse rows {@code (n, inputDim())}: the first layer takes them as they are
+     * ({@link SparseInput}), the others see its dense output.
+     *
+     * @throws IllegalArgumentException when the first layer cannot take sparse rows ({@link #requireSparseInput})
+     */
+    public Variable preActivation(SparseRows input, Tensor weights, Tensor gradSink, ForwardContext context) {
+        requireSparseInput(input.width());
+        SparseInput first = (SparseInput) layers.get(0);
+        List<Variable> params = parameters(layout(), 0, weights, gradSink);
+        ForwardContext ctx = context.forLayer(0);
+        Variable h = layers.size() == 1 ? first.forwardPreActivation(input, params, ctx)
+                : first.forward(input, params, ctx);
+        return layersFrom(1, h, weights, gradSink, context);
+    }
+
+    /**
+     * Checks, before anything runs, that this network can take sparse rows of {@code width} columns: its first
+     * layer must compute from the non-zeros ({@link SparseInput}, as {@code Dense} does) and its input must be flat
+     * rows of that width.
+     *
+     * @throws IllegalArgumentException naming the first layer and what to do instead
+     */
+    public void requireSparseInput(int width) {
+        requireSparseFirstLayer(layers);
+        if (inputShape.rank() != 1 || inputShape.dim(0) != width) {
+            throw new IllegalArgumentException("sparse features have " + width + " columns, the model expects samples"
+                    + " of shape " + inputShape);
+        }
+    }
+
+    /**
+     * Checks that the first of {@code layers} can take sparse rows ({@link SparseInput}, as {@code Dense} is).
+     *
+     * @throws IllegalArgumentException naming the first layer and what to do instead
+     */
+    public static void requireSparseFirstLayer(List<Layer> layers) {
+        Layer first = layers.get(0);
+        if (!(first instanceof SparseInput)) {
+            throw new IllegalArgumentException("sparse features (a SparseVector column, LibSVM rows, SparseRows) can"
+                    + " only feed a model whose first layer is Dense; this model's first layer is "
+                    + first.typeName() + ", which needs every value of a sample: give it dense features, or start"
+                    + " the model with a Dense layer");
+        }
+    }
+
+    /** Layers {@code from..last} on {@code h}, the last one's activation left out (losses fuse it). */
+    private Variable layersFrom(int from, Variable h, Tensor weights, Tensor gradSink, ForwardContext context) {
         ParameterLayout layout = layout();
-        Variable h = Ops.reshape(input, inputShape.prepend(input.value().dim(0)));
         int last = layers.size() - 1;
-        for (int i = 0; i <= last; i++) {
-            List<Tensor> values = layout.views(weights, i);
-            // A frozen layer's weights are constants: no op computes their gradient, and below the first
-            // trainable layer nothing needs one, so no graph is recorded there (Variable.result).
-            List<Tensor> sinks = gradSink == null || !trainable.get(i) ? null : layout.views(gradSink, i);
-            List<Variable> params = new ArrayList<>(values.size());
-            for (int p = 0; p < values.size(); p++) {
-                params.add(sinks == null ? Variable.constant(values.get(p)) : Variable.parameter(values.get(p), sinks.get(p)));
-            }
+        for (int i = from; i <= last; i++) {
+            List<Variable> params = parameters(layout, i, weights, gradSink);
             Layer layer = layers.get(i);
             ForwardContext ctx = context.forLayer(i);
             h = i == last ? layer.forwardPreActivation(h, params, ctx) : layer.forward(h, params, ctx);
@@ -210,10 +256,80 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
         return h;
     }
 
+    /** Whether some trainable layer regularizes one of its weights (Keras's {@code kernel_regularizer}...). */
+    public boolean hasRegularizers() {
+        int[] seen = new int[layers.size()];   // the weights of each layer met so far, in layout order
+        for (ParameterLayout.Entry e : layout().entries()) {
+            if (trainable.get(e.layerIndex()) && layers.get(e.layerIndex()).regularizer(seen[e.layerIndex()]) != null) {
+                return true;
+            }
+            seen[e.layerIndex()]++;
+        }
+        return false;
+    }
+
+    /**
+     * The sum of the trainable layers' regularization penalties at {@code weights} (Keras's {@code sum(model.losses)}:
+     * frozen layers add nothing), which the training loop adds to each step's mean loss; with {@code gradSink} not
+     * null their gradient is added into it. Called once per step by whoever applies the optimizer, so on Spark the
+     * driver adds it once, whatever the number of partitions.
+     */
+    public double regularization(Tensor weights, Tensor gradSink) {
+        ParameterLayout layout = layout();
+        double total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            if (!trainable.get(i)) {
+                continue;
+            }
+            List<Tensor> values = layout.views(weights, i);
+            List<Tensor> sinks = gradSink == null ? null : layout.views(gradSink, i);
+            for (int p = 0; p < values.size(); p++) {
+                var regularizer = layers.get(i).regularizer(p);
+                if (regularizer == null) {
+                    continue;
+                }
+                Variable w = sinks == null ? Variable.constant(values.get(p))
+                        : Variable.parameter(values.get(p), sinks.get(p));
+                Variable penalty = regularizer.penalty(w);
+                if (penalty.value().size() != 1) {
+                    throw new IllegalStateException(regularizer + " returned a penalty of shape "
+                            + penalty.value().shape() + " for " + layers.get(i).typeName() + " weight " + p
+                            + "; a penalty is a scalar");
+                }
+                total += penalty.value().item();
+                if (sinks != null && penalty.requiresGrad()) {
+                    penalty.backward();
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Layer {@code i}'s weights as variables: parameters bound to the gradient sink, or constants. */
+    private List<Variable> parameters(ParameterLayout layout, int i, Tensor weights, Tensor gradSink) {
+        List<Tensor> values = layout.views(weights, i);
+        // A frozen layer's weights are constants: no op computes their gradient, and below the first
+        // trainable layer nothing needs one, so no graph is recorded there (Variable.result).
+        List<Tensor> sinks = gradSink == null || !trainable.get(i) ? null : layout.views(gradSink, i);
+        List<Variable> params = new ArrayList<>(values.size());
+        for (int p = 0; p < values.size(); p++) {
+            params.add(sinks == null ? Variable.constant(values.get(p)) : Variable.parameter(values.get(p), sinks.get(p)));
+        }
+        return params;
+    }
+
     /** Outputs after the last activation, {@code (n, outputDim)}, without recording a graph. */
     public Tensor predict(Tensor x, Tensor weights) {
         try (NoGrad ignored = NoGrad.enter()) {
             Variable z = preActivation(Variable.constant(x), weights, null, ForwardContext.inference());
+            return outputActivation().apply(z).value();
+        }
+    }
+
+    /** Outputs for sparse rows, as {@link #predict(Tensor, Tensor)}. */
+    public Tensor predict(SparseRows x, Tensor weights) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            Variable z = preActivation(x, weights, null, ForwardContext.inference());
             return outputActivation().apply(z).value();
         }
     }

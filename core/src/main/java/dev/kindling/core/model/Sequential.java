@@ -11,6 +11,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -172,8 +173,40 @@ public final class Sequential {
                     checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
         }
         ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
-        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()), xs, ys, ws,
+        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()),
+                Features.dense(xs), ys, ws,
                 options.validationSplit(), validation, classWeights), options);
+    }
+
+    /**
+     * As {@link #fit(Tensor, Tensor, Tensor, FitOptions)} for sparse feature rows ({@link SparseRows}: multi-hot or
+     * hashed text, one-hot categories): the first layer, which must be {@code Dense}, multiplies them by its kernel
+     * without a dense copy, and dense and sparse rows of the same values learn the same weights (to float rounding).
+     * Validation comes from {@code options.validationSplit()}; a separate {@code validationData} must be dense.
+     *
+     * @throws IllegalArgumentException before anything is trained when the first layer cannot take sparse rows, the
+     *                                  width differs from the model's, or a value is not finite
+     */
+    public History fit(SparseRows x, Tensor y, Tensor sampleWeights, FitOptions options) {
+        CompileConfig config = requireCompiled("fit");
+        SparseRows xs = checkedInputs(x, "fit");
+        Tensor ys = checkedTargets(config.loss(), y, xs.rows());
+        Tensor ws = checkedWeights(sampleWeights, xs.rows(), "fit: sample_weight");
+        FitOptions.ValidationData validation = null;
+        if (options.validationData() != null) {
+            FitOptions.ValidationData v = options.validationData();
+            Tensor vx = checkedInputs(v.x(), "fit: validation_data");
+            validation = new FitOptions.ValidationData(vx, checkedTargets(config.loss(), v.y(), vx.dim(0)),
+                    checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
+        }
+        ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
+        return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()),
+                Features.sparse(xs), ys, ws, options.validationSplit(), validation, classWeights), options);
+    }
+
+    /** As {@link #fit(SparseRows, Tensor, Tensor, FitOptions)} without sample weights. */
+    public History fit(SparseRows x, Tensor y, FitOptions options) {
+        return fit(x, y, null, options);
     }
 
     /**
@@ -205,13 +238,24 @@ public final class Sequential {
         return new FitLoop(this, data, options, config).run();
     }
 
-    /** Mean loss and metrics over {@code (x, y)}, without dropout. */
+    /** Mean loss (with the regularizers' penalty, as Keras's) and metrics over {@code (x, y)}, without dropout. */
     public Evaluation evaluate(Tensor x, Tensor y) {
         CompileConfig config = requireCompiled("evaluate");
         Tensor xs = checkedInputs(x, "evaluate");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
+        return evaluation(config, Features.dense(xs), ys);
+    }
+
+    /** Mean loss and metrics over sparse rows {@code x} and targets {@code y}, without dropout. */
+    public Evaluation evaluate(SparseRows x, Tensor y) {
+        CompileConfig config = requireCompiled("evaluate");
+        SparseRows xs = checkedInputs(x, "evaluate");
+        return evaluation(config, Features.sparse(xs), checkedTargets(config.loss(), y, xs.rows()));
+    }
+
+    private Evaluation evaluation(CompileConfig config, Features xs, Tensor ys) {
         BatchStats stats = InMemoryData.evaluate(network, config.loss(), config.resolvedMetrics(network.outputDim()),
-                weights, xs, ys, null);
+                weights, xs, ys, null).withPenalty(network.regularization(weights, null));
         Map<String, Double> metrics = logs(config, config.resolvedMetrics(network.outputDim()), stats, "");
         double loss = metrics.remove("loss");
         return new Evaluation(loss, metrics);
@@ -219,12 +263,20 @@ public final class Sequential {
 
     /** The model's outputs {@code (samples, outputs)}: class probabilities for a softmax output. */
     public Tensor predict(Tensor x) {
-        Tensor xs = checkedInputs(x, "predict");
-        int rows = xs.dim(0);
+        return predictions(Features.dense(checkedInputs(x, "predict")));
+    }
+
+    /** The model's outputs {@code (samples, outputs)} for sparse rows. */
+    public Tensor predict(SparseRows x) {
+        return predictions(Features.sparse(checkedInputs(x, "predict")));
+    }
+
+    private Tensor predictions(Features xs) {
+        int rows = xs.rows();
         Tensor out = Tensor.zeros(dtype, rows, network.outputDim());
         for (int from = 0; from < rows; from += InMemoryData.EVALUATION_CHUNK) {
             int to = Math.min(rows, from + InMemoryData.EVALUATION_CHUNK);
-            Tensor chunk = network.predict(xs.slice(0, from, to), weights);
+            Tensor chunk = xs.slice(from, to).predict(network, weights);
             for (int i = 0; i < chunk.size(); i++) {
                 out.setFlat(from * network.outputDim() + i, chunk.getFlat(i));
             }
@@ -843,6 +895,29 @@ public final class Sequential {
         layers.get(0).checkInputs(x, call, 0);
         build(declared != null ? declared : sample);
         return x.dtype() == dtype ? x : x.astype(dtype);
+    }
+
+    /**
+     * Sparse rows checked as dense ones are (some rows, finite values), and the model's first layer able to take
+     * them ({@link Network#requireSparseInput}); builds the model for their width.
+     */
+    private SparseRows checkedInputs(SparseRows x, String call) {
+        if (x.rows() == 0) {
+            throw new IllegalArgumentException(call + ": no samples in the sparse rows");
+        }
+        Shape declared = network != null ? network.inputShape() : layers.get(0).inputShape();
+        if (declared != null && (declared.rank() != 1 || declared.dim(0) != x.width())) {
+            throw new IllegalArgumentException(call + ": the model expects samples of shape " + declared
+                    + ", the sparse rows have " + x.width() + " columns");
+        }
+        try {
+            Network.requireSparseFirstLayer(layers);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(call + ": " + e.getMessage(), e);
+        }
+        x.requireFinite(call, 0);
+        build(Shape.of(x.width()));
+        return x.astype(dtype);
     }
 
     /** Per-sample weights: one finite number >= 0 per row, in the model's dtype; null stays null. */

@@ -4,7 +4,10 @@ package dev.kindling.core.registry;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -38,6 +41,10 @@ import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.onnx.LayerExporters;
 import dev.kindling.core.onnx.OnnxExporter;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.regularizers.L1;
+import dev.kindling.core.regularizers.L1L2;
+import dev.kindling.core.regularizers.L2;
+import dev.kindling.core.regularizers.Regularizer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,7 +66,9 @@ import java.util.regex.Pattern;
  *       as the type id ({@code "type": "dense"}, {@code "name": "adam"}, {@code "type": "early_stopping"}); an
  *       optimizer also gives its Keras defaults;</li>
  *   <li><b>losses</b>, <b>metrics</b> and <b>activations</b>: instances by Keras's name
- *       ({@code categorical_crossentropy}, {@code auc}, {@code relu}).</li>
+ *       ({@code categorical_crossentropy}, {@code auc}, {@code relu});</li>
+ *   <li><b>regularizers</b>: classes Jackson writes and reads with their name as the type id
+ *       ({@code "type": "l2"}), Keras's {@code l1}, {@code l2} and {@code l1_l2} built in.</li>
  * </ul>
  * Adding a kind is one class plus one registration, e.g. {@code Registry.activation(Swish.INSTANCE)}. Names are
  * lower case; registering a name again replaces it. Register before loading a model or reading a job file that uses
@@ -75,7 +84,20 @@ public final class Registry {
     private static final Map<String, Activation> ACTIVATIONS = new LinkedHashMap<>();
     private static final Map<String, Class<? extends CallbackConfig>> CALLBACKS = new LinkedHashMap<>();
     private static final Pattern TOP_K = Pattern.compile("top_(\\d+)_categorical_accuracy");
+    private static final Map<String, Class<? extends Regularizer>> REGULARIZERS = new LinkedHashMap<>();
     private static volatile ObjectMapper mapper;
+    /**
+     * A regularizer object without {@code type} is Keras's {@code regularizer_l1_l2} with the factors it names (the
+     * job file's {@code kernel-regularizer { l2 = 0.001 }}). A handler of the missing id, not Jackson's
+     * {@code defaultImpl}, which would also take a misspelt type for l1_l2.
+     */
+    private static final DeserializationProblemHandler TYPELESS_REGULARIZER = new DeserializationProblemHandler() {
+        @Override
+        public JavaType handleMissingTypeId(DeserializationContext context, JavaType baseType,
+                                            TypeIdResolver resolver, String failureMessage) {
+            return baseType.getRawClass() == Regularizer.class ? context.constructType(L1L2.class) : null;
+        }
+    };
 
     static {
         layer("dense", Dense.class, LayerExporters::dense);
@@ -132,6 +154,10 @@ public final class Registry {
         callback("model_checkpoint", ModelCheckpoint.Config.class);
         callback("csv_logger", CSVLogger.Config.class);
         callback("terminate_on_nan", TerminateOnNaN.Config.class);
+
+        regularizer("l1", L1.class);
+        regularizer("l2", L2.class);
+        regularizer("l1_l2", L1L2.class);
     }
 
     private Registry() {
@@ -354,6 +380,33 @@ public final class Registry {
                 + String.join(", ", known) + more);
     }
 
+    // ---- regularizers -------------------------------------------------------------------------------------
+
+    /**
+     * Registers a regularizer class under {@code name}, the {@code type} of its JSON form (model files, a layer's
+     * {@code kernel-regularizer} in job files): a Jackson-serializable record whose components are its factors.
+     */
+    public static synchronized void regularizer(String name, Class<? extends Regularizer> type) {
+        REGULARIZERS.put(key(name), type);
+        mapper = null;
+    }
+
+    /** The regularizer class registered under {@code name}, or null. */
+    public static synchronized Class<? extends Regularizer> regularizerType(String name) {
+        return REGULARIZERS.get(key(name));
+    }
+
+    /** The name {@code type} is registered under, or null. */
+    public static synchronized String regularizerName(Class<?> type) {
+        return REGULARIZERS.entrySet().stream().filter(e -> e.getValue().equals(type)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+    }
+
+    /** The registered regularizer names, in registration order. */
+    public static synchronized Set<String> regularizerNames() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(REGULARIZERS.keySet()));
+    }
+
     // ---- JSON ---------------------------------------------------------------------------------------------
 
     /**
@@ -367,7 +420,8 @@ public final class Registry {
             synchronized (Registry.class) {
                 if (mapper == null) {
                     ObjectMapper fresh = new ObjectMapper()
-                            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+                            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                            .addHandler(TYPELESS_REGULARIZER);
                     LAYERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     OPTIMIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     CALLBACKS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
@@ -379,6 +433,7 @@ public final class Registry {
                                     return activation(p.getValueAsString());
                                 }
                             }));
+                    REGULARIZERS.forEach((name, type) -> fresh.registerSubtypes(new NamedType(type, name)));
                     mapper = fresh;
                 }
                 m = mapper;

@@ -2,7 +2,6 @@
 package dev.kindling.spark.ml;
 
 import dev.kindling.core.autodiff.NoGrad;
-import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
@@ -186,10 +185,10 @@ public final class KindlingClassificationModel
             throw new IllegalArgumentException(STAGE + ": expected " + network.inputDim() + " features, got "
                     + features.size());
         }
-        Tensor x = Tensor.of(features.toArray(), 1, network.inputDim()).astype(network.dtype());
         Tensor z;
         try (NoGrad ignored = NoGrad.enter()) {
-            z = network.preActivation(Variable.constant(x), model.weights(), null, ForwardContext.inference()).value();
+            z = Training.oneRow(network, features).preActivation(network, model.weights(), null,
+                    ForwardContext.inference()).value();
         }
         if (kind == OutputKind.BINARY) {
             return Vectors.dense(-z.getFlat(0), z.getFlat(0));

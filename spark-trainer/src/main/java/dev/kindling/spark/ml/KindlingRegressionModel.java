@@ -4,7 +4,6 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
-import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PredictionColumns;
 import dev.kindling.spark.SparkTrainer;
@@ -132,8 +131,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
             throw new IllegalArgumentException(STAGE + ": expected " + network.inputDim() + " features, got "
                     + features.size());
         }
-        Tensor x = Tensor.of(features.toArray(), 1, network.inputDim()).astype(network.dtype());
-        return network.predict(x, model.weights()).getFlat(0);
+        return Training.oneRow(network, features).predict(network, model.weights()).getFlat(0);
     }
 
     /** A copy with its own network (nothing shared: training one copy further leaves the other as it was). */

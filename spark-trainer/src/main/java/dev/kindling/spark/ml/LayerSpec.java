@@ -19,7 +19,8 @@ import java.util.Locale;
  * input_dim=784)}, {@code conv2d(32, 3, activation=relu)}). An omitted argument is absent from the JSON object
  * the text becomes (the same object the model file holds, from which Jackson builds the layer): it takes the
  * layer's default (a dense layer's activation: linear; its {@code input_dim}: from the data), and a layer that
- * needs the value says so. Any registered layer, a custom one too, can be written.
+ * needs the value says so. Any registered layer, a custom one too, can be written. A regularizer is written as a
+ * call: {@code dense(16, relu, kernel_regularizer=l2(0.001), bias_regularizer=l1_l2(l1=0.01, l2=0.01))}.
  */
 final class LayerSpec {
 
@@ -52,7 +53,8 @@ final class LayerSpec {
             throw new IllegalArgumentException(where + ": unknown layer '" + name + "', expected one of "
                     + String.join(", ", Registry.layerNames()));
         }
-        List<String> components = jsonNames(type);
+        // Regularizers are given by name only (kernel_regularizer=l2(0.001)), as in Keras's calls.
+        List<String> components = jsonNames(type).stream().filter(c -> !c.endsWith("_regularizer")).toList();
         ObjectNode node = Registry.json().createObjectNode();
         node.put("type", name);
         String inside = item.substring(open + 1, item.length() - 1);
@@ -167,7 +169,44 @@ final class LayerSpec {
         return names;
     }
 
+    /** A regularizer argument: {@code l2(0.001)}, {@code l1_l2(l1=0.01, l2=0.01)}. */
+    private static final java.util.regex.Pattern CALL =
+            java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*\\((.*)\\)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * A registered regularizer written as a call, {@code l2(0.001)} or {@code l1_l2(l1=0.01, l2=0.02)}: its JSON form
+     * ({@code {"type": "l2", "l2": 0.001}}), arguments by position in its JSON form's order or by name; left out ones
+     * take the regularizer's defaults (Keras's).
+     */
+    private static ObjectNode regularizer(String name, String inside, String where) {
+        Class<?> type = Registry.regularizerType(name);
+        if (type == null) {
+            throw new IllegalArgumentException(where + ": unknown regularizer '" + name + "', expected one of "
+                    + String.join(", ", Registry.regularizerNames()) + ", e.g. kernel_regularizer=l2(0.001)");
+        }
+        ObjectNode node = Registry.json().createObjectNode();
+        node.put("type", name.toLowerCase(Locale.ROOT));
+        List<String> components = jsonNames(type);
+        List<String> args = inside.isBlank() ? List.of() : split(inside, inside);
+        for (int a = 0; a < args.size(); a++) {
+            String arg = args.get(a).trim();
+            int eq = arg.indexOf('=');
+            if (eq < 0 && a >= components.size()) {
+                throw new IllegalArgumentException(where + ": " + name + " takes at most " + components.size()
+                        + " arguments (" + String.join(", ", components) + ")");
+            }
+            put(node, eq > 0 ? arg.substring(0, eq).trim() : components.get(a), eq > 0 ? arg.substring(eq + 1).trim()
+                    : arg, where);
+        }
+        return node;
+    }
+
     private static void put(ObjectNode node, String key, String value, String where) {
+        java.util.regex.Matcher call = CALL.matcher(value);
+        if (call.matches()) {
+            node.set(key, regularizer(call.group(1), call.group(2), where));
+            return;
+        }
         if (value.startsWith("[")) {
             try {
                 node.set(key, Registry.json().readTree(value));   // a size or shape: [3, 3], [28, 28, 1]

@@ -3,15 +3,20 @@ package dev.kindling.spark.ml;
 
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.layers.SparseInput;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.model.EpochLogs;
+import dev.kindling.core.model.Features;
 import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.Network;
 import dev.kindling.core.model.ProgressPrinter;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingListener;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
+import dev.kindling.core.tensor.SparseRows;
+import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import java.util.ArrayList;
@@ -23,6 +28,8 @@ import java.util.function.Consumer;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -84,6 +91,22 @@ final class Training {
         StructField[] out = spark.apply(new StructType(asVector)).fields().clone();
         out[i] = field;
         return new StructType(out);
+    }
+
+    /**
+     * One row of features for the single-row API ({@code predict(Vector)}): a sparse vector stays sparse when the
+     * first layer takes sparse rows, as {@code transform} and training do; otherwise its values, dense.
+     */
+    static Features oneRow(Network network, Vector features) {
+        if (features instanceof SparseVector v && network.layers().get(0) instanceof SparseInput) {
+            SparseRows.Builder row = new SparseRows.Builder(v.size());
+            for (int k = 0; k < v.indices().length; k++) {
+                row.add(v.indices()[k], v.values()[k]);
+            }
+            row.endRow();
+            return Features.sparse(row.build().astype(network.dtype()));
+        }
+        return Features.dense(Tensor.of(features.toArray(), 1, network.inputDim()).astype(network.dtype()));
     }
 
     /** Whether the features column is an array of numbers rather than a vector. */
