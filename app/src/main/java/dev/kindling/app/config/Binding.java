@@ -146,7 +146,7 @@ final class Binding {
             } else if (field != null) {
                 Throwable cause = rootCause(e);
                 String message = cause instanceof IllegalArgumentException && cause.getMessage() != null
-                        ? cause.getMessage() : "expected " + expected(e) + ", got " + JobConfigLoader.describe(
+                        ? cause.getMessage() : "expected " + expected(e) + ", got " + Problems.describe(
                         object.get(userKeys.getOrDefault(field, field)));
                 add(userKeys.getOrDefault(field, kebab(field)), kebabNames(message));
             } else {

@@ -148,6 +148,19 @@ class BadConfigurationTest {
                 job + ":7: fit.batch-size: must be >= 1, got 0");
     }
 
+    /** Values of one section that do not bind are each reported, in one run, beside the other sections' problems. */
+    @Test
+    void everyValueThatDoesNotBindIsReported() {
+        Cli cli = train("fit.epochs=five", "fit.shuffle=maybe", "fit.batch-size=null", "fit.tree-depth=0",
+                "data.csv.header=sometimes");
+        assertBad(cli, "5 problems", "--set fit.epochs=five: fit.epochs: expected an integer, got string \"five\"",
+                "--set fit.shuffle=maybe: fit.shuffle: expected true or false, got string \"maybe\"",
+                "--set fit.batch-size=null: fit.batch-size: missing, expected an integer",
+                "--set fit.tree-depth=0: fit.tree-depth: must be in [1, 64], got 0",
+                "--set data.csv.header=sometimes: data.csv.header: expected true or false");
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void missingTrainingInputIsNamed() throws IOException {
         Files.writeString(job, "data.format = csv\nspark.master = \"local[1]\"\noutput.dir = \"" + out + "\"\n");
