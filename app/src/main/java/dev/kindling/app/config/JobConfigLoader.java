@@ -150,12 +150,12 @@ public final class JobConfigLoader {
         DataConfig data = data(dataSection, format, model);
         FitConfig fit = new FitConfig(fitSection.epochs(), fitSection.batchSize(), fitSection.validationSplit(),
                 fitSection.seed(), fitSection.shuffle(), fitSection.partitions(), fitSection.treeDepth(),
-                fitSection.steps(), fitSection.checkpoint(), callbacks(), classWeights());
+                fitSection.steps(), fitSection.checkpoint(), callbacks(compile, data, fitSection.validationSplit()),
+                classWeights());
         OutputConfig output = new OutputConfig(outputSection.dir());
         PredictConfig predict = new PredictConfig(predictSection.path() == null && output.dir() != null
                 ? output.resolve("predictions") : predictSection.path(), predictSection.format() == null ? null
                 : predictSection.format().toLowerCase(java.util.Locale.ROOT), Sections.orEmpty(predictSection.columns()));
-        checkMonitors(fit, compile, data);
         for (int c : fit.classWeights().keySet()) {
             if (c >= data.numClasses()) {
                 p.at("fit.class-weights", "names class " + c + " but there are " + data.numClasses()
@@ -225,7 +225,7 @@ public final class JobConfigLoader {
     private DataConfig data(Sections.Data d, Format format, ModelConfig model) {
         int numClasses = d.numClasses();
         if (!model.layers().isEmpty()) {
-            Layer last = lastFixedWidth(model.layers());
+            Layer last = Network.lastFixedWidth(model.layers());
             int units = last == null ? 0 : last.outputShape(Shape.of(1)).dim(0);
             if (numClasses == 0) {
                 numClasses = units;
@@ -245,32 +245,20 @@ public final class JobConfigLoader {
     }
 
     private ModelConfig model(Sections.Model m) {
-        List<Layer> layers = new ArrayList<>();
         ConfigValue list = p.value("model.layers");
         boolean base = m.base().path() != null && !m.base().path().isEmpty();
-        if (!(list instanceof ConfigList items)) {
+        List<Layer> bound = list instanceof ConfigList items && (!items.isEmpty() || base) ? objects("model.layers",
+                items, Layer.class, "layer", Registry.layerNames(), "{type = dense, units = 512, activation = relu}")
+                : List.of();
+        if (!(list instanceof ConfigList)) {
             p.at("model.layers", "expected a list of layers, e.g. [{type = dense, units = 10, activation ="
                     + " softmax}], got " + Problems.describe(list));
-        } else if (items.isEmpty() && !base) {
+        } else if (bound.isEmpty() && !base) {
             p.at("model.layers", "needs at least one layer");
-        } else {
-            for (int i = 0; i < items.size(); i++) {
-                String key = "model.layers[" + i + "]";
-                if (items.get(i).valueType() != ConfigValueType.OBJECT) {
-                    p.at(items.get(i).origin(), key, "expected a layer object like {type = dense, units = 512,"
-                            + " activation = relu}, got " + Problems.describe(items.get(i)));
-                    continue;
-                }
-                Layer layer = bind((ConfigObject) items.get(i), key, Layer.class, "layer", "type", null,
-                        Registry.layerNames());
-                if (layer != null) {
-                    layers.add(layer);
-                }
-            }
         }
+        List<Layer> layers = bound.stream().filter(java.util.Objects::nonNull).toList();
         Shape declared = m.shape() != null || layers.isEmpty() ? m.shape() : layers.get(0).inputShape();
-        if (!base && declared != null && list instanceof ConfigList items && !layers.isEmpty()
-                && layers.size() == items.size()) {
+        if (!base && declared != null && !layers.isEmpty() && layers.size() == bound.size()) {
             try {
                 // What the core checks when it builds the model (a layer that cannot take its input, outputs that
                 // are not flat), before Spark starts.
@@ -285,34 +273,6 @@ public final class JobConfigLoader {
                 ? DType.fromKeyword(m.dtype().toLowerCase(java.util.Locale.ROOT)) : DType.FLOAT32;
         return new ModelConfig(layers, declared, dtype, m.seed(), base ? new ModelConfig.BaseModel(m.base().path(),
                 m.base().keepLayers(), m.base().freeze()) : null);
-    }
-
-    /**
-     * The last layer whose output width does not depend on its input's (a dense layer's units), asking each layer
-     * from the last for its output on flat inputs of two widths; layers that pass their input's width through
-     * (dropout) are skipped. Null when the output width depends on the input (convolutions, sequences).
-     */
-    private static Layer lastFixedWidth(List<Layer> layers) {
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Shape one;
-            Shape two;
-            try {
-                one = layers.get(i).outputShape(Shape.of(1));
-                two = layers.get(i).outputShape(Shape.of(2));
-            } catch (RuntimeException notFlat) {
-                return null;
-            }
-            if (one.rank() != 1 || two.rank() != 1) {
-                return null;
-            }
-            if (one.equals(two)) {
-                return layers.get(i);
-            }
-            if (one.dim(0) != 1 || two.dim(0) != 2) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private CompileSettings compile(Sections.Compile c) {
@@ -347,69 +307,57 @@ public final class JobConfigLoader {
         }
         ConfigValue name = object.get("name");
         Optimizer defaults = name == null ? null : Registry.optimizerDefaults(String.valueOf(name.unwrapped()));
-        return bind(object, key, Optimizer.class, "optimizer", "name", defaults, Registry.optimizerNames());
-    }
-
-    /** {@code fit.callbacks}: each bound to its registered {@link CallbackConfig}, then built once so the core checks it. */
-    private List<CallbackConfig> callbacks() {
-        String key = "fit.callbacks";
-        ConfigValue list = p.value(key);
-        if (list == null || list.valueType() == ConfigValueType.NULL) {
-            return List.of();
-        }
-        if (list.valueType() != ConfigValueType.LIST) {
-            p.at(key, "expected a list of callbacks, e.g. [{type = early_stopping, patience = 2}], got "
-                    + Problems.describe(list));
-            return List.of();
-        }
-        List<CallbackConfig> specs = new ArrayList<>();
-        ConfigList items = (ConfigList) list;
-        for (int i = 0; i < items.size(); i++) {
-            String at = key + "[" + i + "]";
-            if (items.get(i).valueType() != ConfigValueType.OBJECT) {
-                p.at(items.get(i).origin(), at, "expected a callback object like {type = early_stopping,"
-                        + " monitor = val_loss, patience = 2}, got " + Problems.describe(items.get(i)));
-                continue;
-            }
-            ConfigObject item = (ConfigObject) items.get(i);
-            CallbackConfig spec = bind(item, at, CallbackConfig.class, "callback", "type", null,
-                    Registry.callbackNames());
-            if (spec == null) {
-                continue;
-            }
-            try {
-                // Building writes nothing: the stores are only named here.
-                spec.build(dir -> FileStore.local(Path.of("unused")));
-                specs.add(spec);
-            } catch (IllegalArgumentException e) {
-                p.at(item.origin(), at, e.getMessage());
-            }
-        }
-        return List.copyOf(specs);
+        return Binding.bind(object, key, Optimizer.class, "optimizer", "name", defaults, Registry.optimizerNames(), p);
     }
 
     /**
-     * Every callback's monitor must be a log the run will have: {@code loss}, the compiled metrics, their
-     * {@code val_} twins when there is validation data (data.validation or fit.validation-split), {@code lr}. The
-     * core's own check ({@link dev.kindling.core.model.TrainingListener#checkLogs}), made here before Spark starts.
+     * {@code fit.callbacks}: each bound to its registered {@link CallbackConfig}, then built once so that the core
+     * checks it, its monitor included: a log the run will have ({@code loss}, the compiled metrics, their
+     * {@code val_} twins when there is validation data, {@code lr}; {@link FitLoop#logNames}).
      */
-    private void checkMonitors(FitConfig fit, CompileSettings compile, DataConfig data) {
-        if (fit == null || compile == null || data == null || compile.metrics() == null) {
-            return;
-        }
-        java.util.Set<String> logs = FitLoop.logNames(compile.metrics(),
-                data.hasValidation() || fit.validationSplit() > 0);
+    private List<CallbackConfig> callbacks(CompileSettings compile, DataConfig data, double validationSplit) {
         ConfigValue list = p.value("fit.callbacks");
-        for (int i = 0; i < fit.callbacks().size(); i++) {
+        if (!(list instanceof ConfigList items)) {
+            if (list != null && list.unwrapped() != null) {
+                p.at("fit.callbacks", "expected a list of callbacks, e.g. [{type = early_stopping, patience = 2}],"
+                        + " got " + Problems.describe(list));
+            }
+            return List.of();
+        }
+        List<CallbackConfig> specs = objects("fit.callbacks", items, CallbackConfig.class, "callback",
+                Registry.callbackNames(), "{type = early_stopping, monitor = val_loss, patience = 2}");
+        java.util.Set<String> logs = compile.metrics() == null ? null : FitLoop.logNames(compile.metrics(),
+                data.hasValidation() || validationSplit > 0);
+        for (int i = 0; i < specs.size(); i++) {
             try {
-                fit.callbacks().get(i).build(dir -> FileStore.local(Path.of("unused")))
-                        .checkLogs(logs);
+                if (specs.get(i) != null) {
+                    // Building writes nothing: the stores are only named here.
+                    var callback = specs.get(i).build(dir -> FileStore.local(Path.of("unused")));
+                    if (logs != null) {
+                        callback.checkLogs(logs);
+                    }
+                }
             } catch (IllegalArgumentException e) {
-                ConfigOrigin origin = list instanceof ConfigList items && i < items.size() ? items.get(i).origin()
-                        : null;
-                p.at(origin, "fit.callbacks[" + i + "]", e.getMessage());
+                p.at(items.get(i).origin(), "fit.callbacks[" + i + "]", e.getMessage());
             }
         }
+        return specs.stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** Each object of a list bound through the registry, by its {@code type}: null where one does not bind. */
+    private <T> List<T> objects(String key, ConfigList items, Class<T> type, String kind, Collection<String> names,
+                                String example) {
+        List<T> bound = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i) instanceof ConfigObject object) {
+                bound.add(Binding.bind(object, key + "[" + i + "]", type, kind, "type", null, names, p));
+            } else {
+                p.at(items.get(i).origin(), key + "[" + i + "]", "expected a " + kind + " object like " + example
+                        + ", got " + Problems.describe(items.get(i)));
+                bound.add(null);
+            }
+        }
+        return bound;
     }
 
     /** {@code fit.class-weights}: {"3" = 20}, class indices to finite weights >= 0 (checked against the model later). */
@@ -464,13 +412,4 @@ public final class JobConfigLoader {
         return conf;
     }
 
-    private <T> T bind(ConfigObject object, String key, Class<T> type, String kind, String idProperty,
-                       Object defaults, Collection<String> ids) {
-        List<Binding.Problem> found = new ArrayList<>();
-        T value = Binding.bind(object, key, type, kind, idProperty, defaults, ids, found);
-        for (Binding.Problem b : found) {
-            p.at(b.origin(), b.path(), b.message());
-        }
-        return value;
-    }
 }

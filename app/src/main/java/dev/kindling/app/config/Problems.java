@@ -176,14 +176,14 @@ final class Problems {
         }
     }
 
-    private static String expected(JsonMappingException e) {
+    static String expected(JsonMappingException e) {
         Class<?> type = e instanceof MismatchedInputException m && m.getTargetType() != null ? m.getTargetType()
                 : Object.class;
         return type == Integer.class || type == int.class || type == Long.class || type == long.class ? "an integer"
                 : type == Double.class || type == double.class ? "a number"
                 : type == Boolean.class || type == boolean.class ? "true or false"
                 : type == String.class ? "a string" : List.class.isAssignableFrom(type) ? "a list of strings"
-                : "an object of " + type.getSimpleName();
+                : type == int[].class ? "an integer or a list of integers" : type.getSimpleName();
     }
 
     /** A scalar read from its text, or Jackson's own refusal (reported as "expected ..., got ..."). */
