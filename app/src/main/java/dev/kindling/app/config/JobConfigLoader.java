@@ -62,7 +62,7 @@ public final class JobConfigLoader {
     }
 
     /** Sections whose inner keys are checked by their own rules rather than against reference.conf. */
-    private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
+    static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
             "fit.callbacks", "fit.class-weights");
 
     private final Problems p;
@@ -138,6 +138,10 @@ public final class JobConfigLoader {
         Sections.Spark sparkSection = p.bind("spark", Sections.Spark.class);
         Sections.Output outputSection = p.bind("output", Sections.Output.class);
         Sections.Predict predictSection = p.bind("predict", Sections.Predict.class);
+        if (java.util.stream.Stream.of(modelSection, dataSection, compileSection, fitSection, sparkSection,
+                outputSection, predictSection).anyMatch(java.util.Objects::isNull)) {
+            p.failIfAny();   // a whole section that is not an object: nothing more to check in it
+        }
         modelSection.check(p);
         Format format = dataSection.check(p, task);
         fitSection.check(p);

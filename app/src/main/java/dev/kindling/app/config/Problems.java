@@ -132,7 +132,38 @@ final class Problems {
      * ({@code expected an integer, got string "five"}) and takes its default, so that one run reports them all.
      */
     <T> T bind(String section, Class<T> type) {
-        JsonNode node = json(merged.getValue(section));
+        JsonNode node = json(value(merged, section));
+        if (!node.isObject()) {
+            at(section, "expected an object (a section of keys), got " + describe(value(merged, section)));
+            return null;
+        }
+        complete(section + ".", (ObjectNode) json(reference.getValue(section)), (ObjectNode) node);
+        return bind(section, type, (ObjectNode) node);
+    }
+
+    /**
+     * Each key of {@code ref} in {@code node}, and each section of it an object (a null can block HOCON's fallback
+     * on the defaults): one that is not is reported and takes its default. Open sections are checked by their own
+     * rules.
+     */
+    private void complete(String prefix, ObjectNode ref, ObjectNode node) {
+        for (var e : ref.properties()) {
+            String key = prefix + e.getKey();
+            JsonNode given = node.get(e.getKey());
+            if (JobConfigLoader.OPEN_SECTIONS.contains(key)) {
+                continue;
+            }
+            if (given == null || e.getValue().isObject() && !given.isObject()) {
+                at(key, given == null ? "missing (the default is " + e.getValue() + ")"
+                        : "expected an object (a section of keys), got " + describe(value(merged, key)));
+                node.set(e.getKey(), e.getValue());
+            } else if (e.getValue().isObject()) {
+                complete(key + ".", (ObjectNode) e.getValue(), (ObjectNode) given);
+            }
+        }
+    }
+
+    private <T> T bind(String section, Class<T> type, ObjectNode node) {
         for (int attempt = 0; attempt < 100; attempt++) {
             try {
                 return SECTIONS.treeToValue(node, type);
@@ -149,8 +180,8 @@ final class Problems {
                 }
                 String at = key.toString().replaceFirst("\\[.*", "");
                 ConfigValue v = value(merged, at);
-                at(key.toString(), (v == null || v.unwrapped() == null ? "missing, expected " : "expected ")
-                        + expected(e) + ", got " + describe(v));
+                at(key.toString(), v == null || v.unwrapped() == null ? "missing, expected " + expected(e)
+                        : "expected " + expected(e) + ", got " + describe(v));
                 JsonNode fallback = json(reference.getValue(section));
                 JsonNode parent = node;
                 for (int i = 0; i < fields.size() - 1; i++) {
@@ -170,7 +201,7 @@ final class Problems {
 
     private static JsonNode json(ConfigValue value) {
         try {
-            return SECTIONS.readTree(value.render(ConfigRenderOptions.concise()));
+            return SECTIONS.readTree(value == null ? "null" : value.render(ConfigRenderOptions.concise()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("HOCON rendered invalid JSON", e);
         }
@@ -183,7 +214,8 @@ final class Problems {
                 : type == Double.class || type == double.class ? "a number"
                 : type == Boolean.class || type == boolean.class ? "true or false"
                 : type == String.class ? "a string" : List.class.isAssignableFrom(type) ? "a list of strings"
-                : type == int[].class ? "an integer or a list of integers" : type.getSimpleName();
+                : type == int[].class ? "an integer or a list of integers"
+                : type.isRecord() ? "an object (a section of keys)" : type.getSimpleName();
     }
 
     /** A scalar read from its text, or Jackson's own refusal (reported as "expected ..., got ..."). */
@@ -273,8 +305,8 @@ final class Problems {
     }
 
     static String describe(ConfigValue v) {
-        if (v == null) {
-            return "nothing";
+        if (v == null || v.unwrapped() == null) {
+            return v == null ? "nothing" : "null";
         }
         String rendered = v.render(ConfigRenderOptions.concise());
         return v.valueType().name().toLowerCase(Locale.ROOT) + " " + (rendered.length() > 60
