@@ -117,10 +117,6 @@ final class Problems {
         return value(merged, key);
     }
 
-    boolean isEmpty() {
-        return lines.isEmpty();
-    }
-
     void failIfAny() throws BadConfigurationException {
         if (!lines.isEmpty()) {
             throw new BadConfigurationException(lines);
