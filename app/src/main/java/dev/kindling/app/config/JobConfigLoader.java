@@ -131,44 +131,33 @@ public final class JobConfigLoader {
         }
         p.over(merged, reference);
 
-        Sections.Model modelSection = p.bind("model", Sections.Model.class);
-        Sections.Data dataSection = p.bind("data", Sections.Data.class);
-        Sections.Compile compileSection = p.bind("compile", Sections.Compile.class);
-        Sections.Fit fitSection = p.bind("fit", Sections.Fit.class);
-        Sections.Spark sparkSection = p.bind("spark", Sections.Spark.class);
-        Sections.Output outputSection = p.bind("output", Sections.Output.class);
-        Sections.Predict predictSection = p.bind("predict", Sections.Predict.class);
-        if (java.util.stream.Stream.of(modelSection, dataSection, compileSection, fitSection, sparkSection,
-                outputSection, predictSection).anyMatch(java.util.Objects::isNull)) {
-            p.failIfAny();   // a whole section that is not an object: nothing more to check in it
+        Sections.Job job = p.bind(Sections.Job.class);
+        if (job == null) {
+            p.failIfAny();
         }
-        modelSection.check(p);
-        Format format = dataSection.check(p, task);
-        fitSection.check(p);
-        sparkSection.check(p);
-        predictSection.check(p);
-        p.nonEmpty("output.dir", outputSection.dir());
-
-        ModelConfig model = model(modelSection);
-        CompileSettings compile = compile(compileSection);
-        DataConfig data = data(dataSection, format, model);
-        FitConfig fit = new FitConfig(fitSection.epochs(), fitSection.batchSize(), fitSection.validationSplit(),
-                fitSection.seed(), fitSection.shuffle(), fitSection.partitions(), fitSection.treeDepth(),
-                fitSection.steps(), fitSection.checkpoint(), callbacks(compile, data, fitSection.validationSplit()),
+        Format format = job.check(p, task);
+        ModelConfig model = model(job.model());
+        CompileSettings compile = compile(job.compile());
+        DataConfig data = data(job.data(), format, model);
+        Sections.Fit f = job.fit();
+        FitConfig fit = new FitConfig(f.epochs(), f.batchSize(), f.validationSplit(), f.seed(), f.shuffle(),
+                f.partitions(), f.treeDepth(), f.steps(), f.checkpoint(), callbacks(compile, data, f.validationSplit()),
                 classWeights());
-        OutputConfig output = new OutputConfig(outputSection.dir());
-        PredictConfig predict = new PredictConfig(predictSection.path() == null && output.dir() != null
-                ? output.resolve("predictions") : predictSection.path(), predictSection.format() == null ? null
-                : predictSection.format().toLowerCase(java.util.Locale.ROOT), Sections.orEmpty(predictSection.columns()));
+        OutputConfig output = new OutputConfig(job.output().dir());
+        Sections.Predict predict = job.predict();
+        String predictions = predict.path() == null && output.dir() != null ? output.resolve("predictions")
+                : predict.path();
         for (int c : fit.classWeights().keySet()) {
             if (c >= data.numClasses()) {
                 p.at("fit.class-weights", "names class " + c + " but there are " + data.numClasses()
                         + " classes (0.." + (data.numClasses() - 1) + ")");
             }
         }
-        SparkConfig spark = new SparkConfig(sparkSection.master(), sparkSection.appName(), sparkConf());
+        SparkConfig spark = new SparkConfig(job.spark().master(), job.spark().appName(), sparkConf());
         p.failIfAny();
-        return new JobConfig(data, model, compile, fit, spark, output, predict, merged, file);
+        return new JobConfig(data, model, compile, fit, spark, output, new PredictConfig(predictions,
+                String.valueOf(predict.format()).toLowerCase(java.util.Locale.ROOT), Sections.orEmpty(predict.columns())),
+                merged, file);
     }
 
     // ---- overrides and unknown keys ----------------------------------------------------------------------

@@ -124,17 +124,45 @@ final class Problems {
     }
 
     /**
-     * {@code section} of the merged configuration bound to {@code type}: each key that does not bind is a problem
-     * ({@code expected an integer, got string "five"}) and takes its default, so that one run reports them all.
+     * The merged configuration bound to {@code type}: each key that does not bind is a problem ({@code expected an
+     * integer, got string "five"}) and takes its default, so that one run reports them all; null if one cannot.
      */
-    <T> T bind(String section, Class<T> type) {
-        JsonNode node = json(value(merged, section));
-        if (!node.isObject()) {
-            at(section, "expected an object (a section of keys), got " + describe(value(merged, section)));
-            return null;
+    <T> T bind(Class<T> type) {
+        ObjectNode node = (ObjectNode) json(merged.root());
+        ObjectNode defaults = (ObjectNode) json(reference.root());
+        complete("", defaults, node);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                return SECTIONS.treeToValue(node, type);
+            } catch (JsonMappingException e) {
+                List<String> fields = new ArrayList<>();
+                String item = "";
+                for (JsonMappingException.Reference r : e.getPath()) {
+                    if (r.getFieldName() == null) {
+                        item = "[" + r.getIndex() + "]";
+                        break;   // an item of a list: the whole list takes its default
+                    }
+                    fields.add(r.getFieldName());
+                }
+                String key = String.join(".", fields);
+                ConfigValue v = value(merged, key);
+                at(key + item, v == null || v.unwrapped() == null ? "missing, expected " + expected(e)
+                        : "expected " + expected(e) + ", got " + describe(v));
+                JsonNode parent = node;
+                JsonNode fallback = defaults;
+                for (int i = 0; i < fields.size() - 1; i++) {
+                    parent = parent.path(fields.get(i));
+                    fallback = fallback.path(fields.get(i));
+                }
+                if (fields.isEmpty() || !(parent instanceof ObjectNode object)) {
+                    return null;
+                }
+                object.set(fields.get(fields.size() - 1), fallback.path(fields.get(fields.size() - 1)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("HOCON rendered invalid JSON", e);
+            }
         }
-        complete(section + ".", (ObjectNode) json(reference.getValue(section)), (ObjectNode) node);
-        return bind(section, type, (ObjectNode) node);
+        return null;
     }
 
     /**
@@ -159,45 +187,9 @@ final class Problems {
         }
     }
 
-    private <T> T bind(String section, Class<T> type, ObjectNode node) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try {
-                return SECTIONS.treeToValue(node, type);
-            } catch (JsonMappingException e) {
-                StringBuilder key = new StringBuilder(section);
-                List<String> fields = new ArrayList<>();
-                for (JsonMappingException.Reference r : e.getPath()) {
-                    if (r.getFieldName() == null) {
-                        key.append('[').append(r.getIndex()).append(']');
-                        break;   // an item of a list: the whole list takes its default
-                    }
-                    key.append('.').append(r.getFieldName());
-                    fields.add(r.getFieldName());
-                }
-                String at = key.toString().replaceFirst("\\[.*", "");
-                ConfigValue v = value(merged, at);
-                at(key.toString(), v == null || v.unwrapped() == null ? "missing, expected " + expected(e)
-                        : "expected " + expected(e) + ", got " + describe(v));
-                JsonNode fallback = json(reference.getValue(section));
-                JsonNode parent = node;
-                for (int i = 0; i < fields.size() - 1; i++) {
-                    parent = parent.path(fields.get(i));
-                    fallback = fallback.path(fields.get(i));
-                }
-                if (fields.isEmpty() || !(parent instanceof ObjectNode object)) {
-                    return null;
-                }
-                object.set(fields.get(fields.size() - 1), fallback.path(fields.get(fields.size() - 1)));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("HOCON rendered invalid JSON for " + section, e);
-            }
-        }
-        return null;
-    }
-
     private static JsonNode json(ConfigValue value) {
         try {
-            return SECTIONS.readTree(value == null ? "null" : value.render(ConfigRenderOptions.concise()));
+            return SECTIONS.readTree(value.render(ConfigRenderOptions.concise()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("HOCON rendered invalid JSON", e);
         }

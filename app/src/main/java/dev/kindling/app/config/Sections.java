@@ -31,6 +31,20 @@ final class Sections {
         return list == null ? List.of() : List.copyOf(list);
     }
 
+    /** The whole job file. */
+    record Job(Data data, Model model, Compile compile, Fit fit, Spark spark, Output output, Predict predict) {
+
+        /** Every section's own checks; the data's format (IDX when it is not known). */
+        Format check(Problems p, Task task) {
+            model.check(p);
+            fit.check(p);
+            spark.check(p);
+            predict.check(p);
+            p.nonEmpty("output.dir", output.dir());
+            return data.check(p, task);
+        }
+    }
+
     record Data(String format, String dir, List<String> train, List<String> test, List<String> validation,
                 String trainWhere, String validationWhere, String testWhere, String weightColumn, int numClasses,
                 double scale, int partitions, CsvOptions csv, Libsvm libsvm, Parquet parquet) {

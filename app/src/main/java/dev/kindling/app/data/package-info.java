@@ -3,7 +3,6 @@
  * Reads the configured inputs into DataFrames the Spark trainer takes (a features column, Spark ML vector or
  * array of numbers, and a numeric label): Spark's own readers for CSV, LibSVM and Parquet, and the core's IDX
  * reader on the driver for MNIST-format files. Bad values fail with a {@link dev.kindling.spark.DataException}
- * naming the file, row and column. Before Spark starts, {@link dev.kindling.app.data.LocalInputs} checks that the
- * configured local inputs exist and, for a model that needs an input shape, what the data's headers imply.
+ * naming the file, row and column.
  */
 package dev.kindling.app.data;
