@@ -75,7 +75,7 @@ final class EvaluateCommand extends JobCommand {
     /** A model on the local disk must exist before Spark starts; one on another file system is checked when read. */
     static void checkModel(JobConfig job, String given, List<String> problems) {
         String model = model(job, given);
-        Path local = JobConfigLoader.localPath(model);
+        Path local = dev.kindling.app.data.LocalInputs.localPath(model);
         if (local != null && !Files.isRegularFile(local)) {
             problems.add((given != null ? "--model" : "output.dir") + ": no saved model at " + model
                     + (given != null ? "" : " (run train first, or give --model FILE)"));

@@ -4,6 +4,7 @@ package dev.kindling.app;
 import dev.kindling.app.config.BadConfigurationException;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
+import dev.kindling.app.data.LocalInputs;
 import dev.kindling.app.output.Locations;
 import dev.kindling.core.blas.Blas;
 import dev.kindling.spark.io.HadoopFiles;
@@ -77,6 +78,7 @@ abstract class JobCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig job = JobConfigLoader.load(config, overrides, task());
         List<String> problems = new ArrayList<>();
+        LocalInputs.check(job, problems);
         checkMore(job, problems);
         List<Locations.Target> targets = new ArrayList<>();
         locations(job, targets);
@@ -84,7 +86,7 @@ abstract class JobCommand implements Callable<Integer> {
         for (Locations.Target target : targets) {
             String problem = Locations.problem(hadoop, target);
             if (problem != null) {
-                problems.add(where(job, target.key()) + target.key() + ": " + problem);
+                problems.add(job.where(target.key()) + target.key() + ": " + problem);
             }
         }
         if (!check && job.spark().master() == null && System.getProperty("spark.master") == null
@@ -121,31 +123,6 @@ abstract class JobCommand implements Callable<Integer> {
             signals.close();
             spark.stop();
         }
-    }
-
-    /**
-     * Where a key's value was set, as the loader says it: {@code file:line: } or {@code --set k=v: }; the job file
-     * for a default, and for a command-line option.
-     */
-    private String where(JobConfig job, String key) {
-        com.typesafe.config.ConfigOrigin origin = null;
-        try {
-            java.util.regex.Matcher item = java.util.regex.Pattern.compile("([\\w.-]+)\\[(\\d+)].*").matcher(key);
-            if (item.matches() && job.resolved().hasPath(item.group(1))) {
-                origin = job.resolved().getList(item.group(1)).get(Integer.parseInt(item.group(2))).origin();
-            } else if (!key.startsWith("-") && job.resolved().hasPath(key)) {
-                origin = job.resolved().getValue(key).origin();
-            }
-        } catch (RuntimeException e) {
-            // no single value to point at
-        }
-        if (origin != null && origin.filename() != null) {
-            return origin.filename() + (origin.lineNumber() > 0 ? ":" + origin.lineNumber() : "") + ": ";
-        }
-        if (origin != null && origin.description().startsWith("--set ")) {
-            return origin.description().replaceFirst(": \\d+$", "") + ": ";
-        }
-        return config + ": ";
     }
 
     /**

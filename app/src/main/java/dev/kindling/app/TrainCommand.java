@@ -66,6 +66,36 @@ final class TrainCommand extends JobCommand {
         if (resume && !job.fit().checkpoint().enabled()) {
             problems.add(config + ": --resume: fit.checkpoint.dir is not set, so there is nothing to resume from");
         }
+        checkBase(job, problems);
+    }
+
+    /**
+     * A {@code model.base} on the local disk is read now and the new layers are put on it as {@link #run} will, so
+     * that a missing file, a bad {@code keep-layers} or layers that do not fit the base's output fail before Spark
+     * starts; a base elsewhere is checked when {@link #run} reads it.
+     */
+    private static void checkBase(JobConfig job, List<String> problems) {
+        JobConfig.ModelConfig.BaseModel base = job.model().base();
+        java.nio.file.Path local = base == null ? null : dev.kindling.app.data.LocalInputs.localPath(base.path());
+        if (local == null) {
+            return;
+        }
+        String key = "model.base.path";
+        try {
+            if (!java.nio.file.Files.isRegularFile(local)) {
+                throw new IllegalArgumentException("no saved model at '" + base.path() + "'");
+            }
+            Sequential saved = Sequential.load(local);
+            if (base.keepLayers() > saved.layers().size()) {
+                key = "model.base.keep-layers";
+                throw new IllegalArgumentException("is " + base.keepLayers() + " but the base has "
+                        + saved.layers().size() + " layers " + saved.layerNames());
+            }
+            key = "model.layers";
+            job.model().onBase(saved);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            problems.add(job.where(key) + key + ": " + e.getMessage());
+        }
     }
 
     @Override

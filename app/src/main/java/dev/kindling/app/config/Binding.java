@@ -34,15 +34,11 @@ import java.util.regex.Pattern;
 final class Binding {
     private static final Pattern MISSING = Pattern.compile("Missing required creator property '([^']+)'");
 
-    /** A complaint about one key: where it was set, its full path, what is wrong. */
-    record Problem(ConfigOrigin origin, String path, String message) {
-    }
-
     private final ConfigObject object;
     private final String path;
     private final String kind;
     private final String idProperty;
-    private final List<Problem> problems;
+    private final Problems problems;
     /** The object's keys as the user wrote them, by the name Jackson knows them by. */
     private final Map<String, String> userKeys = new LinkedHashMap<>();
 
@@ -50,7 +46,7 @@ final class Binding {
      * @param kind       "layer" or "optimizer", for messages
      * @param idProperty the property naming the registered type: {@code type} or {@code name}
      */
-    private Binding(ConfigObject object, String path, String kind, String idProperty, List<Problem> problems) {
+    private Binding(ConfigObject object, String path, String kind, String idProperty, Problems problems) {
         this.object = object;
         this.path = path;
         this.kind = kind;
@@ -63,7 +59,7 @@ final class Binding {
      * an instance of the named type, supplies the parameters the object leaves out.
      */
     static <T> T bind(ConfigObject object, String path, Class<T> type, String kind, String idProperty,
-                      Object defaults, Collection<String> knownIds, List<Problem> problems) {
+                      Object defaults, Collection<String> knownIds, Problems problems) {
         return new Binding(object, path, kind, idProperty, problems).bind(type, defaults, knownIds);
     }
 
@@ -146,7 +142,7 @@ final class Binding {
             } else if (field != null) {
                 Throwable cause = rootCause(e);
                 String message = cause instanceof IllegalArgumentException && cause.getMessage() != null
-                        ? cause.getMessage() : "expected " + expected(e) + ", got " + JobConfigLoader.describe(
+                        ? cause.getMessage() : "expected " + Problems.expected(e) + ", got " + Problems.describe(
                         object.get(userKeys.getOrDefault(field, field)));
                 add(userKeys.getOrDefault(field, kebab(field)), kebabNames(message));
             } else {
@@ -163,11 +159,11 @@ final class Binding {
                 if (key != null) {
                     add(key, kebabNames(message));
                 } else {
-                    problems.add(new Problem(object.origin(), path, kebabNames(message)));
+                    problems.at(object.origin(), path, kebabNames(message));
                 }
             }
         } catch (JsonProcessingException e) {
-            problems.add(new Problem(object.origin(), path, e.getOriginalMessage()));
+            problems.at(object.origin(), path, e.getOriginalMessage());
         }
         return null;
     }
@@ -197,18 +193,6 @@ final class Binding {
             }
         }
         return null;
-    }
-
-    private static String expected(JsonMappingException e) {
-        String type = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
-                && m.getTargetType() != null ? m.getTargetType().getSimpleName() : "another type";
-        return switch (type) {
-            case "int", "Integer", "long", "Long" -> "an integer";
-            case "double", "Double", "float", "Float" -> "a number";
-            case "boolean", "Boolean" -> "true or false";
-            case "int[]" -> "an integer or a list of integers";
-            default -> type;
-        };
     }
 
     private static Throwable rootCause(Throwable t) {
@@ -259,6 +243,6 @@ final class Binding {
     }
 
     private void add(ConfigOrigin origin, String key, String message) {
-        problems.add(new Problem(origin, path + "." + key, message));
+        problems.at(origin, path + "." + key, message);
     }
 }

@@ -19,9 +19,19 @@ import java.util.Map;
  * {@code data}, {@code model}, {@code compile}, {@code fit}, {@code spark}, {@code output}, {@code predict}.
  *
  * @param resolved the merged configuration (file, overrides and defaults), kept to echo it into metrics.json
+ * @param file     the job file, or null
  */
 public record JobConfig(DataConfig data, ModelConfig model, CompileSettings compile, FitConfig fit,
-                        SparkConfig spark, OutputConfig output, PredictConfig predict, Config resolved) {
+                        SparkConfig spark, OutputConfig output, PredictConfig predict, Config resolved,
+                        java.nio.file.Path file) {
+
+    /**
+     * Where {@code key} ({@code data.train[1]} too) was set, to begin a problem's line: {@code file:line: } or
+     * {@code --set k=v: }; the job file for a default or a command-line option, since the fix goes there.
+     */
+    public String where(String key) {
+        return Problems.where(Problems.origin(resolved, key), file);
+    }
 
     /** The resolved configuration as JSON (for metrics.json). */
     public String toJson() {

@@ -102,6 +102,9 @@ class BadConfigurationTest {
         "fit.epochs=five                 | fit.epochs: expected an integer, got string \"five\"",
         "fit.epochs=2.5                  | fit.epochs: expected an integer, got number 2.5",
         "fit.shuffle=maybe               | fit.shuffle: expected true or false",
+        "fit.epochs=null                 | fit.epochs: missing, expected an integer",
+        "fit.checkpoint=null             | fit.checkpoint: expected an object (a section of keys), got null",
+        "fit=3                           | fit: expected an object (a section of keys), got number 3",
         "data.dir=/no/such/folder        | data.dir: '/no/such/folder' does not exist",
         "data.num-classes=7              | data.num-classes: is 7 but the last dense layer (model.layers) has 10 units",
         "data.scale=0                    | data.scale: must be a positive number, got 0.0",
@@ -146,6 +149,19 @@ class BadConfigurationTest {
         // The appended block starts at line 5: batch-size is on line 7, shufle on line 8. Both are reported.
         assertBad(cli, "2 problems", job + ":8: fit.shufle: unknown key (did you mean 'shuffle'?)",
                 job + ":7: fit.batch-size: must be >= 1, got 0");
+    }
+
+    /** Values of one section that do not bind are each reported, in one run, beside the other sections' problems. */
+    @Test
+    void everyValueThatDoesNotBindIsReported() {
+        Cli cli = train("fit.epochs=five", "fit.shuffle=maybe", "fit.batch-size=null", "fit.tree-depth=0",
+                "data.csv.header=sometimes");
+        assertBad(cli, "5 problems", "--set fit.epochs=five: fit.epochs: expected an integer, got string \"five\"",
+                "--set fit.shuffle=maybe: fit.shuffle: expected true or false, got string \"maybe\"",
+                "--set fit.batch-size=null: fit.batch-size: missing, expected an integer",
+                "--set fit.tree-depth=0: fit.tree-depth: must be in [1, 64], got 0",
+                "--set data.csv.header=sometimes: data.csv.header: expected true or false");
+        assertFalse(Files.exists(out));
     }
 
     @Test

@@ -207,6 +207,8 @@ class JobConfigTest {
                 "data.csv.feature-columns=[a, b]"), Task.TRAIN);
         assertEquals(new Adam(0.001, 0.9, 0.99, 1e-7), c.compile().optimizer());
         assertEquals(3, c.fit().epochs());
+        // A whole number written with a point is an integer, as Typesafe Config's getInt takes it.
+        assertEquals(2, JobConfigLoader.load(job, List.of("fit.epochs=2.0"), Task.TRAIN).fit().epochs());
         assertEquals(32, c.fit().batchSize());
         assertEquals("local[2]", c.spark().master());
         assertEquals(Map.of("spark.executor.memory", "2g", "spark.sql.shuffle.partitions", "4"), c.spark().conf());

@@ -99,6 +99,35 @@ public record Network(List<Layer> layers, Shape inputShape, DType dtype, List<Bo
         return null;
     }
 
+    /**
+     * The last layer whose output width does not depend on its input's (a dense layer's units), asking each layer
+     * from the last for its output on flat inputs of two widths; layers that pass their input's width through
+     * (dropout) are skipped. Null when the output width depends on the input (convolutions, sequences). (A job's
+     * classes default to its units.)
+     */
+    public static Layer lastFixedWidth(List<Layer> layers) {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Shape one;
+            Shape two;
+            try {
+                one = layers.get(i).outputShape(Shape.of(1));
+                two = layers.get(i).outputShape(Shape.of(2));
+            } catch (RuntimeException notFlat) {
+                return null;
+            }
+            if (one.rank() != 1 || two.rank() != 1) {
+                return null;
+            }
+            if (one.equals(two)) {
+                return layers.get(i);
+            }
+            if (one.dim(0) != 1 || two.dim(0) != 2) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     public Network(List<Layer> layers, int inputDim, DType dtype) {
         this(layers, Shape.of(inputDim), dtype);
     }
