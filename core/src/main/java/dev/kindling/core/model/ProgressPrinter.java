@@ -44,6 +44,11 @@ public final class ProgressPrinter implements TrainingListener {
         }
     }
 
+    @Override
+    public void onEpochBegin(int epoch, int epochs, int steps) {
+        onEpochBegin(epoch, epochs, steps, 0);
+    }
+
     /** A resumed epoch says so: its running lines start at the resumed step, its last line counts all its steps. */
     @Override
     public void onEpochBegin(int epoch, int epochs, int steps, int stepsDone) {
