@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
-# Shared by scripts/train, scripts/submit and scripts/cluster (sourced, not run): the repository root, the JVM
-# flags a Spark JVM started by plain `java` needs, the app jar (built when missing or stale) and Spark's classpath
-# from Maven (resolved once, cached under target/). Needs only Java 17 and Maven.
+# Shared by every script (sourced, not run): the repository root, the JVM flags a Spark JVM started by plain `java`
+# needs, the app jar (built when missing or stale), Spark's classpath from Maven (resolved once, cached under
+# target/), the classpaths of the benchmarks and tools that live beside the tests (core's, spark-trainer's), a usage
+# printer and Debian installs (python3-torch). Needs only Java 17 and Maven; the Debian parts need apt-get.
 #
 # Environment overrides (the end-to-end test uses them so that it never runs Maven inside Maven):
 #   KINDLING_APP_JAR               app jar to submit instead of app/target/kindling-app.jar (never rebuilt)
@@ -119,4 +120,69 @@ exec_spark_submit() {
   # shellcheck disable=SC2086  # DRIVER_JAVA_OPTIONS and JAVA_OPTS are lists of flags
   exec "$java" "${memory[@]}" "${SPARK_JVM_FLAGS[@]}" ${DRIVER_JAVA_OPTIONS:-} "${log4j[@]}" ${JAVA_OPTS:-} \
     -cp "$cp" org.apache.spark.deploy.SparkSubmit "$@"
+}
+
+# The script that sourced this file, as an absolute path (so it can be read after a cd).
+KINDLING_SCRIPT="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+
+# With --help (or -h) as $1, prints the running script's header comment (from its third line to the first line that
+# is not a comment) and exits: every script documents its usage there, once.
+usage_if_asked() {
+  [[ ${1:-} == --help || ${1:-} == -h ]] || return 0
+  sed -n '3,/^[^#]/p' "$KINDLING_SCRIPT" | sed -e '/^[^#]/d' -e 's/^# \{0,1\}//'
+  exit 0
+}
+
+# Prints the classpath of core's classes for running CLASS (a class name such as dev.kindling.core.bench.StepBench):
+# with SCOPE test, core/target/test-classes (where the one-JVM benchmarks and tools live), core/target/classes and
+# core's test dependencies; with SCOPE runtime, core/target/classes and its runtime dependencies. Compiles first when
+# CLASS's class file is missing or older than a source or pom of core; the dependencies are cached in
+# core/target/bench-classpath.txt (test) or core/target/runtime-classpath.txt (runtime) until a pom changes.
+core_classpath() {
+  local scope="$1" class="$2" classes goal cp_file sources
+  case "$scope" in
+    test) classes=test-classes goal=test-compile cp_file=bench-classpath.txt sources=core/src ;;
+    runtime) classes=classes goal=compile cp_file=runtime-classpath.txt sources=core/src/main ;;
+    *) die "core_classpath: scope '$scope' is neither test nor runtime" ;;
+  esac
+  local class_file="$KINDLING_ROOT/core/target/$classes/${class//.//}.class"
+  cp_file="$KINDLING_ROOT/core/target/$cp_file"
+  if [[ ! -f $class_file || -n "$(cd "$KINDLING_ROOT" && find $sources core/pom.xml pom.xml -newer "$class_file" -print -quit)" ]]; then
+    (cd "$KINDLING_ROOT" && mvn -q -B -pl core -am "$goal" >&2) || die "mvn -pl core -am $goal failed (see above)"
+  fi
+  if [[ ! -s $cp_file || $KINDLING_ROOT/core/pom.xml -nt $cp_file || $KINDLING_ROOT/pom.xml -nt $cp_file ]]; then
+    (cd "$KINDLING_ROOT" && mvn -q -B -pl core dependency:build-classpath -DincludeScope="$scope" \
+      -Dmdep.outputFile="$cp_file" >&2) || die "resolving core's $scope classpath failed (see above)"
+  fi
+  [[ $scope == runtime ]] || echo -n "$KINDLING_ROOT/core/target/test-classes:"
+  echo "$KINDLING_ROOT/core/target/classes:$(<"$cp_file")"
+}
+
+# Prints the classpath of spark-trainer's test classes (its Spark benchmarks and examples) in the checkout DIR
+# (default this one), after one reactor build that compiles core and spark-trainer and writes each module's test
+# classpath to its target/bench-classpath.txt (kindling-core resolves to core/target/classes within the reactor, so
+# nothing needs to be installed in ~/.m2).
+spark_trainer_classpath() {
+  local dir="${1:-$KINDLING_ROOT}"
+  (cd "$dir" && mvn -q -B -pl spark-trainer -am test-compile dependency:build-classpath -DskipTests \
+    -DincludeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2) ||
+    die "building spark-trainer's tests in $dir failed (see above)"
+  echo "$dir/spark-trainer/target/test-classes:$dir/spark-trainer/target/classes:$dir/core/target/classes:$(<"$dir/spark-trainer/target/bench-classpath.txt")"
+}
+
+# Installs Debian packages (as root, else through sudo), quietly, after refreshing the package lists.
+apt_install() {
+  local sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "$@" >&2
+}
+
+# Debian's interpreter, with python3-torch installed into its dist-packages when it is missing (once).
+PYTHON=/usr/bin/python3
+require_torch() {
+  if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+    echo "installing Debian's python3-torch (once; needs root or sudo) ..." >&2
+    apt_install python3-torch
+  fi
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Chapter 5's convnet of Deep Learning with R in PyTorch, for scripts/bench-convnet: the same model (three 3x3
+"""Chapter 5's convnet of Deep Learning with R in PyTorch, for scripts/bench convnet: the same model (three 3x3
 convolutions with relu, two 2x2 max poolings, Dense(64, relu), Dense(10)), Keras's initialisers (glorot uniform,
 zero bias), RMSprop with Keras's defaults (lr 1e-3, rho 0.9, eps 1e-7), categorical cross-entropy, 5 epochs of
 batch 64 with a reshuffle each epoch, on the same IDX files. Prints the seconds of each epoch and the test accuracy.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The seed recipe in PyTorch, for scripts/bench-vs-pytorch: Dense(512, relu) -> Dense(10, softmax) on
+"""The seed recipe in PyTorch, for scripts/bench vs-pytorch: Dense(512, relu) -> Dense(10, softmax) on
 Fashion-MNIST (or any folder of the four MNIST IDX files), RMSprop(lr 1e-3, rho 0.9, eps 1e-7), categorical
 cross-entropy, Keras's initialisers (glorot-uniform kernels, zero biases), 5 epochs, shuffled every epoch.
 Prints one line: batch, seconds per epoch (each), mean, test accuracy. Usage: pytorch_mlp.py DATA_DIR BATCH [EPOCHS] [SEED]

@@ -6,10 +6,12 @@ import dev.kindling.core.BuildInfo;
 import dev.kindling.core.data.IdxFormatException;
 import dev.kindling.core.model.CheckpointException;
 import dev.kindling.spark.DataException;
+import dev.kindling.spark.JobFailures;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -115,17 +117,19 @@ public final class Main implements Callable<Integer> {
         return code;
     }
 
-    private static final String DATA_MARKER = DataException.class.getName() + ": ";
-
     /**
-     * The data problem behind a failure, if there is one: a DataException or a malformed/missing IDX file,
-     * directly, as a cause (local mode), or only as text inside a Spark job failure (remote executors).
+     * The data problem behind a failure, if there is one: a DataException or a malformed IDX file (directly, as a
+     * cause in local mode, or as text inside a Spark job failure from remote executors: {@link
+     * JobFailures#messageOf}), a missing file, or Spark's PATH_NOT_FOUND.
      */
     public static String dataProblem(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof DataException || t instanceof IdxFormatException) {
-                return t.getMessage();
+        for (Class<? extends Throwable> kind : List.of(DataException.class, IdxFormatException.class)) {
+            String problem = JobFailures.messageOf(e, kind);
+            if (problem != null) {
+                return problem;
             }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof NoSuchFileException missing) {
                 return missing.getReason() != null ? missing.getReason() : "no such file: " + missing.getFile();
             }
@@ -133,12 +137,6 @@ public final class Main implements Callable<Integer> {
                     && String.valueOf(t.getMessage()).contains("PATH_NOT_FOUND")) {
                 return t.getMessage();
             }
-        }
-        String text = String.valueOf(e.getMessage());
-        int at = text.indexOf(DATA_MARKER);
-        if (at >= 0) {
-            int end = text.indexOf('\n', at);
-            return text.substring(at + DATA_MARKER.length(), end < 0 ? text.length() : end);
         }
         return null;
     }

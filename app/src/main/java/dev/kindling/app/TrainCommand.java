@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.app;
 
-import dev.kindling.app.config.CallbackSpec;
 import dev.kindling.app.config.JobConfig;
 import dev.kindling.app.config.JobConfigLoader;
 import dev.kindling.app.data.Inputs;
@@ -11,6 +10,8 @@ import dev.kindling.app.output.Locations;
 import dev.kindling.app.output.TrainOutputs;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.blas.Blas;
+import dev.kindling.core.callbacks.CallbackConfig;
+import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.core.model.Evaluation;
 import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.History;
@@ -19,7 +20,6 @@ import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingInterruptedException;
 import dev.kindling.core.model.TrainingListener;
 import dev.kindling.core.tensor.Shape;
-import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.spark.PreparedData;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
@@ -75,10 +75,9 @@ final class TrainCommand extends JobCommand {
             targets.add(new Locations.Target("fit.checkpoint.dir", job.fit().checkpoint().dir(),
                     Locations.Kind.FOLDER));
         }
-        List<CallbackSpec> callbacks = job.fit().callbacks();
+        List<CallbackConfig> callbacks = job.fit().callbacks();
         for (int i = 0; i < callbacks.size(); i++) {
-            String path = callbacks.get(i) instanceof CallbackSpec.ModelCheckpointSpec m ? m.path()
-                    : callbacks.get(i) instanceof CallbackSpec.CsvLoggerSpec c ? c.path() : null;
+            String path = callbacks.get(i).path();
             if (path != null) {
                 org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(path).getParent();
                 targets.add(new Locations.Target("fit.callbacks[" + i + "].path", parent == null ? "."
@@ -146,7 +145,7 @@ final class TrainCommand extends JobCommand {
             if (backup != null) {
                 listeners.add(backup);
             }
-            for (CallbackSpec callback : fit.callbacks()) {
+            for (CallbackConfig callback : fit.callbacks()) {
                 listeners.add(callback.build(dir -> {
                     try {
                         return HadoopFileStore.at(hadoop, dir);

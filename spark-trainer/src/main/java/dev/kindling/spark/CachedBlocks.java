@@ -88,13 +88,7 @@ final class CachedBlocks extends RDD<Block> {
 
     /** Whether a failed job failed because a block was lost. */
     static boolean lostBlock(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof LostBlockException || String.valueOf(c.getMessage()).contains(
-                    LostBlockException.class.getSimpleName())) {
-                return true;
-            }
-        }
-        return false;
+        return JobFailures.messageOf(t, LostBlockException.class) != null;
     }
 
     /** Rebuilds the packed RDD's lost blocks from their lineage (the blocks still cached are only read). */

@@ -38,7 +38,7 @@ public enum OutputKind {
                 || loss == Loss.BINARY_CROSSENTROPY) {
             return outputs == 1 ? BINARY : MULTICLASS;
         }
-        // Never compiled, or a loss of the user's own (Loss.register): what it means is not known, the activation is.
+        // Never compiled, or a loss of the user's own (Registry.loss): what it means is not known, the activation is.
         Activation last = network.outputActivation();
         if (last == Activation.SOFTMAX) {
             return MULTICLASS;

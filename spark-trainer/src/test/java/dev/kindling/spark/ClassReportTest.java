@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.losses.Loss;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** Per-class figures and the confusion matrix: against hand-computed values, and against a count on the driver. */
 class ClassReportTest {
-    private static final double EXACT = 1e-12;
 
     @Test
     void perClassFiguresAreWorkedOutFromTheMatrix() {
@@ -31,13 +31,13 @@ class ClassReportTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> perClass = (List<Map<String, Object>>) report.toJson().get("per_class");
         assertEquals("cat", perClass.get(0).get("name"));
-        assertEquals(1.0, (double) perClass.get(0).get("precision"), EXACT);       // 2 / (2 + 0)
-        assertEquals(2.0 / 3, (double) perClass.get(0).get("recall"), EXACT);      // 2 / (2 + 1)
-        assertEquals(0.8, (double) perClass.get(0).get("f1"), EXACT);              // 2 * 1 * 2/3 / (1 + 2/3)
+        assertEquals(1.0, (double) perClass.get(0).get("precision"), Tolerances.FLOAT64);       // 2 / (2 + 0)
+        assertEquals(2.0 / 3, (double) perClass.get(0).get("recall"), Tolerances.FLOAT64);      // 2 / (2 + 1)
+        assertEquals(0.8, (double) perClass.get(0).get("f1"), Tolerances.FLOAT64);              // 2 * 1 * 2/3 / (1 + 2/3)
         assertEquals(3L, perClass.get(0).get("support"));
-        assertEquals(0.75, (double) perClass.get(1).get("precision"), EXACT);      // 3 / (3 + 1)
-        assertEquals(1.0, (double) perClass.get(1).get("recall"), EXACT);
-        assertEquals(6.0 / 7, (double) perClass.get(1).get("f1"), EXACT);
+        assertEquals(0.75, (double) perClass.get(1).get("precision"), Tolerances.FLOAT64);      // 3 / (3 + 1)
+        assertEquals(1.0, (double) perClass.get(1).get("recall"), Tolerances.FLOAT64);
+        assertEquals(6.0 / 7, (double) perClass.get(1).get("f1"), Tolerances.FLOAT64);
         ClassReport empty = new ClassReport(List.of("a", "b"), new long[][] {{0, 0}, {0, 4}});
         @SuppressWarnings("unchecked")
         Map<String, Object> a = ((List<Map<String, Object>>) empty.toJson().get("per_class")).get(0);

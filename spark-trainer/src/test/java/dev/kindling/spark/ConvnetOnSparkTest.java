@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Labels;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Conv2D;
@@ -21,6 +22,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vector;
@@ -37,9 +39,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * partitions learns what the one-JVM fit on image tensors learns, to float rounding.
  */
 class ConvnetOnSparkTest {
-    /** float32 sums in another order, through a few dozen RMSProp steps (as EquivalenceTest). */
-    private static final double FLOAT32_TOLERANCE = 1e-4;
-    private static final double FLOAT64_TOLERANCE = 1e-10;
     static final int ROWS = 157; // not a multiple of the batch size nor of the partition counts
     private static final int SIDE = 7;
 
@@ -83,12 +82,12 @@ class ConvnetOnSparkTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void partitionsOfFlatRowsLearnWhatOneJvmLearnsOnImages(int partitions) {
-        compare(DType.FLOAT32, FLOAT32_TOLERANCE, partitions);
+        compare(DType.FLOAT32, Tolerances.FLOAT32_TRAINED, partitions);
     }
 
     @Test
     void float64IsEqualToRoundingError() {
-        compare(DType.FLOAT64, FLOAT64_TOLERANCE, 3);
+        compare(DType.FLOAT64, Tolerances.FLOAT64_TRAINED, 3);
     }
 
     private static void compare(DType dtype, double tolerance, int partitions) {
@@ -107,7 +106,7 @@ class ConvnetOnSparkTest {
 
         Tensor a = local.weights();
         Tensor b = distributed.weights();
-        assertTrue(b.allClose(a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + partitions
+        assertTrue(Tensors.allClose(b, a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + partitions
                 + " partitions: max |diff| " + b.sub(a).map(Math::abs).max().item());
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
             for (int e = 0; e < 3; e++) {

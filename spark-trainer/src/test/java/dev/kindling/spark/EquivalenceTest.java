@@ -4,6 +4,7 @@ package dev.kindling.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Labels;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
@@ -16,6 +17,7 @@ import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -30,9 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * core's one-JVM fit, within float rounding (sums are added in a different order).
  */
 class EquivalenceTest {
-    /** float32 sums of the same terms in another order, carried through a few dozen RMSProp steps. */
-    private static final double FLOAT32_TOLERANCE = 1e-4;
-    private static final double FLOAT64_TOLERANCE = 1e-10;
     private static final int ROWS = 203; // not a multiple of the batch size nor of the partition counts
 
     private static Sequential model(DType dtype, Supplier<Optimizer> optimizer) {
@@ -49,20 +48,20 @@ class EquivalenceTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void partitionsLearnWhatOneJvmLearns(int partitions) {
-        compare(DType.FLOAT32, FLOAT32_TOLERANCE, partitions, 0, Optimizer::rmsprop);
+        compare(DType.FLOAT32, Tolerances.FLOAT32_TRAINED, partitions, 0, Optimizer::rmsprop);
     }
 
     @Test
     void unevenTinyAndEmptyPartitionsToo() {
         // 203 rows in 64 slices: partitions of 3 or 4 rows, plus a repartition that scatters rows across
         // 7 partitions of uneven sizes. Batches of 32 span many partitions, some partitions hold none of a batch.
-        compare(DType.FLOAT32, FLOAT32_TOLERANCE, 64, 0, Optimizer::rmsprop);
-        compare(DType.FLOAT32, FLOAT32_TOLERANCE, 3, 7, () -> Optimizer.sgd(0.05, 0.9, true));
+        compare(DType.FLOAT32, Tolerances.FLOAT32_TRAINED, 64, 0, Optimizer::rmsprop);
+        compare(DType.FLOAT32, Tolerances.FLOAT32_TRAINED, 3, 7, () -> Optimizer.sgd(0.05, 0.9, true));
     }
 
     @Test
     void float64IsEqualToRoundingError() {
-        compare(DType.FLOAT64, FLOAT64_TOLERANCE, 4, 0, Optimizer::adam);
+        compare(DType.FLOAT64, Tolerances.FLOAT64_TRAINED, 4, 0, Optimizer::adam);
     }
 
     private static void compare(DType dtype, double tolerance, int slices, int repartition,
@@ -81,7 +80,7 @@ class EquivalenceTest {
 
         Tensor a = local.weights();
         Tensor b = distributed.weights();
-        assertTrue(b.allClose(a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + slices
+        assertTrue(Tensors.allClose(b, a, tolerance, tolerance), "weights differ beyond " + tolerance + " with " + slices
                 + " slices: max |diff| " + b.sub(a).map(Math::abs).max().item());
         assertEquals(local.optimizerState().iterations(), distributed.optimizerState().iterations());
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
@@ -115,7 +114,7 @@ class EquivalenceTest {
         try (PreparedData prepared = new PreparedData(packed, layout, false)) {
             SparkTrainer.create().fit(distributed, prepared, options());
         }
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED));
     }
 
     /**
@@ -155,11 +154,11 @@ class EquivalenceTest {
         Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
         History sparkHistory = SparkTrainer.create().fit(distributed, frame,
                 TestSpark.frame(spark, vx, (int[]) heldOut[1], 2), Columns.defaults().withWeight("w"), options);
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE),
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED),
                 "max |diff| " + distributed.weights().sub(local.weights()).map(Math::abs).max().item());
         for (String key : List.of("loss", "val_loss", "val_accuracy")) {
             for (int e = 0; e < 3; e++) {
-                assertEquals(localHistory.get(key).get(e), sparkHistory.get(key).get(e), 10 * FLOAT32_TOLERANCE, key);
+                assertEquals(localHistory.get(key).get(e), sparkHistory.get(key).get(e), 10 * Tolerances.FLOAT32_TRAINED, key);
             }
         }
     }
@@ -209,7 +208,7 @@ class EquivalenceTest {
         JavaRDD<Sample> rdd = TestSpark.jsc(TestSpark.local()).parallelize(samples, 3);
         Sequential distributed = model(DType.FLOAT32, Optimizer::rmsprop);
         SparkTrainer.create().fit(distributed, rdd, options());
-        assertTrue(distributed.weights().allClose(local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED));
     }
 
     private static float[] toFloats(int[] labels) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.data.Labels;
@@ -21,6 +22,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +92,7 @@ class ExtensionsOnSparkTest {
 
     @Test
     void aCustomLossTrainsOnSparkAsInOneJvmAndSurvivesSaveAndLoad() throws IOException {
-        Loss.register("focal", FocalLoss::new);
+        Registry.loss("focal", FocalLoss::new);
         Object[] data = TestSpark.blobs(300, 5);
         Tensor x = (Tensor) data[0];
         int[] labels = (int[]) data[1];
@@ -105,7 +107,7 @@ class ExtensionsOnSparkTest {
         Sequential distributed = model(new FocalLoss());
         SparkTrainer trainer = SparkTrainer.create();
         trainer.fit(distributed, TestSpark.frame(TestSpark.local(), x, labels, 3), Columns.defaults(), options);
-        assertTrue(distributed.weights().allClose(local.weights(), 1e-4, 1e-4));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED));
         double accuracy = trainer.evaluate(distributed, TestSpark.frame(TestSpark.local(), x, labels, 2),
                 Columns.defaults()).accuracy();
         assertTrue(accuracy > 0.85, "the focal loss learns the blobs: " + accuracy);
@@ -135,7 +137,7 @@ class ExtensionsOnSparkTest {
         Sequential distributed = gated();
         SparkTrainer trainer = SparkTrainer.create();
         trainer.fit(distributed, TestSpark.frame(TestSpark.local(), x, labels, 3), Columns.defaults(), options);
-        assertTrue(distributed.weights().allClose(local.weights(), 1e-4, 1e-4), "Spark learns what one JVM learns");
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED), "Spark learns what one JVM learns");
         assertTrue(distributed.summary().contains("gated_dense (GatedDense)"), distributed.summary());
         double accuracy = trainer.evaluate(distributed, TestSpark.frame(TestSpark.local(), x, labels, 2),
                 Columns.defaults()).accuracy();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.checkpoint.BackupAndRestore;
 import dev.kindling.core.data.Labels;
 import dev.kindling.core.io.FileStore;
@@ -40,7 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class FineTuneOnSparkTest {
-    private static final double FLOAT32_TOLERANCE = 1e-4;
     private static final int ROWS = 203;
 
     @TempDir
@@ -101,7 +101,7 @@ class FineTuneOnSparkTest {
         Tensor a = local.weights();
         Tensor b = distributed.weights();
         double maxDiff = b.sub(a).map(Math::abs).max().item();
-        assertTrue(maxDiff < FLOAT32_TOLERANCE, "max |diff| " + maxDiff);
+        assertTrue(maxDiff < Tolerances.FLOAT32_TRAINED, "max |diff| " + maxDiff);
         int baseSize = local.trainableParameterCount() == a.size() ? 0 : a.size() - local.trainableParameterCount();
         assertEquals(4 * 16 + 16 + 16 * 8 + 8, baseSize);
         for (Tensor w : new Tensor[] {a, b}) {
@@ -163,7 +163,7 @@ class FineTuneOnSparkTest {
             local.compile(Optimizer.sgd(0.1), Loss.CATEGORICAL_CROSSENTROPY);
             local.fit(x, y(), FitOptions.builder().epochs(1).batchSize(64).seed(1).listeners().build());
             double diff = local.weights().sub(model.weights()).map(Math::abs).max().item();
-            assertTrue(diff < FLOAT32_TOLERANCE, "frozen " + frozen + ": max |diff| " + diff);
+            assertTrue(diff < Tolerances.FLOAT32_TRAINED, "frozen " + frozen + ": max |diff| " + diff);
         }
         System.out.printf("task result bytes per task: nothing frozen %.0f, 4,480 of 4,675 frozen %.0f%n", perTask[0],
                 perTask[1]);

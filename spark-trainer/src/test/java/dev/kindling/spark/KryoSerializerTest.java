@@ -4,6 +4,7 @@ package dev.kindling.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Labels;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
@@ -15,6 +16,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -32,7 +34,6 @@ import org.junit.jupiter.api.Test;
  * model does, with blocks cached serialized (so they go through Kryo too) and with a shuffle in the packing.
  */
 class KryoSerializerTest {
-    private static final double TOLERANCE = 1e-4;
     private static SparkSession spark;
 
     @BeforeAll
@@ -82,7 +83,7 @@ class KryoSerializerTest {
                 .withPartitions(5);
         Sequential distributed = model();
         trainer.fit(distributed, TestSpark.frame(spark, x, labels, 3), Columns.defaults(), options);
-        assertTrue(distributed.weights().allClose(local.weights(), TOLERANCE, TOLERANCE),
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED),
                 "max |diff| " + distributed.weights().sub(local.weights()).map(Math::abs).max().item());
 
         Evaluation e = trainer.evaluate(distributed, TestSpark.frame(spark, x, labels, 2), Columns.defaults());
@@ -105,6 +106,6 @@ class KryoSerializerTest {
         JavaRDD<Sample> rdd = TestSpark.jsc(spark).parallelize(samples, 3);
         Sequential fromSamples = model();
         trainer.fit(fromSamples, rdd, options);
-        assertTrue(fromSamples.weights().allClose(local.weights(), TOLERANCE, TOLERANCE));
+        assertTrue(Tensors.allClose(fromSamples.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED));
     }
 }

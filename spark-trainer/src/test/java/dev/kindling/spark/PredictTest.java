@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.losses.Loss;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 /** What predict writes for each kind of output, and the checks it makes before any job. */
 class PredictTest {
-    private static final double FLOAT_TOLERANCE = 1e-6;
     private static final FitOptions QUIET = FitOptions.builder().epochs(20).batchSize(16).seed(3).listeners().build();
 
     /** 1-d points: class 1 above 0, class 0 below; the same points with y = 3x - 1 for regression. */
@@ -62,8 +62,8 @@ class PredictTest {
             Vector probability = rows.get(i).getAs(1);
             double prediction = rows.get(i).getDouble(2);
             assertEquals(2, probability.size());
-            assertEquals(p.getFlat(i), probability.apply(1), FLOAT_TOLERANCE, "row " + i);
-            assertEquals(1 - p.getFlat(i), probability.apply(0), FLOAT_TOLERANCE, "row " + i);
+            assertEquals(p.getFlat(i), probability.apply(1), Tolerances.FLOAT32, "row " + i);
+            assertEquals(1 - p.getFlat(i), probability.apply(0), Tolerances.FLOAT32, "row " + i);
             assertEquals(-raw.apply(1), raw.apply(0), 0.0, "raw is [-z, z]");
             assertEquals(raw.apply(1) > 0, probability.apply(1) > 0.5, "z > 0 exactly when p > 0.5, row " + i);
             assertEquals(probability.apply(1) > 0.5 ? 1.0 : 0.0, prediction, 0.0, "row " + i);
@@ -108,7 +108,7 @@ class PredictTest {
         List<Row> rows = predicted.select("prediction", "label").collectAsList();
         Tensor local = model.predict(x);
         for (int i = 0; i < rows.size(); i++) {
-            assertEquals(local.getFlat(i), rows.get(i).getDouble(0), FLOAT_TOLERANCE, "the value, not an argmax");
+            assertEquals(local.getFlat(i), rows.get(i).getDouble(0), Tolerances.FLOAT32, "the value, not an argmax");
             assertEquals(rows.get(i).getDouble(1), rows.get(i).getDouble(0), 0.05, "y = 3x - 1 learned, row " + i);
         }
 
@@ -118,7 +118,7 @@ class PredictTest {
         Row first = trainer.predict(two, frame, "features").select("prediction").head();
         Tensor expected = two.predict(x.slice(0, 0, 1));
         assertArrayEquals(new double[] {expected.getFlat(0), expected.getFlat(1)}, ((Vector) first.getAs(0)).toArray(),
-                FLOAT_TOLERANCE);
+                Tolerances.FLOAT32);
     }
 
     @Test

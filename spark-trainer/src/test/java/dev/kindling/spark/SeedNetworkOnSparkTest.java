@@ -4,6 +4,7 @@ package dev.kindling.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Mnist;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
@@ -59,7 +60,7 @@ class SeedNetworkOnSparkTest {
         long correct = rows.stream().filter(r -> r.getDouble(0) == r.getDouble(1)).count();
         assertEquals(result.accuracy(), correct / 2000.0, 1e-9, "distributed predict agrees with evaluate");
         Vector p = rows.get(0).getAs(2);
-        assertEquals(1.0, java.util.Arrays.stream(p.toArray()).sum(), 1e-5);
+        assertEquals(1.0, java.util.Arrays.stream(p.toArray()).sum(), Tolerances.FLOAT32_SUMS);
         int[] local = network.predictClasses(Mnist.flattenAndScale(mnist.testImages()).slice(0, 0, 10));
         for (int i = 0; i < 10; i++) {
             assertEquals(local[i], rows.get(i).getDouble(1), 0.0, "prediction of test digit " + i);

@@ -4,6 +4,7 @@ package dev.kindling.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Labels;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
@@ -18,6 +19,7 @@ import dev.kindling.core.layers.Dropout;
 import dev.kindling.core.model.History;
 import dev.kindling.core.model.TrainingData;
 import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -75,7 +77,7 @@ class SeparateExecutorsTest {
         Sequential distributed = model();
         SparkTrainer trainer = SparkTrainer.create();
         trainer.fit(distributed, TestSpark.frame(spark, x, labels, 4), Columns.defaults(), options);
-        assertTrue(distributed.weights().allClose(local.weights(), 1e-4, 1e-4));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED));
 
         Evaluation evaluation = trainer.evaluate(distributed, TestSpark.frame(spark, x, labels, 4), Columns.defaults());
         assertEquals(local.evaluate(x, Labels.toCategorical(Tensor.of(f, labels.length), 3)).accuracy(),

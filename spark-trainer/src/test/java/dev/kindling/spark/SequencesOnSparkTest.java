@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.data.Sequences;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
@@ -16,6 +17,7 @@ import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,8 +38,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * out of the embedding's range named before the first step.
  */
 class SequencesOnSparkTest {
-    /** float32 sums of the same terms in another order, carried through a few dozen RMSProp steps. */
-    private static final double FLOAT32_TOLERANCE = 1e-4;
     private static final int ROWS = 157; // not a multiple of the batch size nor of the partition counts
     private static final int VOCABULARY = 20;
     private static final int MAXLEN = 12;
@@ -123,7 +123,7 @@ class SequencesOnSparkTest {
         double maxDiff = b.sub(a).map(Math::abs).max().item();
         System.out.println("GRU with recurrent dropout, " + partitions + " partition(s): max |Spark - one JVM| weight "
                 + maxDiff);
-        assertTrue(b.allClose(a, FLOAT32_TOLERANCE, FLOAT32_TOLERANCE), "weights differ beyond " + FLOAT32_TOLERANCE
+        assertTrue(Tensors.allClose(b, a, Tolerances.FLOAT32_TRAINED, Tolerances.FLOAT32_TRAINED), "weights differ beyond " + Tolerances.FLOAT32_TRAINED
                 + " with " + partitions + " partitions: max |diff| " + maxDiff);
     }
 

@@ -125,7 +125,7 @@ final class Binding {
             known.sort(null);
             String key = userKeys.getOrDefault(e.getPropertyName(), kebab(e.getPropertyName()));
             add(key, "unknown key for the " + name + " " + kind + Suggestions.didYouMean(key, known) + "; it takes "
-                    + String.join(", ", known) + hint(key));
+                    + (known.isEmpty() ? "no parameters" : String.join(", ", known)) + hint(key));
         } catch (InvalidTypeIdException e) {
             add(idProperty, e.getOriginalMessage());
         } catch (JsonMappingException e) {

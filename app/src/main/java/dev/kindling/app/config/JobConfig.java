@@ -3,6 +3,7 @@ package dev.kindling.app.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
+import dev.kindling.core.callbacks.CallbackConfig;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -159,7 +160,7 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
      */
     public record FitConfig(int epochs, int batchSize, double validationSplit, long seed, boolean shuffle,
                             int partitions, int treeDepth, int stepsPerJob, CheckpointConfig checkpoint,
-                            List<CallbackSpec> callbacks,
+                            List<CallbackConfig> callbacks,
                             Map<Integer, Double> classWeights) {
     }
 

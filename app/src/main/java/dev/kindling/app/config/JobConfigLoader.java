@@ -22,15 +22,16 @@ import dev.kindling.app.config.JobConfig.ModelConfig;
 import dev.kindling.app.config.JobConfig.OutputConfig;
 import dev.kindling.app.config.JobConfig.PredictConfig;
 import dev.kindling.app.config.JobConfig.SparkConfig;
-import dev.kindling.core.layers.Dense;
+import dev.kindling.core.callbacks.CallbackConfig;
 import dev.kindling.core.layers.Layer;
-import dev.kindling.core.model.Network;
-import dev.kindling.core.model.Sequential;
-import dev.kindling.core.registry.Registry;
-import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
+import dev.kindling.core.model.FitOptions;
+import dev.kindling.core.model.Network;
+import dev.kindling.core.model.Sequential;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import java.io.File;
@@ -58,13 +59,40 @@ public final class JobConfigLoader {
         TRAIN, EVALUATE, PREDICT
     }
 
-    static final List<String> FORMATS = List.of("idx", "csv", "libsvm", "parquet");
-    static final List<String> DTYPES = List.of("float32", "float64");
+    static final List<String> FORMATS = java.util.Arrays.stream(Format.values()).map(Format::keyword).toList();
+    static final List<String> DTYPES = java.util.Arrays.stream(DType.values()).map(DType::keyword).toList();
     static final List<String> PREDICT_FORMATS = List.of("parquet", "csv");
+    /** Keras's pad_sequences sides, as the core names them. */
+    private static final List<String> SIDES = java.util.Arrays.stream(dev.kindling.core.data.Sequences.Side.values())
+            .map(side -> side.name().toLowerCase(Locale.ROOT)).toList();
 
     /** Sections whose inner keys are checked by their own rules rather than against reference.conf. */
     private static final List<String> OPEN_SECTIONS = List.of("spark.conf", "compile.optimizer", "model.layers",
             "fit.callbacks", "fit.class-weights");
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> STRINGS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+    /** Binds single values of the job file; booleans also from yes/no, on/off, as HOCON's own getBoolean. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper VALUES =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                    .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule().addDeserializer(
+                            Boolean.class, new com.fasterxml.jackson.databind.JsonDeserializer<>() {
+                                @Override
+                                public Boolean deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                                           com.fasterxml.jackson.databind.DeserializationContext c)
+                                        throws java.io.IOException {
+                                    if (p.currentToken().isBoolean()) {
+                                        return p.getBooleanValue();
+                                    }
+                                    return switch (p.getValueAsString("").trim().toLowerCase(Locale.ROOT)) {
+                                        case "true", "yes", "on" -> true;
+                                        case "false", "no", "off" -> false;
+                                        default -> (Boolean) c.handleUnexpectedToken(Boolean.class, p);
+                                    };
+                                }
+                            }));
 
     private final Config reference;
     private final List<String> problems = new ArrayList<>();
@@ -87,14 +115,26 @@ public final class JobConfigLoader {
         return new JobConfigLoader(reference()).read(file, overrides, task);
     }
 
-    /** The shipped defaults. Read from this jar's own resource, so another library's reference.conf can't mix in. */
+    /**
+     * The shipped defaults: this jar's own reference.conf (so another library's can't mix in), over the defaults
+     * the core declares for what it owns. The fit's epochs, batch size, validation split, seed and shuffling are
+     * {@link FitOptions}' defaults, read from it rather than written again in reference.conf.
+     */
     static Config reference() {
         URL url = JobConfigLoader.class.getResource("/reference.conf");
         if (url == null) {
             throw new IllegalStateException("reference.conf is missing from the application jar");
         }
+        FitOptions fit = FitOptions.builder().build();
+        Map<String, Object> core = new LinkedHashMap<>();
+        core.put("fit.epochs", fit.epochs());
+        core.put("fit.batch-size", fit.batchSize());
+        core.put("fit.validation-split", fit.validationSplit());
+        core.put("fit.seed", fit.seed());
+        core.put("fit.shuffle", fit.shuffle());
         return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setAllowMissing(false)
-                .setOriginDescription("reference.conf"));
+                .setOriginDescription("reference.conf")).withFallback(ConfigFactory.parseMap(core,
+                "the core's FitOptions defaults"));
     }
 
     private JobConfig read(Path file, List<String> overrides, Task task) throws BadConfigurationException {
@@ -228,8 +268,9 @@ public final class JobConfigLoader {
         String parquetLabel = nonEmptyString("data.parquet.label-column");
         JobConfig.RowConditions where = new JobConfig.RowConditions(condition("data.train-where"),
                 condition("data.validation-where"), condition("data.test-where"));
-        String padding = choice("data.parquet.padding", List.of("none", "pre", "post"));
-        String truncating = choice("data.parquet.truncating", List.of("pre", "post"));
+        String padding = choice("data.parquet.padding", java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                "none"), SIDES.stream()).toList());
+        String truncating = choice("data.parquet.truncating", SIDES);
         if (padding != null && !padding.equals("none") && format != Format.PARQUET) {
             problem("data.parquet.padding", "is for parquet inputs (a column of token ids); the format is "
                     + format.keyword());
@@ -270,12 +311,13 @@ public final class JobConfigLoader {
             problem("data.weight-column", "is the label column '" + weightColumn + "'");
         }
         if (model != null && !model.layers().isEmpty()) {
-            int units = lastUnits(model.layers());
+            Layer last = lastFixedWidth(model.layers());
+            int units = last == null ? 0 : last.outputShape(Shape.of(1)).dim(0);
             if (numClasses == 0) {
                 numClasses = units;
             } else if (units > 0 && numClasses != units) {
-                problem("data.num-classes", "is " + numClasses + " but the last dense layer (model.layers) has "
-                        + units + " units; they must agree");
+                problem("data.num-classes", "is " + numClasses + " but the last " + Registry.layerName(last.getClass())
+                        + " layer (model.layers) has " + units + " units; they must agree");
             }
         }
         return new DataConfig(format, dir, train, test, validation, numClasses, scale, partitions, csv, numFeatures,
@@ -345,13 +387,32 @@ public final class JobConfigLoader {
                 ? "the data has " + width + " features" + example : "e.g. [28, 28, 1] for 28x28 grey images"));
     }
 
-    private static int lastUnits(List<Layer> layers) {
+    /**
+     * The last layer whose output width does not depend on its input's (a dense layer's units), asking each layer
+     * from the last for its output on flat inputs of two widths; layers that pass their input's width through
+     * (dropout) are skipped. Null when the output width depends on the input (convolutions, sequences).
+     */
+    private static Layer lastFixedWidth(List<Layer> layers) {
         for (int i = layers.size() - 1; i >= 0; i--) {
-            if (layers.get(i) instanceof Dense d) {
-                return d.units();
+            Shape one;
+            Shape two;
+            try {
+                one = layers.get(i).outputShape(Shape.of(1));
+                two = layers.get(i).outputShape(Shape.of(2));
+            } catch (RuntimeException notFlat) {
+                return null;
+            }
+            if (one.rank() != 1 || two.rank() != 1) {
+                return null;
+            }
+            if (one.equals(two)) {
+                return layers.get(i);
+            }
+            if (one.dim(0) != 1 || two.dim(0) != 2) {
+                return null;
             }
         }
-        return 0;
+        return null;
     }
 
     private void idxFiles(String key, List<String> files, boolean needed) {
@@ -558,19 +619,16 @@ public final class JobConfigLoader {
 
     private CompileSettings compile() {
         Optimizer optimizer = optimizer();
-        String lossName = choice("compile.loss", List.copyOf(Loss.keywords()));
+        String lossName = choice("compile.loss", List.copyOf(Registry.lossNames()));
         List<Metric> metrics = new ArrayList<>();
         for (String m : stringList("compile.metrics")) {
-            String name = m.toLowerCase(Locale.ROOT);
             try {
-                metrics.add(Metric.fromKeyword(name));
+                metrics.add(Registry.metric(m));
             } catch (IllegalArgumentException e) {
-                List<String> known = List.copyOf(Metric.keywords());
-                problem("compile.metrics", "unknown metric '" + m + "'" + Suggestions.didYouMean(name, known)
-                        + ", expected any of " + String.join(", ", known) + " (or top_<k>_categorical_accuracy)");
+                problem("compile.metrics", e.getMessage());
             }
         }
-        return new CompileSettings(optimizer, lossName == null ? null : Loss.fromKeyword(lossName), metrics);
+        return new CompileSettings(optimizer, lossName == null ? null : Registry.loss(lossName), metrics);
     }
 
     /**
@@ -644,8 +702,8 @@ public final class JobConfigLoader {
         return (int) integer("fit.steps-per-job", 1, Integer.MAX_VALUE);
     }
 
-    /** {@code fit.callbacks}: each bound as a {@link CallbackSpec}, then built once so the core checks it. */
-    private List<CallbackSpec> callbacks() {
+    /** {@code fit.callbacks}: each bound to its registered {@link CallbackConfig}, then built once so the core checks it. */
+    private List<CallbackConfig> callbacks() {
         String key = "fit.callbacks";
         ConfigValue list = value(key);
         if (list == null || list.valueType() == ConfigValueType.NULL) {
@@ -656,7 +714,7 @@ public final class JobConfigLoader {
                     + describe(list));
             return List.of();
         }
-        List<CallbackSpec> specs = new ArrayList<>();
+        List<CallbackConfig> specs = new ArrayList<>();
         ConfigList items = (ConfigList) list;
         for (int i = 0; i < items.size(); i++) {
             String at = key + "[" + i + "]";
@@ -666,7 +724,8 @@ public final class JobConfigLoader {
                 continue;
             }
             ConfigObject item = (ConfigObject) items.get(i);
-            CallbackSpec spec = bind(item, at, CallbackSpec.class, "callback", "type", null, CallbackSpec.TYPES);
+            CallbackConfig spec = bind(item, at, CallbackConfig.class, "callback", "type", null,
+                    Registry.callbackNames());
             if (spec == null) {
                 continue;
             }
@@ -824,113 +883,34 @@ public final class JobConfigLoader {
     }
 
     private long integer(String path, long min, long max) {
-        return integerIn(merged, path, "", min, max, true);
-    }
-
-    private long integerIn(Config c, String key, String section, long min, long max, boolean required) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        if (v == null) {
-            if (required) {
-                problem(name, "missing, expected an integer");
-            }
+        ConfigValue v = value(path);
+        if (v == null || v.valueType() == ConfigValueType.NULL) {
+            problem(path, "missing, expected an integer");
             return 0;
         }
-        Long n = asLong(v.unwrapped());
-        if (n == null) {
-            problem(v.origin(), name, "expected an integer, got " + describe(v));
-            return 0;
-        }
-        if (n < min || n > max) {
-            problem(v.origin(), name, "must be " + (max == Long.MAX_VALUE || max >= Integer.MAX_VALUE
+        Long n = read(v, path, Long.class, "an integer");
+        if (n != null && (n < min || n > max)) {
+            problem(v.origin(), path, "must be " + (max == Long.MAX_VALUE || max >= Integer.MAX_VALUE
                     ? ">= " + min : "in [" + min + ", " + max + "]") + ", got " + n);
             return min;
         }
-        return n;
-    }
-
-    private static Long asLong(Object o) {
-        if (o instanceof Integer || o instanceof Long) {
-            return ((Number) o).longValue();
-        }
-        if (o instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9e15) {
-            return d.longValue();
-        }
-        if (o instanceof String s) {
-            try {
-                return Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
+        return n == null ? 0 : n;
     }
 
     private double number(String path) {
-        return numberIn(merged, path, "");
-    }
-
-    private double numberIn(Config c, String key, String section) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        Object o = v == null ? null : v.unwrapped();
-        if (o instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (o instanceof String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        problem(v == null ? null : v.origin(), name, "expected a number, got " + describe(v));
-        return Double.NaN;
+        Double d = read(value(path), path, Double.class, "a number");
+        return d == null ? Double.NaN : d;
     }
 
     private boolean bool(String path) {
-        return boolIn(merged, path, "");
-    }
-
-    private boolean boolIn(Config c, String key, String section) {
-        String name = section.isEmpty() ? key : section + "." + key;
-        ConfigValue v = c.hasPathOrNull(key) ? valueIn(c, key) : null;
-        Object o = v == null ? null : v.unwrapped();
-        if (o instanceof Boolean b) {
-            return b;
-        }
-        if (o instanceof String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on" -> {
-                    return true;
-                }
-                case "false", "no", "off" -> {
-                    return false;
-                }
-                default -> {
-                    // reported below
-                }
-            }
-        }
-        problem(v == null ? null : v.origin(), name, "expected true or false, got " + describe(v));
-        return false;
-    }
-
-    private static ConfigValue valueIn(Config c, String key) {
-        return c.hasPath(key) ? c.getValue(key) : ConfigValueFactory.fromAnyRef(null, "null");
+        Boolean b = read(value(path), path, Boolean.class, "true or false");
+        return b != null && b;
     }
 
     /** A string, or null for a null value; numbers and booleans are taken as their text. */
     private String optionalString(String path) {
         ConfigValue v = value(path);
-        if (v == null || v.valueType() == ConfigValueType.NULL) {
-            return null;
-        }
-        if (v.valueType() == ConfigValueType.LIST || v.valueType() == ConfigValueType.OBJECT) {
-            problem(v.origin(), path, "expected a string, got " + describe(v));
-            return null;
-        }
-        return String.valueOf(v.unwrapped());
+        return v == null || v.valueType() == ConfigValueType.NULL ? null : read(v, path, String.class, "a string");
     }
 
     private String nonEmptyString(String path) {
@@ -953,13 +933,9 @@ public final class JobConfigLoader {
             }
             return null;
         }
-        return checkChoice(value(path).origin(), path, s, allowed);
-    }
-
-    private String checkChoice(ConfigOrigin origin, String path, String s, List<String> allowed) {
         String lower = s.toLowerCase(Locale.ROOT);
         if (!allowed.contains(lower)) {
-            problem(origin, path, "unknown value '" + s + "'" + Suggestions.didYouMean(lower, allowed)
+            problem(value(path).origin(), path, "unknown value '" + s + "'" + Suggestions.didYouMean(lower, allowed)
                     + ", expected one of " + String.join(", ", allowed));
             return null;
         }
@@ -972,23 +948,46 @@ public final class JobConfigLoader {
         if (v == null || v.valueType() == ConfigValueType.NULL) {
             return List.of();
         }
-        if (v.valueType() == ConfigValueType.STRING) {
-            return List.of((String) v.unwrapped());
-        }
-        if (v.valueType() == ConfigValueType.LIST) {
-            List<String> out = new ArrayList<>();
-            for (ConfigValue item : (ConfigList) v) {
-                if (item.valueType() == ConfigValueType.LIST || item.valueType() == ConfigValueType.OBJECT
-                        || item.valueType() == ConfigValueType.NULL) {
+        if (v instanceof ConfigList items) {
+            for (ConfigValue item : items) {
+                if (item.valueType() == ConfigValueType.NULL) {
                     problem(item.origin(), path, "expected a list of strings, got an element " + describe(item));
-                } else {
-                    out.add(String.valueOf(item.unwrapped()));
+                    return List.of();
                 }
             }
-            return out;
         }
-        problem(v.origin(), path, "expected a string or a list of strings, got " + describe(v));
-        return List.of();
+        List<String> list = read(v, path, STRINGS, "a string or a list of strings");
+        return list == null ? List.of() : list;
+    }
+
+    /**
+     * {@code v} bound by Jackson from its JSON rendering (HOCON keeps the origin for the message): Keras-style
+     * leniency (a number's or boolean's text is a string, "64" is a number, one value is a list of one) but no
+     * silent truncation (2.5 is not an integer). Null, with a problem naming what was expected, if it does not bind.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T read(ConfigValue v, String path, Object type, String expected) {
+        try {
+            String json = v == null ? "null" : v.render(ConfigRenderOptions.concise());
+            T value = type instanceof Class<?> c ? VALUES.readValue(json, (Class<T>) c)
+                    : VALUES.readValue(json, (com.fasterxml.jackson.core.type.TypeReference<T>) type);
+            if (value != null) {
+                return value;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // reported below
+        }
+        problem(v == null ? null : v.origin(), path, "expected " + expected + ", got " + describe(v));
+        return null;
+    }
+
+    /** An integer (or an integer's text), or null. */
+    private static Long asLong(Object o) {
+        try {
+            return VALUES.convertValue(o, Long.class);
+        } catch (IllegalArgumentException notAnInteger) {
+            return null;
+        }
     }
 
     // ---- messages ----------------------------------------------------------------------------------------

@@ -11,20 +11,24 @@ import dev.kindling.app.config.JobConfigLoader.Task;
 import dev.kindling.core.BuildInfo;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
+import dev.kindling.core.callbacks.CSVLogger;
+import dev.kindling.core.callbacks.EarlyStopping;
+import dev.kindling.core.callbacks.LearningRateScheduler;
+import dev.kindling.core.callbacks.TerminateOnNaN;
 import dev.kindling.core.examples.Convnet;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.AveragePooling2D;
-import dev.kindling.core.layers.Conv2D;
-import dev.kindling.core.layers.Dense;
-import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.layers.Bidirectional;
 import dev.kindling.core.layers.Conv1D;
+import dev.kindling.core.layers.Conv2D;
+import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Embedding;
+import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.layers.GRU;
+import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.LSTM;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.layers.MaxPooling1D;
-import dev.kindling.core.layers.GlobalAveragePooling2D;
 import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
@@ -174,6 +178,7 @@ class JobConfigTest {
                     {type = early_stopping, patience = 2, restore-best-weights = true}
                     {type = learning_rate_scheduler, schedule = cosine, initial = 0.01, epochs = 10}
                     {type = csv_logger, path = "hdfs:///logs/training.csv"}
+                    {type = terminate_on_nan}
                   ]
                 }
                 """.formatted(job));
@@ -182,9 +187,10 @@ class JobConfigTest {
         assertEquals(Map.of(0, 0.5, 2, 20.0), c.fit().classWeights());
         assertEquals(List.of(job.toString()), c.data().validation());
         assertEquals("w", c.data().weightColumn());
-        assertEquals(List.of(new CallbackSpec.EarlyStoppingSpec(null, null, null, 2, true),
-                new CallbackSpec.SchedulerSpec("cosine", 0.01, null, null, null, null, 10, null),
-                new CallbackSpec.CsvLoggerSpec("hdfs:///logs/training.csv", null)), c.fit().callbacks());
+        assertEquals(List.of(new EarlyStopping.Config(null, null, null, 2, true),
+                new LearningRateScheduler.Config("cosine", 0.01, null, null, null, null, 10, null),
+                new CSVLogger.Config("hdfs:///logs/training.csv", null), new TerminateOnNaN.Config()),
+                c.fit().callbacks());
     }
 
     @Test

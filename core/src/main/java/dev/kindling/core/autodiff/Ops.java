@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.autodiff;
 
+import dev.kindling.core.blas.Products;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Parallel;
 import dev.kindling.core.tensor.Shape;
@@ -66,7 +67,7 @@ public final class Ops {
      * receives its share by a GEMM with beta = 1 straight into that vector.
      */
     public static Variable matmul(Variable a, Variable b) {
-        return Variable.result(a.value().matmul(b.value()), g -> {
+        return Variable.result(Products.matmul(a.value(), b.value()), g -> {
             accumulateProduct(a, g, false, b.value(), true);
             accumulateProduct(b, a.value(), true, g, false);
         }, a, b);
@@ -74,11 +75,11 @@ public final class Ops {
 
     /**
      * {@code x·kernel + bias}, a dense layer's pre-activation, as one op: the forward writes its result once
-     * ({@link Tensor#affine}); the backward adds dKernel = xᵀ·g by GEMM straight into a bound sink and
+     * ({@link Products#affine}); the backward adds dKernel = xᵀ·g by GEMM straight into a bound sink and
      * dBias = the column sums of g, and computes dx = g·kernelᵀ only if x needs a gradient.
      */
     public static Variable affine(Variable x, Variable kernel, Variable bias) {
-        return Variable.result(Tensor.affine(x.value(), kernel.value(), bias.value()), g -> {
+        return Variable.result(Products.affine(x.value(), kernel.value(), bias.value()), g -> {
             accumulateProduct(x, g, false, kernel.value(), true);
             accumulateProduct(kernel, x.value(), true, g, false);
             if (bias.requiresGrad()) {
@@ -123,10 +124,10 @@ public final class Ops {
         }
         Tensor sink = target.boundGradSink();
         if (sink != null) {
-            Tensor.gemmInPlace(1.0, x, tx, y, ty, 1.0, sink.reshape(asMatrix));
+            Products.gemmInPlace(1.0, x, tx, y, ty, 1.0, sink.reshape(asMatrix));
         } else {
             Tensor product = Tensor.zeros(asMatrix, target.value().dtype());
-            Tensor.gemmInPlace(1.0, x, tx, y, ty, 0.0, product);
+            Products.gemmInPlace(1.0, x, tx, y, ty, 0.0, product);
             target.accumulateGrad(product.reshape(target.value().shape()));
         }
     }
@@ -175,7 +176,7 @@ public final class Ops {
         Parallel.forRanges(images.dim(0), (long) pixels * matrix.size(), (from, to) -> {
             Tensor rows = rows(y, from * pixels, to * pixels);
             fillRows(rows, bias.value());
-            Tensor.gemmInPlace(1.0, rows(patches, from * pixels, to * pixels), false, kernelMatrix, false, 1.0, rows);
+            Products.gemmInPlace(1.0, rows(patches, from * pixels, to * pixels), false, kernelMatrix, false, 1.0, rows);
             if (relu) {
                 reluInPlace(rows);
             }
@@ -193,7 +194,7 @@ public final class Ops {
             }, () -> {
                 if (x.requiresGrad()) {
                     Tensor dPatches = Tensor.zeros(patches.shape(), patches.dtype());
-                    Tensor.gemmInPlace(1.0, gm, false, kernelMatrix, true, 0.0, dPatches);
+                    Products.gemmInPlace(1.0, gm, false, kernelMatrix, true, 0.0, dPatches);
                     x.accumulateGrad(window.col2im(dPatches, images.shape()));
                 }
             });
@@ -221,7 +222,7 @@ public final class Ops {
      * (never negative), without a branch (the mask is a coin flip per element). Float32 multiplies by
      * {@code min(1, r * 1e38 * 1e38)}, exactly 0 for r = 0 and 1 for any r > 0 down to the smallest subnormal: C2
      * vectorizes that, and it took 1.6 ms less per convnet step than the bit mask of {@link
-     * Tensor#keepWherePositive} (exact for finite gradients; an infinite one times 0 is NaN).
+     * #keepWherePositive} (exact for finite gradients; an infinite one times 0 is NaN).
      */
     private static void keepWherePositiveInPlace(Tensor g, Tensor reference) {
         int n = g.size();
@@ -313,8 +314,56 @@ public final class Ops {
 
     /** max(a, 0); the derivative is 1 where a > 0, else 0. */
     public static Variable relu(Variable a) {
-        return Variable.result(a.value().relu(), g -> a.accumulateGrad(g.keepWherePositive(a.value())), a);
+        return Variable.result(a.value().relu(), g -> a.accumulateGrad(keepWherePositive(g, a.value())), a);
     }
+
+    /**
+     * {@code g} where {@code reference > 0}, else 0 (a NaN in the reference gives 0): relu's backward pass, one plain
+     * loop with no per-element function call. Shapes and dtypes must be equal.
+     */
+    static Tensor keepWherePositive(Tensor g, Tensor reference) {
+        if (g.dtype() != reference.dtype()) {
+            throw new IllegalArgumentException("keepWherePositive: dtypes " + g.dtype() + " and " + reference.dtype()
+                    + " differ (shapes " + g.shape() + " and " + reference.shape() + "); convert one with astype");
+        }
+        if (!g.shape().equals(reference.shape())) {
+            throw new IllegalArgumentException("keepWherePositive: shapes differ: " + g.shape() + " and "
+                    + reference.shape());
+        }
+        Tensor r = Tensor.zeros(g.shape(), g.dtype());
+        int size = g.size();
+        if (g.dtype() == DType.FLOAT32) {
+            // a convnet's activations are millions of floats: both cores (elements are independent)
+            float[] gf = g.floatStorage();
+            float[] xf = reference.floatStorage();
+            float[] of = r.floatStorage();
+            Parallel.forRanges(size, 1, (from, to) -> keepWherePositive(gf, g.offset(), xf, reference.offset(), of,
+                    from, to));
+        } else {
+            double[] gd = g.doubleStorage();
+            double[] xd = reference.doubleStorage();
+            double[] od = r.doubleStorage();
+            for (int j = 0; j < size; j++) {
+                od[j] = xd[reference.offset() + j] > 0 ? gd[g.offset() + j] : 0.0;
+            }
+        }
+        return r;
+    }
+
+    /**
+     * {@code o[j] = x[xi + j] > 0 ? g[gi + j] : 0} without a branch: the relu mask of a layer's inputs is a coin
+     * flip per element, and the branchy loop measured 1.35 ms on 512 x 512 floats against 0.24 ms for this one.
+     * The mask is all ones exactly when x's bits, read as an int, are in (0, +infinity]: positive, not +0.0, not NaN.
+     */
+    private static void keepWherePositive(float[] g, int gi, float[] x, int xi, float[] o, int from, int to) {
+        for (int j = from; j < to; j++) {
+            int bits = Float.floatToRawIntBits(x[xi + j]);
+            int mask = (-bits & ~bits & (bits - POSITIVE_INFINITY_BITS - 1)) >> 31;
+            o[j] = Float.intBitsToFloat(Float.floatToRawIntBits(g[gi + j]) & mask);
+        }
+    }
+
+    private static final int POSITIVE_INFINITY_BITS = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
 
     /** 1 / (1 + e^-a); d/da = s (1 - s), from the output. */
     public static Variable sigmoid(Variable a) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Matrix products for Kindling: {@link dev.kindling.core.blas.Blas} is a small row-major facade over
- * {@code dev.ludovic.netlib} GEMM ({@code C := alpha * op(A) * op(B) + beta * C}).
+ * {@code dev.ludovic.netlib} GEMM ({@code C := alpha * op(A) * op(B) + beta * C}), {@link
+ * dev.kindling.core.blas.Products} the tensor products on top of it ({@code matmul}, {@code affine},
+ * {@code gemmInPlace}, {@code tensorDot}), and {@code BlasLoader} finds and loads the implementation.
  *
  * <p>The implementation is picked deliberately, once per JVM, and logged once, because the speed differs by more
  * than an order of magnitude: native OpenBLAS, then netlib's VectorBLAS (Java Vector API, needs

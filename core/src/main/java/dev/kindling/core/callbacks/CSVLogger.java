@@ -2,6 +2,8 @@
 package dev.kindling.core.callbacks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Keras's {@code CSVLogger}: one row per epoch, {@code epoch} then the logs in the order they first appear
@@ -96,6 +99,18 @@ public final class CSVLogger implements TrainingListener {
             Map<String, Double> r = new LinkedHashMap<>();
             o.fields().forEachRemaining(e -> r.put(e.getKey(), e.getValue().asDouble()));
             rows.add(r);
+        }
+    }
+
+    /** The job file's {@code {type = csv_logger, path = "out/training.csv", separator = ","}}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Config(String path, String separator) implements CallbackConfig {
+        @Override
+        public CSVLogger build(Function<String, FileStore> storeAt) {
+            String p = CallbackConfig.requirePath(path, "csv_logger", "out/training.csv");
+            FileStore store = storeAt.apply(CallbackConfig.folderOf(p));
+            return separator == null ? new CSVLogger(store, CallbackConfig.fileOf(p))
+                    : new CSVLogger(store, CallbackConfig.fileOf(p), separator);
         }
     }
 }

@@ -2,11 +2,15 @@
 package dev.kindling.core.callbacks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.model.EpochLogs;
 import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.tensor.Tensor;
+import java.util.function.Function;
 
 /**
  * Keras's {@code EarlyStopping}: stops training when the monitored quantity has not improved by more than
@@ -156,6 +160,29 @@ public final class EarlyStopping implements dev.kindling.core.model.TrainingList
 
         public EarlyStopping build() {
             return new EarlyStopping(new Monitor(monitor, mode, minDelta), patience, restoreBestWeights);
+        }
+    }
+
+    /** The job file's {@code {type = early_stopping, ...}}: unset parameters take the builder's defaults. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Config(String monitor, Mode mode, Double minDelta, Integer patience, Boolean restoreBestWeights)
+            implements CallbackConfig {
+        @Override
+        public EarlyStopping build(Function<String, FileStore> storeAt) {
+            Builder b = on(monitor == null ? Monitor.KERAS_DEFAULT : monitor);
+            if (mode != null) {
+                b.mode(mode);
+            }
+            if (minDelta != null) {
+                b.minDelta(minDelta);
+            }
+            if (patience != null) {
+                b.patience(patience);
+            }
+            if (restoreBestWeights != null) {
+                b.restoreBestWeights(restoreBestWeights);
+            }
+            return b.build();
         }
     }
 }

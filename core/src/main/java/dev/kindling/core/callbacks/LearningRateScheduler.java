@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.callbacks;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.model.TrainingListener;
+import java.util.function.Function;
 
 /**
  * Keras's {@code LearningRateScheduler}: before each epoch, sets the learning rate to
@@ -48,5 +52,37 @@ public final class LearningRateScheduler implements TrainingListener {
                     + (epoch - 1) + ", expected a finite rate > 0");
         }
         loop.setLearningRate(rate);
+    }
+
+    /**
+     * The job file's {@code {type = learning_rate_scheduler, schedule = ..., initial = ...}}: {@code schedule} is
+     * {@code step} (initial, every, factor), {@code exponential} (initial, decay-epochs, rate) or {@code cosine}
+     * (initial, epochs, alpha = 0), as in {@link Schedules}.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Config(String schedule, Double initial, Integer every, Double factor, Double decayEpochs,
+                         Double rate, Integer epochs, Double alpha) implements CallbackConfig {
+        @Override
+        public LearningRateScheduler build(Function<String, FileStore> storeAt) {
+            if (schedule == null || initial == null) {
+                throw new IllegalArgumentException("a learning_rate_scheduler needs schedule (step, exponential or"
+                        + " cosine) and initial (the first epoch's rate)");
+            }
+            return new LearningRateScheduler(switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
+                case "step" -> Schedules.step(initial, required(every, "every"), required(factor, "factor"));
+                case "exponential" -> Schedules.exponential(initial, required(decayEpochs, "decay-epochs"),
+                        required(rate, "rate"));
+                case "cosine" -> Schedules.cosine(initial, required(epochs, "epochs"), alpha == null ? 0 : alpha);
+                default -> throw new IllegalArgumentException("unknown schedule '" + schedule
+                        + "', expected step, exponential or cosine");
+            });
+        }
+
+        private <T> T required(T value, String key) {
+            if (value == null) {
+                throw new IllegalArgumentException("the " + schedule + " schedule needs " + key);
+            }
+            return value;
+        }
     }
 }

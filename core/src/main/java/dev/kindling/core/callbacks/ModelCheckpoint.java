@@ -2,6 +2,8 @@
 package dev.kindling.core.callbacks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.io.FileStore;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -145,7 +148,7 @@ public final class ModelCheckpoint implements TrainingListener {
     public static final class Builder {
         private final FileStore store;
         private final String template;
-        private String monitor = "val_loss";
+        private String monitor = Monitor.KERAS_DEFAULT;
         private Mode mode = Mode.AUTO;
         private boolean saveBestOnly;
 
@@ -175,6 +178,29 @@ public final class ModelCheckpoint implements TrainingListener {
 
         public ModelCheckpoint build() {
             return new ModelCheckpoint(this);
+        }
+    }
+
+    /**
+     * The job file's {@code {type = model_checkpoint, path = ...}}: {@code path} is a path or URI whose file name is
+     * the template, e.g. {@code hdfs:///models/m-{epoch:02d}.kindling}; unset parameters take the builder's defaults.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Config(String path, String monitor, Mode mode, Boolean saveBestOnly) implements CallbackConfig {
+        @Override
+        public ModelCheckpoint build(Function<String, FileStore> storeAt) {
+            String p = CallbackConfig.requirePath(path, "model_checkpoint", "out/models/m-{epoch:02d}.kindling");
+            Builder b = to(storeAt.apply(CallbackConfig.folderOf(p)), CallbackConfig.fileOf(p));
+            if (monitor != null) {
+                b.monitor(monitor);
+            }
+            if (mode != null) {
+                b.mode(mode);
+            }
+            if (saveBestOnly != null) {
+                b.saveBestOnly(saveBestOnly);
+            }
+            return b.build();
         }
     }
 }

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 record Monitor(String name, Mode mode, double minDelta) {
     private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+    /** What Keras's callbacks watch unless told otherwise. */
+    static final String KERAS_DEFAULT = "val_loss";
 
     Monitor {
         if (name == null || name.isBlank()) {

@@ -2,11 +2,15 @@
 package dev.kindling.core.callbacks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.io.FileStore;
 import dev.kindling.core.model.EpochLogs;
 import dev.kindling.core.model.FitLoop;
 import dev.kindling.core.model.TrainingListener;
+import java.util.function.Function;
 
 /**
  * Keras's {@code ReduceLROnPlateau}: when the monitored quantity has not improved by more than {@code minDelta} for
@@ -149,6 +153,35 @@ public final class ReduceLROnPlateau implements TrainingListener {
 
         public ReduceLROnPlateau build() {
             return new ReduceLROnPlateau(this);
+        }
+    }
+
+    /** The job file's {@code {type = reduce_lr_on_plateau, ...}}: unset parameters take the builder's defaults. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Config(String monitor, Mode mode, Double factor, Integer patience, Double minDelta,
+                         Integer cooldown, Double minLr) implements CallbackConfig {
+        @Override
+        public ReduceLROnPlateau build(Function<String, FileStore> storeAt) {
+            Builder b = on(monitor == null ? Monitor.KERAS_DEFAULT : monitor);
+            if (mode != null) {
+                b.mode(mode);
+            }
+            if (factor != null) {
+                b.factor(factor);
+            }
+            if (patience != null) {
+                b.patience(patience);
+            }
+            if (minDelta != null) {
+                b.minDelta(minDelta);
+            }
+            if (cooldown != null) {
+                b.cooldown(cooldown);
+            }
+            if (minLr != null) {
+                b.minLr(minLr);
+            }
+            return b.build();
         }
     }
 }

@@ -1,25 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.data;
 
+import dev.kindling.core.io.LocalFiles;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
@@ -59,7 +53,6 @@ public final class Idx {
     /** Deflate cannot expand data by more than about 1032:1, so a gzip file of n bytes inflates to less than this. */
     private static final long MAX_GZIP_RATIO = 1100;
     private static final int BUFFER = 1 << 16;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Idx() {
     }
@@ -339,8 +332,8 @@ public final class Idx {
 
     /**
      * Writes {@code values} as an unsigned-byte IDX file (magic {@code 0x000008NN}, NN = the tensor's rank), gzipped
-     * if the file name ends in {@code .gz}. The write is atomic: the data goes to a temporary file in the same
-     * directory, which is then renamed over {@code file}, so readers never see a half-written file.
+     * if the file name ends in {@code .gz}. The write is atomic ({@link LocalFiles#writeAtomically}): readers never see
+     * a half-written file.
      *
      * @throws IllegalArgumentException naming the flat index and the value if any value is not an integer in
      *     0..255, or if the tensor has rank 0 or more than 255 dimensions (nothing is written then)
@@ -392,44 +385,18 @@ public final class Idx {
             throw new IllegalArgumentException("dimensions " + Arrays.toString(dims) + " make " + count
                     + " elements but there are " + body.length + " bytes");
         }
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        boolean gzip = target.getFileName().toString().endsWith(".gz");
-        // Not Files.createTempFile: that makes the file owner-only (0600); CREATE_NEW honours the umask like any
-        // other new file. The random suffix keeps concurrent writers of the same target apart.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
-                + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                // Closing the stream chain must not close the channel before it is forced to disk.
-                OutputStream shield = new FilterOutputStream(Channels.newOutputStream(channel)) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        flush();
-                    }
-                };
-                try (OutputStream out = gzip ? new BestGzipOutputStream(shield) : new BufferedOutputStream(shield,
-                        BUFFER)) {
-                    out.write(header.array());
-                    out.write(body);
-                }
-                channel.force(true);
+        boolean gzip = file.getFileName().toString().endsWith(".gz");
+        LocalFiles.writeAtomically(file, out -> {
+            if (gzip) {
+                GZIPOutputStream zipped = new BestGzipOutputStream(out);
+                zipped.write(header.array());
+                zipped.write(body);
+                zipped.finish(); // the trailer; closing the file is the writer's
+            } else {
+                out.write(header.array());
+                out.write(body);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     /**
@@ -438,7 +405,7 @@ public final class Idx {
      */
     private static final class BestGzipOutputStream extends GZIPOutputStream {
         BestGzipOutputStream(OutputStream out) throws IOException {
-            super(new BufferedOutputStream(out, BUFFER), BUFFER);
+            super(out, BUFFER);
             def.setLevel(Deflater.BEST_COMPRESSION);
         }
     }

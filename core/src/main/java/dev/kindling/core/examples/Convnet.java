@@ -29,7 +29,7 @@ import java.util.Locale;
  * {@code data/mnist-digits} by default). Prints progress, the test accuracy and the seconds per epoch.
  *
  * <p>Usage: {@code Convnet [DATA_DIR [SEED [EPOCHS]]]}; run through {@code scripts/train-in-one-jvm --convnet}
- * or {@code scripts/bench-convnet}.
+ * or {@code scripts/bench convnet}.
  */
 public final class Convnet {
     private Convnet() {

@@ -25,6 +25,14 @@ public interface FileStore {
     /** Where file {@code name} is, for messages: a path or URI. */
     String location(String name);
 
+    /**
+     * Whether a file of the folder is one {@link #list} names: a regular file whose name does not start with a dot
+     * (the writers' temporary files do). The one rule every store lists by.
+     */
+    static boolean listed(String name, boolean regularFile) {
+        return regularFile && !name.startsWith(".");
+    }
+
     /** A folder on the local disk (created at the first write). */
     static FileStore local(Path dir) {
         return new LocalFileStore(dir);

@@ -24,8 +24,8 @@ final class LocalFileStore implements FileStore {
         }
         List<String> names = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.startsWith(".")).forEach(names::add);
+            files.filter(p -> FileStore.listed(p.getFileName().toString(), Files.isRegularFile(p)))
+                    .map(p -> p.getFileName().toString()).forEach(names::add);
         }
         return names;
     }

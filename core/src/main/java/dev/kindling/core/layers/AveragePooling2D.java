@@ -3,12 +3,7 @@ package dev.kindling.core.layers;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.kindling.core.autodiff.Ops;
-import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.Padding;
-import dev.kindling.core.tensor.Shape;
-import dev.kindling.core.tensor.Window2D;
-import java.util.List;
 
 /**
  * The mean under a {@code poolHeight x poolWidth} window, per channel, Keras's
@@ -22,7 +17,7 @@ import java.util.List;
  * @param padding      {@code valid} or {@code same} (cells outside the image are not counted)
  */
 public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, int strideWidth, Padding padding)
-        implements Layer {
+        implements Pooling2D {
 
     public AveragePooling2D {
         WindowConfig.checkPooling("AveragePooling2D", poolHeight, poolWidth, strideHeight, strideWidth, padding);
@@ -31,14 +26,12 @@ public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, 
     /** From the JSON form {@link WindowConfig}: {@code {"pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static AveragePooling2D fromConfig(WindowConfig c) {
-        int[] pool = c.pool("AveragePooling2D");
-        int[] strides = c.strides("AveragePooling2D");
-        return new AveragePooling2D(pool[0], pool[1], strides[0], strides[1], c.paddingOrValid());
+        return c.build("AveragePooling2D", AveragePooling2D::new);
     }
 
     @JsonValue
     WindowConfig config() {
-        return new WindowConfig(new int[] {poolHeight, poolWidth}, new int[] {strideHeight, strideWidth}, padding);
+        return WindowConfig.of(this);
     }
 
     /** A square {@code poolSize x poolSize} window moving by its own size, padding {@code valid}. */
@@ -51,23 +44,8 @@ public record AveragePooling2D(int poolHeight, int poolWidth, int strideHeight, 
         return "AveragePooling2D";
     }
 
-    public Window2D window() {
-        return new Window2D(poolHeight, poolWidth, strideHeight, strideWidth, padding);
-    }
-
     @Override
-    public Shape outputShape(Shape inputShape) {
-        return WindowConfig.pooledShape("AveragePooling2D", window(), inputShape);
-    }
-
-    @Override
-    public List<Shape> parameterShapes(Shape inputShape) {
-        outputShape(inputShape);
-        return List.of();
-    }
-
-    @Override
-    public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
-        return Ops.averagePool2d(input, window());
+    public Op op() {
+        return Op.AVERAGE;
     }
 }

@@ -31,6 +31,25 @@ record WindowConfig(
         return padding == null ? Padding.VALID : padding;
     }
 
+    /** The canonical constructor of a {@link Pooling2D} layer. */
+    @FunctionalInterface
+    interface PoolingFactory<L extends Pooling2D> {
+        L create(int poolHeight, int poolWidth, int strideHeight, int strideWidth, Padding padding);
+    }
+
+    /** The layer this config describes, with Keras's defaults filled in; errors name {@code layer}. */
+    <L extends Pooling2D> L build(String layer, PoolingFactory<L> factory) {
+        int[] pool = pool(layer);
+        int[] s = strides(layer);
+        return factory.create(pool[0], pool[1], s[0], s[1], paddingOrValid());
+    }
+
+    /** The config of a pooling layer, as its model file stores it. */
+    static WindowConfig of(Pooling2D layer) {
+        return new WindowConfig(new int[] {layer.poolHeight(), layer.poolWidth()},
+                new int[] {layer.strideHeight(), layer.strideWidth()}, layer.padding());
+    }
+
     /** {@code [h, w]} from {@code [h, w]} or {@code [n]} (both axes), {@code fallback} if absent. */
     static int[] pair(int[] value, String layer, String name, int[] fallback) {
         if (value == null) {

@@ -2,8 +2,8 @@
 /**
  * Layer descriptions and activations: {@link dev.kindling.core.layers.Dense}, {@link
  * dev.kindling.core.layers.Dropout}, and for images {@code (height, width, channels)} {@link
- * dev.kindling.core.layers.Conv2D}, {@link dev.kindling.core.layers.MaxPooling2D}, {@link
- * dev.kindling.core.layers.AveragePooling2D}, {@link dev.kindling.core.layers.GlobalAveragePooling2D} and {@link
+ * dev.kindling.core.layers.Conv2D}, {@link dev.kindling.core.layers.MaxPooling2D} and {@link
+ * dev.kindling.core.layers.AveragePooling2D} (one {@link dev.kindling.core.layers.Pooling2D} family), {@link dev.kindling.core.layers.GlobalAveragePooling2D} and {@link
  * dev.kindling.core.layers.Flatten}; for sequences (chapter 6) {@link dev.kindling.core.layers.Embedding} (token ids
  * {@code (timesteps)} to vectors), the recurrent layers {@link dev.kindling.core.layers.SimpleRNN}, {@link
  * dev.kindling.core.layers.LSTM} and {@link dev.kindling.core.layers.GRU} (what they share is {@link

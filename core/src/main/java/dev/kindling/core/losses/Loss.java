@@ -4,12 +4,8 @@ package dev.kindling.core.losses;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
-import dev.kindling.core.registry.Registry;
-import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * A loss function, with Keras's names and per-sample definitions. A loss gives each sample's loss
@@ -23,13 +19,14 @@ import java.util.function.Supplier;
  * can round to 0. Other activations fall back to Keras's clipped probabilities.
  *
  * <p>A loss of your own is {@link #perSample} written with the autodiff {@link Ops} (no backward to write) plus its
- * {@link #keyword}; {@link #register} it so that saved models and job files can name it:
+ * {@link #keyword}; register it ({@code Registry.loss}) so that saved models, job files and the Spark ML stages can
+ * name it:
  * <pre>{@code
  * record Huber(double delta) implements Loss {
  *     public String keyword() { return "huber"; }
  *     public Variable perSample(Variable z, Activation activation, Tensor y) { ... }
  * }
- * Loss.register("huber", () -> new Huber(1.0));
+ * Registry.loss(new Huber(1.0));   // under its keyword; Registry.loss(name, factory) for another name
  * }</pre>
  */
 public interface Loss extends Serializable {
@@ -95,31 +92,5 @@ public interface Loss extends Serializable {
      */
     default void checkTargets(Tensor targets, int rows, int outputs, long firstRow) {
         Targets.checkRows(this, targets, rows, outputs, firstRow, false);
-    }
-
-    /**
-     * The loss with Keras's name {@code keyword} (case-insensitive; {@code mse} for mean squared error), among the
-     * built-in and {@link #register}ed ones.
-     *
-     * @throws IllegalArgumentException naming the known ones
-     */
-    static Loss fromKeyword(String keyword) {
-        Loss known = Registry.lossOrNull(keyword);
-        if (known == null) {
-            throw new IllegalArgumentException("unknown loss '" + keyword + "'"
-                    + Suggestions.didYouMean(keyword, Registry.lossNames()) + ", expected one of "
-                    + String.join(", ", Registry.lossNames()));
-        }
-        return known;
-    }
-
-    /** Makes a loss of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
-    static void register(String keyword, Supplier<Loss> factory) {
-        Registry.loss(keyword, factory);
-    }
-
-    /** The names {@link #fromKeyword} knows. */
-    static Set<String> keywords() {
-        return Registry.lossNames();
     }
 }

@@ -2,12 +2,8 @@
 package dev.kindling.core.metrics;
 
 import dev.kindling.core.losses.Loss;
-import dev.kindling.core.registry.Registry;
-import dev.kindling.core.registry.Suggestions;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * A quantity reported during training and evaluation. A metric keeps a few <em>sums</em> over samples (its state:
@@ -18,8 +14,8 @@ import java.util.function.Supplier;
  * <p>Keras's names: {@link #ACCURACY} ({@code "accuracy"}, resolved to the variant that fits the loss), the three
  * accuracies, {@code "mae"}, {@code "mse"}, {@code "top_k_categorical_accuracy"} (k = 5; {@link #topK} for others),
  * {@code "precision"}, {@code "recall"} and {@code "auc"} (binary, 200 thresholds, as Keras's {@code AUC()}).
- * Implement this interface for a metric of your own, and {@link #register} it under its name so that saved models
- * and job files can name it.
+ * Implement this interface for a metric of your own, and register it ({@code Registry.metric}) under its name so
+ * that saved models and job files can name it.
  */
 public interface Metric extends Serializable {
 
@@ -85,36 +81,5 @@ public interface Metric extends Serializable {
     /** AUC (ROC, binary) from {@code thresholds} evenly spaced thresholds. */
     static Metric auc(int thresholds) {
         return new Auc(thresholds);
-    }
-
-    /**
-     * The metric with Keras's name {@code keyword} (case-insensitive; {@code acc} is {@code accuracy};
-     * {@code top_<k>_categorical_accuracy} for any k), among the built-in and {@link #register}ed ones.
-     *
-     * @throws IllegalArgumentException naming the known ones
-     */
-    static Metric fromKeyword(String keyword) {
-        Metric known = Registry.metricOrNull(keyword);
-        if (known != null) {
-            return known;
-        }
-        java.util.regex.Matcher topK = java.util.regex.Pattern.compile("top_(\\d+)_categorical_accuracy")
-                .matcher(keyword.toLowerCase(Locale.ROOT));
-        if (topK.matches()) {
-            return topK(Integer.parseInt(topK.group(1)));
-        }
-        throw new IllegalArgumentException("unknown metric '" + keyword + "'"
-                + Suggestions.didYouMean(keyword, Registry.metricNames()) + ", expected one of "
-                + String.join(", ", Registry.metricNames()) + " (or top_<k>_categorical_accuracy)");
-    }
-
-    /** Makes a metric of your own known under its name (to {@link #fromKeyword}, saved models, job files). */
-    static void register(String keyword, Supplier<Metric> factory) {
-        Registry.metric(keyword, factory);
-    }
-
-    /** The names {@link #fromKeyword} knows. */
-    static java.util.Set<String> keywords() {
-        return Registry.metricNames();
     }
 }

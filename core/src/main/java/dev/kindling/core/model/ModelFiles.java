@@ -76,15 +76,15 @@ final class ModelFiles {
         if (compiled != null) {
             if (Registry.lossOrNull(compiled.loss().keyword()) == null) {
                 throw new IllegalArgumentException("the loss '" + compiled.loss().keyword() + "' is not registered,"
-                        + " so a model file could not name it: call Loss.register(\"" + compiled.loss().keyword()
+                        + " so a model file could not name it: call Registry.loss(\"" + compiled.loss().keyword()
                         + "\", ...) first");
             }
             for (Metric m : compiled.metrics()) {
                 try {
-                    Metric.fromKeyword(m.keyword());
+                    Registry.metric(m.keyword());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("the metric '" + m.keyword() + "' is not registered, so a"
-                            + " model file could not name it: call Metric.register(\"" + m.keyword() + "\", ...)"
+                            + " model file could not name it: call Registry.metric(\"" + m.keyword() + "\", ...)"
                             + " first", e);
                 }
             }
@@ -235,10 +235,10 @@ final class ModelFiles {
             try {
                 List<Metric> metrics = new ArrayList<>();
                 for (JsonNode m : c.path("metrics")) {
-                    metrics.add(Metric.fromKeyword(m.asText()));
+                    metrics.add(Registry.metric(m.asText()));
                 }
                 compiled = new CompileConfig(Registry.json().treeToValue(c.get("optimizer"), Optimizer.class),
-                        Loss.fromKeyword(c.path("loss").asText()), metrics);
+                        Registry.loss(c.path("loss").asText()), metrics);
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IOException(source + ": invalid compile configuration in " + MODEL_JSON + ": "
                         + e.getMessage(), e);

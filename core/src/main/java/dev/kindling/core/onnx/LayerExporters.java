@@ -13,6 +13,7 @@ import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import dev.kindling.core.tensor.Window2D;
 import java.util.List;
 
@@ -46,7 +47,7 @@ public final class LayerExporters {
      * axis 1), the result back to channels last.
      */
     public static String conv2d(Conv2D layer, OnnxGraph graph, String input, Shape inputShape, List<Tensor> weights) {
-        String kernel = graph.initializer("kernel", weights.get(0).permute(3, 2, 0, 1));
+        String kernel = graph.initializer("kernel", Tensors.permute(weights.get(0), 3, 2, 0, 1));
         String bias = graph.initializer("bias", weights.get(1));
         Window2D w = layer.window();
         String z = graph.node("Conv", List.of(graph.channelsFirst(input), kernel, bias),

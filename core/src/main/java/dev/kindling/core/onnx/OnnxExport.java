@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.ParameterLayout;
@@ -55,6 +56,12 @@ public final class OnnxExport {
                         + network.layers().get(i).typeName() + ", class " + type.getName()
                         + (name == null ? "" : ", registered as '" + name + "'") + ") has no ONNX exporter;"
                         + " register one with Registry.onnxExporter(" + type.getSimpleName() + ".class, exporter)");
+            }
+            Activation activation = network.layers().get(i).activation();
+            if (!OnnxGraph.exports(activation)) {
+                throw new IllegalArgumentException("cannot export to ONNX: layer " + (i + 1) + " ("
+                        + network.layers().get(i).typeName() + ") uses the activation '" + activation.keyword()
+                        + "', which has no ONNX form here (linear, relu, sigmoid, tanh and softmax have)");
             }
         }
     }

@@ -168,18 +168,29 @@ public final class OnnxGraph {
         return nhwc;
     }
 
+    /** Whether {@link #activation} can write {@code activation}: the built-in ones (an activation of one's own cannot). */
+    static boolean exports(Activation activation) {
+        return activation == Activation.LINEAR || activation == Activation.RELU || activation == Activation.SIGMOID
+                || activation == Activation.TANH || activation == Activation.SOFTMAX;
+    }
+
     /**
      * {@code activation} applied to {@code value}; softmax along {@code axis} (the channels: -1 for flat rows and
      * NHWC, 1 for NCHW). Linear is {@code value} itself.
      */
     public String activation(Activation activation, String value, long axis) {
-        return switch (activation) {
-            case LINEAR -> value;
-            case RELU -> node("Relu", List.of(value));
-            case SIGMOID -> node("Sigmoid", List.of(value));
-            case TANH -> node("Tanh", List.of(value));
-            case SOFTMAX -> node("Softmax", List.of(value), attribute("axis", axis));
-        };
+        if (!exports(activation)) {
+            throw new IllegalArgumentException("the activation '" + activation.keyword() + "' has no ONNX form here;"
+                    + " ONNX export knows linear, relu, sigmoid, tanh and softmax");
+        }
+        if (activation == Activation.LINEAR) {
+            return value;
+        }
+        if (activation == Activation.SOFTMAX) {
+            return node("Softmax", List.of(value), attribute("axis", axis));
+        }
+        String op = activation.keyword();   // relu, sigmoid, tanh: ONNX's Relu, Sigmoid, Tanh
+        return node(Character.toUpperCase(op.charAt(0)) + op.substring(1), List.of(value));
     }
 
     /** Writes the pending transpose named {@code name}, if there is one. */

@@ -72,39 +72,7 @@ public record Adagrad(
 
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
-        Checks.step(this, state, params, grads);
-        if (!Checks.sameOffsets(state, params, grads)) {
-            return Checks.stepOnCompactCopies(this, state, params, grads);
-        }
-        Tensor accumulator = state.slot(0);
-        int n = params.size();
-        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
-        double lr = learningRate;
-        double eps = epsilon;
-        if (params.dtype() == DType.FLOAT32) {
-            float[] w = params.floatStorage();
-            float[] g = grads.floatStorage();
-            float[] acc = accumulator.floatStorage();
-            // float arithmetic, as Keras's float32 variables, so that C2 vectorizes the loop (see RmsProp).
-            float lrF = (float) lr;
-            float epsF = (float) eps;
-            for (int i = 0; i < n; i++) {
-                float gi = g[o + i];
-                float ai = acc[o + i] + gi * gi;
-                acc[o + i] = ai;
-                w[o + i] = w[o + i] - lrF * gi / (float) Math.sqrt(ai + epsF);
-            }
-        } else {
-            double[] w = params.doubleStorage();
-            double[] g = grads.doubleStorage();
-            double[] acc = accumulator.doubleStorage();
-            for (int i = 0; i < n; i++) {
-                double gi = g[o + i];
-                double ai = acc[o + i] + gi * gi;
-                acc[o + i] = ai;
-                w[o + i] = w[o + i] - lr * gi / Math.sqrt(ai + eps);
-            }
-        }
-        return state.next();
+        return Checks.update(this, state, params, grads,
+                () -> Kernels.scaleByRms(params, grads, state.slot(0), 1, 1, learningRate, epsilon));
     }
 }

@@ -82,53 +82,10 @@ public record Adam(
 
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
-        Checks.step(this, state, params, grads);
-        if (!Checks.sameOffsets(state, params, grads)) {
-            return Checks.stepOnCompactCopies(this, state, params, grads);
-        }
-        Tensor mSlot = state.slot(0);
-        Tensor vSlot = state.slot(1);
-        int n = params.size();
-        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
-        double t = state.iterations() + 1.0;
-        double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-        double oneMinusB1 = 1 - beta1;
-        double oneMinusB2 = 1 - beta2;
-        double eps = epsilon;
-        if (params.dtype() == DType.FLOAT32) {
-            float[] w = params.floatStorage();
-            float[] g = grads.floatStorage();
-            float[] m = mSlot.floatStorage();
-            float[] v = vSlot.floatStorage();
-            // float arithmetic, as Keras's float32 variables, so that C2 vectorizes the loop (see RmsProp).
-            float alphaF = (float) alpha;
-            float oneMinusB1F = (float) oneMinusB1;
-            float oneMinusB2F = (float) oneMinusB2;
-            float epsF = (float) eps;
-            for (int i = 0; i < n; i++) {
-                float gi = g[o + i];
-                float mOld = m[o + i];
-                float vOld = v[o + i];
-                float mi = mOld + (gi - mOld) * oneMinusB1F;
-                float vi = vOld + (gi * gi - vOld) * oneMinusB2F;
-                m[o + i] = mi;
-                v[o + i] = vi;
-                w[o + i] = w[o + i] - alphaF * mi / ((float) Math.sqrt(vi) + epsF);
-            }
-        } else {
-            double[] w = params.doubleStorage();
-            double[] g = grads.doubleStorage();
-            double[] m = mSlot.doubleStorage();
-            double[] v = vSlot.doubleStorage();
-            for (int i = 0; i < n; i++) {
-                double gi = g[o + i];
-                double mi = m[o + i] + (gi - m[o + i]) * oneMinusB1;
-                double vi = v[o + i] + (gi * gi - v[o + i]) * oneMinusB2;
-                m[o + i] = mi;
-                v[o + i] = vi;
-                w[o + i] = w[o + i] - alpha * mi / (Math.sqrt(vi) + eps);
-            }
-        }
-        return state.next();
+        return Checks.update(this, state, params, grads, () -> {
+            double t = state.iterations() + 1.0;
+            double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+            Kernels.scaleByAdam(params, grads, state.slot(0), state.slot(1), alpha, 1 - beta1, 1 - beta2, epsilon);
+        });
     }
 }

@@ -99,6 +99,20 @@ final class Checks {
         return t.dtype() + " " + t.shape();
     }
 
+    /**
+     * One optimizer step: checks the operands ({@link #step}), runs {@code kernel} when every operand starts at one
+     * offset (else on compact copies, {@link #stepOnCompactCopies}) and returns the next state.
+     */
+    static OptimizerState update(Optimizer optimizer, OptimizerState state, Tensor params, Tensor grads,
+                                 Runnable kernel) {
+        step(optimizer, state, params, grads);
+        if (!sameOffsets(state, params, grads)) {
+            return stepOnCompactCopies(optimizer, state, params, grads);
+        }
+        kernel.run();
+        return state.next();
+    }
+
     /** Whether params, grads and every slot start at the same offset in their arrays (normally 0). */
     static boolean sameOffsets(OptimizerState state, Tensor params, Tensor grads) {
         int offset = params.offset();

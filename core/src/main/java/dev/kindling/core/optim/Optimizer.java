@@ -5,9 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.Serializable;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +26,8 @@ import java.util.Map;
  * {@code "name"} property and the hyper-parameters use Keras's snake_case keys, e.g.
  * {@code {"name":"rmsprop","learning_rate":0.001,"rho":0.9,"epsilon":1.0E-7}}; read them back with
  * {@code Registry.json().readValue(json, Optimizer.class)}. An optimizer of your own is a record implementing this
- * interface, registered with {@code Registry.optimizer(name, Type.class, defaults)}.
+ * interface, registered with {@code Registry.optimizer(MyOptimizer::new)} (its {@link #name()}, class and defaults);
+ * {@code Registry.optimizer("adam")} is the optimizer of that name with its defaults.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "name")
 public interface Optimizer extends Serializable {
@@ -81,21 +80,6 @@ public interface Optimizer extends Serializable {
         return adagrad().withLearningRate(learningRate);
     }
 
-    /**
-     * The optimizer with default hyper-parameters for a Keras identifier ({@code "sgd"}, {@code "rmsprop"},
-     * {@code "adam"}, {@code "adagrad"}; case-insensitive), as in {@code model.compile(optimizer = "adam")}.
-     *
-     * @throws IllegalArgumentException for any other name, listing the known ones
-     */
-    static Optimizer byName(String name) {
-        Optimizer defaults = dev.kindling.core.registry.Registry.optimizerDefaults(name);
-        if (defaults == null) {
-            throw new IllegalArgumentException("unknown optimizer '" + name + "', expected one of "
-                    + String.join(", ", dev.kindling.core.registry.Registry.optimizerNames()));
-        }
-        return defaults;
-    }
-
     // ---- description ---------------------------------------------------------------------------------
 
     /** The Keras identifier: {@code "sgd"}, {@code "rmsprop"}, {@code "adam"} or {@code "adagrad"}. */
@@ -119,7 +103,7 @@ public interface Optimizer extends Serializable {
      * exactly the JSON a saved model holds, so it is derived from the same Jackson mapping.
      */
     default Map<String, Object> config() {
-        return Collections.unmodifiableMap(dev.kindling.core.registry.Registry.json().convertValue(this, ConfigJson.MAP));
+        return ConfigJson.of(this);
     }
 
     // ---- the update ----------------------------------------------------------------------------------

@@ -71,44 +71,7 @@ public record RmsProp(
 
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
-        Checks.step(this, state, params, grads);
-        if (!Checks.sameOffsets(state, params, grads)) {
-            return Checks.stepOnCompactCopies(this, state, params, grads);
-        }
-        Tensor meanSquare = state.slot(0);
-        int n = params.size();
-        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
-        double lr = learningRate;
-        double decay = rho;
-        double oneMinusRho = 1 - rho;
-        double eps = epsilon;
-        if (params.dtype() == DType.FLOAT32) {
-            float[] w = params.floatStorage();
-            float[] g = grads.floatStorage();
-            float[] s = meanSquare.floatStorage();
-            // float arithmetic, as Keras's float32 variables: C2 vectorizes this loop (SqrtVF, DivVF), which
-            // a double version with conversions is not; the update is about 5x faster.
-            float lrF = (float) lr;
-            float decayF = (float) decay;
-            float oneMinusRhoF = (float) oneMinusRho;
-            float epsF = (float) eps;
-            for (int i = 0; i < n; i++) {
-                float gi = g[o + i];
-                float si = decayF * s[o + i] + oneMinusRhoF * (gi * gi);
-                s[o + i] = si;
-                w[o + i] = w[o + i] - lrF * gi / (float) Math.sqrt(si + epsF);
-            }
-        } else {
-            double[] w = params.doubleStorage();
-            double[] g = grads.doubleStorage();
-            double[] s = meanSquare.doubleStorage();
-            for (int i = 0; i < n; i++) {
-                double gi = g[o + i];
-                double si = decay * s[o + i] + oneMinusRho * (gi * gi);
-                s[o + i] = si;
-                w[o + i] = w[o + i] - lr * gi / Math.sqrt(si + eps);
-            }
-        }
-        return state.next();
+        return Checks.update(this, state, params, grads,
+                () -> Kernels.scaleByRms(params, grads, state.slot(0), rho, 1 - rho, learningRate, epsilon));
     }
 }

@@ -70,57 +70,12 @@ public record Sgd(
 
     @Override
     public OptimizerState applyInPlace(OptimizerState state, Tensor params, Tensor grads) {
-        Checks.step(this, state, params, grads);
-        if (!Checks.sameOffsets(state, params, grads)) {
-            return Checks.stepOnCompactCopies(this, state, params, grads);
-        }
-        int n = params.size();
-        int o = params.offset(); // shared by grads and slots: C2 vectorizes the loops only then
-        double lr = learningRate;
-        double mu = momentum;
-        if (mu == 0) {
-            if (params.dtype() == DType.FLOAT32) {
-                float[] w = params.floatStorage();
-                float[] g = grads.floatStorage();
-                float lrF = (float) lr;
-                for (int i = 0; i < n; i++) {
-                    w[o + i] = w[o + i] - lrF * g[o + i];
-                }
+        return Checks.update(this, state, params, grads, () -> {
+            if (momentum == 0) {
+                Kernels.sgd(params, grads, learningRate);
             } else {
-                double[] w = params.doubleStorage();
-                double[] g = grads.doubleStorage();
-                for (int i = 0; i < n; i++) {
-                    w[o + i] = w[o + i] - lr * g[o + i];
-                }
+                Kernels.momentum(params, grads, state.slot(0), learningRate, momentum, nesterov);
             }
-            return state.next();
-        }
-        Tensor velocity = state.slot(0);
-        boolean nag = nesterov;
-        if (params.dtype() == DType.FLOAT32) {
-            float[] w = params.floatStorage();
-            float[] g = grads.floatStorage();
-            float[] v = velocity.floatStorage();
-            // float arithmetic, as Keras's float32 variables, so that C2 vectorizes the loop (see RmsProp).
-            float lrF = (float) lr;
-            float muF = (float) mu;
-            for (int i = 0; i < n; i++) {
-                float gi = g[o + i];
-                float vi = muF * v[o + i] - lrF * gi;
-                v[o + i] = vi;
-                w[o + i] = w[o + i] + (nag ? muF * vi - lrF * gi : vi);
-            }
-        } else {
-            double[] w = params.doubleStorage();
-            double[] g = grads.doubleStorage();
-            double[] v = velocity.doubleStorage();
-            for (int i = 0; i < n; i++) {
-                double gi = g[o + i];
-                double vi = mu * v[o + i] - lr * gi;
-                v[o + i] = vi;
-                w[o + i] = w[o + i] + (nag ? mu * vi - lr * gi : vi);
-            }
-        }
-        return state.next();
+        });
     }
 }

@@ -13,7 +13,8 @@
  * weights.
  *
  * <p>The update rules are exactly those of {@code keras/src/optimizers/*.py} in Keras 3, with Keras's defaults;
- * each optimizer's Javadoc spells its formulas out. Optimizers serialize with Java serialization (for Spark)
+ * each optimizer's Javadoc spells its formulas out. The element-wise rules themselves, with their float32/float64
+ * split, are written once in {@code Kernels} (RMSprop and Adagrad share one), which the optimizers call. Optimizers serialize with Java serialization (for Spark)
  * and with Jackson as Keras-style configs, e.g. {@code {"name":"adam","learning_rate":0.001,...}}.
  */
 package dev.kindling.core.optim;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The one registry of Kindling's pluggable kinds by name: layer types and optimizers (classes, written and read by
- * Jackson with their name as the type id), losses and metrics (by keyword). Saved models and job files resolve names
- * through it, so a kind of your own, once registered, is as usable as a built-in one; adding a built-in is one file
- * plus one registration here.
+ * The one registry of Kindling's pluggable kinds by name: layer types, optimizers and callbacks (classes, written and
+ * read by Jackson with their name as the type id), losses, metrics and activations (instances by keyword). Saved
+ * models, job files and the Spark ML stages resolve names through it, so a kind of your own, once registered, is as
+ * usable as a built-in one. It sits above the kinds, which know nothing of it and each declare their own name;
+ * adding a built-in is one file plus one registration here.
  */
 package dev.kindling.core.registry;

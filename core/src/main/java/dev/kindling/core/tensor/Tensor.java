@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.tensor;
 
-import dev.kindling.core.blas.Blas;
-
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -17,9 +15,15 @@ import java.util.function.DoubleUnaryOperator;
  * be a <em>view</em> into a larger flat array (a model's weights are views into one flat parameter vector).
  *
  * <p>Operations return new tensors unless their name ends in {@code InPlace}. {@link #reshape} returns a view
- * sharing storage; {@link #slice}, {@link #take}, {@link #permute} and {@link #transpose} copy. Element-wise
- * binary operations broadcast as numpy does; {@link #sumToShape} is the one place where broadcasting is undone.
- * A shape mismatch throws {@link IllegalArgumentException} with both shapes in the message.
+ * sharing storage; {@link #slice} and {@link #take} copy. Element-wise binary operations broadcast as numpy does;
+ * {@link #sumToShape} is the one place where broadcasting is undone. A shape mismatch throws
+ * {@link IllegalArgumentException} with both shapes in the message.
+ *
+ * <p>Only the primitives the engine needs live here. Rarer operations ({@code arange}, {@code transpose},
+ * {@code permute}, {@code maximum}, {@code allClose}) are static helpers in {@link Tensors}; matrix products
+ * ({@code matmul}, {@code affine}, {@code gemmInPlace}, {@code tensorDot}) are in
+ * {@code dev.kindling.core.blas.Products}, beside the BLAS they call; relu's backward is beside relu in
+ * {@code dev.kindling.core.autodiff.Ops}.
  */
 public final class Tensor implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -101,15 +105,6 @@ public final class Tensor implements Serializable {
     /** A view (no copy) of {@code shape.size()} elements of {@code data} starting at {@code offset}. */
     public static Tensor wrap(double[] data, int offset, Shape shape) {
         return new Tensor(shape, DType.FLOAT64, null, data, offset);
-    }
-
-    /** {@code 0, 1, ..., n-1} as a rank-1 tensor. */
-    public static Tensor arange(DType dtype, int n) {
-        Tensor t = zeros(Shape.of(n), dtype);
-        for (int i = 0; i < n; i++) {
-            t.put(i, i);
-        }
-        return t;
     }
 
     /** Independent uniform samples from {@code [low, high)}. */
@@ -314,66 +309,6 @@ public final class Tensor implements Serializable {
         return r;
     }
 
-    /** Reverses the axes (for a matrix, the usual transpose). Copies. */
-    public Tensor transpose() {
-        int rank = shape.rank();
-        int[] axes = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            axes[i] = rank - 1 - i;
-        }
-        return permute(axes);
-    }
-
-    /** Reorders the axes: output axis i is input axis {@code axes[i]}. Copies. */
-    public Tensor permute(int... axes) {
-        int rank = shape.rank();
-        if (axes.length != rank) {
-            throw new IllegalArgumentException("permute: axes " + java.util.Arrays.toString(axes)
-                    + " do not match the rank of shape " + shape);
-        }
-        int[] perm = new int[rank];
-        boolean[] seen = new boolean[rank];
-        for (int i = 0; i < rank; i++) {
-            int a = axes[i] < 0 ? axes[i] + rank : axes[i];
-            if (a < 0 || a >= rank || seen[a]) {
-                throw new IllegalArgumentException("permute: axes " + java.util.Arrays.toString(axes)
-                        + " are not a permutation of the axes of shape " + shape);
-            }
-            seen[a] = true;
-            perm[i] = a;
-        }
-        int[] inDims = shape.dims();
-        int[] inStrides = shape.strides();
-        int[] outDims = new int[rank];
-        int[] strides = new int[rank]; // input stride of each output axis
-        for (int i = 0; i < rank; i++) {
-            outDims[i] = inDims[perm[i]];
-            strides[i] = inStrides[perm[i]];
-        }
-        Tensor r = zeros(Shape.of(outDims), dtype);
-        if (size == 0) {
-            return r;
-        }
-        int[] idx = new int[rank];
-        int src = offset;
-        for (int i = 0; i < size; i++) {
-            if (f != null) {
-                r.f[i] = f[src];
-            } else {
-                r.d[i] = d[src];
-            }
-            for (int a = rank - 1; a >= 0; a--) {
-                src += strides[a];
-                if (++idx[a] < outDims[a]) {
-                    break;
-                }
-                src -= strides[a] * outDims[a];
-                idx[a] = 0;
-            }
-        }
-        return r;
-    }
-
     /** A copy converted to another dtype (a copy even when the dtype is the same). */
     public Tensor astype(DType dtype) {
         Tensor r = zeros(shape, dtype);
@@ -410,11 +345,6 @@ public final class Tensor implements Serializable {
         return binary("div", BinOp.DIV, null, other);
     }
 
-    /** Element-wise maximum of two broadcast tensors. */
-    public Tensor maximum(Tensor other) {
-        return binary("maximum", BinOp.MAX, null, other);
-    }
-
     /** Applies {@code f} to broadcast pairs of elements. The result has this tensor's dtype. */
     public Tensor zip(Tensor other, DoubleBinaryOperator f) {
         return binary("zip", BinOp.ZIP, f, other);
@@ -445,59 +375,13 @@ public final class Tensor implements Serializable {
         return unary(UnOp.LOG, null, 0);
     }
 
-    public Tensor sqrt() {
-        return unary(UnOp.SQRT, null, 0);
-    }
-
     public Tensor square() {
         return unary(UnOp.SQUARE, null, 0);
-    }
-
-    public Tensor pow(double exponent) {
-        return unary(UnOp.POW, null, exponent);
     }
 
     public Tensor relu() {
         return unary(UnOp.RELU, null, 0);
     }
-
-    /**
-     * This tensor where {@code reference > 0}, else 0 (a NaN in the reference gives 0): relu's backward pass,
-     * one plain loop with no per-element function call. Shapes must be equal.
-     */
-    public Tensor keepWherePositive(Tensor reference) {
-        requireSameDtype("keepWherePositive", reference);
-        if (!shape.equals(reference.shape)) {
-            throw new IllegalArgumentException("keepWherePositive: shapes differ: " + shape + " and "
-                    + reference.shape);
-        }
-        Tensor r = zeros(shape, dtype);
-        if (f != null) {
-            // a convnet's activations are millions of floats: both cores (elements are independent)
-            Parallel.forRanges(size, 1, (from, to) -> keepWherePositive(f, offset, reference.f, reference.offset, r.f,
-                    from, to));
-        } else {
-            for (int j = 0; j < size; j++) {
-                r.d[j] = reference.d[reference.offset + j] > 0 ? d[offset + j] : 0.0;
-            }
-        }
-        return r;
-    }
-
-    /**
-     * {@code o[j] = x[xi + j] > 0 ? g[gi + j] : 0} without a branch: the relu mask of a layer's inputs is a coin
-     * flip per element, and the branchy loop measured 1.35 ms on 512 x 512 floats against 0.24 ms for this one.
-     * The mask is all ones exactly when x's bits, read as an int, are in (0, +infinity]: positive, not +0.0, not NaN.
-     */
-    private static void keepWherePositive(float[] g, int gi, float[] x, int xi, float[] o, int from, int to) {
-        for (int j = from; j < to; j++) {
-            int bits = Float.floatToRawIntBits(x[xi + j]);
-            int mask = (-bits & ~bits & (bits - POSITIVE_INFINITY_BITS - 1)) >> 31;
-            o[j] = Float.intBitsToFloat(Float.floatToRawIntBits(g[gi + j]) & mask);
-        }
-    }
-
-    private static final int POSITIVE_INFINITY_BITS = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
 
     public Tensor sigmoid() {
         return unary(UnOp.SIGMOID, null, 0);
@@ -517,14 +401,6 @@ public final class Tensor implements Serializable {
     /** Sum along one axis; {@code keepDims} leaves that axis with size 1. */
     public Tensor sum(int axis, boolean keepDims) {
         return reduce("sum", Reduction.SUM, axis, keepDims);
-    }
-
-    public Tensor mean() {
-        return flat().reduce("mean", Reduction.MEAN, 0, false);
-    }
-
-    public Tensor mean(int axis, boolean keepDims) {
-        return reduce("mean", Reduction.MEAN, axis, keepDims);
     }
 
     /** Largest element, as a rank-0 tensor. */
@@ -577,120 +453,6 @@ public final class Tensor implements Serializable {
         return r == this ? copy() : r;
     }
 
-    // ---- products ------------------------------------------------------------------------------------
-
-    /** Matrix product of two rank-2 tensors {@code (m,k)·(k,n) -> (m,n)} through BLAS. */
-    public Tensor matmul(Tensor other) {
-        if (rank() != 2 || other.rank() != 2) {
-            throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape
-                    + " must both be rank 2");
-        }
-        requireSameDtype("matmul", other);
-        if (dim(1) != other.dim(0)) {
-            throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape
-                    + " do not align: " + dim(1) + " != " + other.dim(0));
-        }
-        Tensor c = zeros(Shape.of(dim(0), other.dim(1)), dtype);
-        gemmInPlace(1.0, this, false, other, false, 0.0, c);
-        return c;
-    }
-
-    /**
-     * {@code x·kernel + bias} for {@code x (m,k)}, {@code kernel (k,n)}, {@code bias (n)}: a dense layer's
-     * pre-activation in one pass over the result. Each row starts as a copy of the bias and the GEMM adds the
-     * product onto it (beta = 1), instead of writing the product and then broadcasting an addition over it.
-     */
-    public static Tensor affine(Tensor x, Tensor kernel, Tensor bias) {
-        if (x.rank() != 2 || kernel.rank() != 2 || bias.rank() != 1) {
-            throw new IllegalArgumentException("affine: need x (m,k), kernel (k,n) and bias (n), got x " + x.shape
-                    + ", kernel " + kernel.shape + ", bias " + bias.shape);
-        }
-        x.requireSameDtype("affine", kernel);
-        x.requireSameDtype("affine", bias);
-        int n = kernel.dim(1);
-        if (x.dim(1) != kernel.dim(0) || bias.dim(0) != n) {
-            throw new IllegalArgumentException("affine: shapes do not align: x " + x.shape + ", kernel "
-                    + kernel.shape + ", bias " + bias.shape);
-        }
-        Tensor out = zeros(Shape.of(x.dim(0), n), x.dtype);
-        for (int row = 0; row < x.dim(0); row++) {
-            System.arraycopy(bias.storage(), bias.offset, out.storage(), row * n, n);
-        }
-        gemmInPlace(1.0, x, false, kernel, false, 1.0, out);
-        return out;
-    }
-
-    /**
-     * {@code C := alpha * op(A) * op(B) + beta * C} for rank-2 tensors of one dtype, through BLAS, where
-     * {@code op(X)} is X or its transpose. With {@code beta = 1}, this accumulates into C (a gradient view).
-     */
-    public static void gemmInPlace(double alpha, Tensor a, boolean transposeA, Tensor b, boolean transposeB,
-                                   double beta, Tensor c) {
-        String shapes = "A " + a.shape + (transposeA ? "^T" : "") + ", B " + b.shape + (transposeB ? "^T" : "")
-                + ", C " + c.shape;
-        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
-            throw new IllegalArgumentException("gemmInPlace: all operands must be rank 2: " + shapes);
-        }
-        if (a.dtype != b.dtype || a.dtype != c.dtype) {
-            throw new IllegalArgumentException("gemmInPlace: dtypes differ: A " + a.dtype + ", B " + b.dtype
-                    + ", C " + c.dtype + " (" + shapes + ")");
-        }
-        int m = transposeA ? a.dim(1) : a.dim(0);
-        int k = transposeA ? a.dim(0) : a.dim(1);
-        int kb = transposeB ? b.dim(1) : b.dim(0);
-        int n = transposeB ? b.dim(0) : b.dim(1);
-        if (k != kb) {
-            throw new IllegalArgumentException("gemmInPlace: shapes do not align: " + shapes + ": " + k + " != " + kb);
-        }
-        if (c.dim(0) != m || c.dim(1) != n) {
-            throw new IllegalArgumentException("gemmInPlace: C must have shape (" + m + ", " + n + "): " + shapes);
-        }
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) { // op(A)*op(B) is all zeros; BLAS would reject the leading dimensions
-            if (beta == 0) {
-                c.fillInPlace(0);
-            } else {
-                c.scaleInPlace(beta);
-            }
-            return;
-        }
-        int lda = a.dim(1);
-        int ldb = b.dim(1);
-        int ldc = c.dim(1);
-        if (c.f != null) {
-            Blas.sgemm(transposeA, transposeB, m, n, k, (float) alpha, a.f, a.offset, lda, b.f, b.offset, ldb,
-                    (float) beta, c.f, c.offset, ldc);
-        } else {
-            Blas.dgemm(transposeA, transposeB, m, n, k, alpha, a.d, a.offset, lda, b.d, b.offset, ldb,
-                    beta, c.d, c.offset, ldc);
-        }
-    }
-
-    /**
-     * Contracts the last axis of this tensor with the first axis of {@code other}:
-     * {@code (a,b,c,d)·(d) -> (a,b,c)} and {@code (a,b,c,d)·(d,e) -> (a,b,c,e)}.
-     */
-    public Tensor tensorDot(Tensor other) {
-        if (rank() < 1 || other.rank() < 1) {
-            throw new IllegalArgumentException("tensorDot: shapes " + shape + " and " + other.shape
-                    + " must both have rank >= 1");
-        }
-        int k = dim(-1);
-        if (k != other.dim(0)) {
-            throw new IllegalArgumentException("tensorDot: shapes " + shape + " and " + other.shape
-                    + " do not align: " + k + " != " + other.dim(0));
-        }
-        requireSameDtype("tensorDot", other);
-        int[] lead = java.util.Arrays.copyOf(shape.dims(), rank() - 1);
-        int[] trail = java.util.Arrays.copyOfRange(other.shape.dims(), 1, other.rank());
-        int rows = product(lead);
-        int cols = product(trail);
-        Tensor product = reshape(Shape.of(rows, k)).matmul(other.reshape(Shape.of(k, cols)));
-        return product.reshape(Shape.of(concat(lead, trail)));
-    }
-
     // ---- in place ------------------------------------------------------------------------------------
 
     /** {@code this += other}, where other broadcasts to this shape. Returns this. */
@@ -705,28 +467,6 @@ public final class Tensor implements Serializable {
         return this;
     }
 
-    /** {@code this += alpha * other} for same-shaped tensors. Returns this. */
-    public Tensor axpyInPlace(double alpha, Tensor other) {
-        requireSameDtype("axpyInPlace", other);
-        if (!shape.equals(other.shape)) {
-            throw new IllegalArgumentException("axpyInPlace: shapes " + shape + " and " + other.shape + " differ");
-        }
-        int o = other.offset;
-        if (f != null) {
-            float[] x = other.f;
-            for (int i = 0; i < size; i++) {
-                f[offset + i] = (float) (f[offset + i] + alpha * x[o + i]);
-            }
-        } else {
-            double[] x = other.d;
-            for (int i = 0; i < size; i++) {
-                d[offset + i] += alpha * x[o + i];
-            }
-        }
-        return this;
-    }
-
-    /** {@code this *= factor}. Returns this. */
     /**
      * Multiplies every element by {@code factor}. A float32 tensor is scaled in float arithmetic, as Keras's float32
      * variables are: C2 vectorizes that loop and not one through double (measured on 407,050 floats: 0.03 ms
@@ -774,21 +514,6 @@ public final class Tensor implements Serializable {
     }
 
     // ---- comparison and display ----------------------------------------------------------------------
-
-    /** Same shape and {@code |a-b| <= atol + rtol*|b|} element-wise. */
-    public boolean allClose(Tensor other, double rtol, double atol) {
-        if (!shape.equals(other.shape)) {
-            return false;
-        }
-        for (int i = 0; i < size; i++) {
-            double a = at(offset + i);
-            double b = other.at(other.offset + i);
-            if (!(a == b || Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** Whether any element is NaN or infinite. */
     public boolean hasNonFinite() {
@@ -866,14 +591,6 @@ public final class Tensor implements Serializable {
         return reshape(Shape.of(size));
     }
 
-    private static int product(int[] dims) {
-        long p = 1;
-        for (int x : dims) {
-            p *= x;
-        }
-        return Math.toIntExact(p);
-    }
-
     /** Product of the dimensions of axes [from, to). */
     private int product(int from, int to) {
         int p = 1;
@@ -906,7 +623,7 @@ public final class Tensor implements Serializable {
 
     // ---- element-wise kernels ------------------------------------------------------------------------
 
-    private enum BinOp { ADD, SUB, MUL, DIV, MAX, ZIP }
+    private enum BinOp { ADD, SUB, MUL, DIV, ZIP }
 
     private static double apply(BinOp op, DoubleBinaryOperator fn, double x, double y) {
         return switch (op) {
@@ -914,7 +631,6 @@ public final class Tensor implements Serializable {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> x / y;
-            case MAX -> Math.max(x, y);
             case ZIP -> fn.applyAsDouble(x, y);
         };
     }
@@ -998,7 +714,7 @@ public final class Tensor implements Serializable {
     /** {@code o[oi+j] = a[ai+j*as] op b[bi+j*bs]} for j in [0, n); steps are 0 or 1. Computed in double. */
     private static void kernel(BinOp op, DoubleBinaryOperator fn, float[] a, int ai, int as, float[] b, int bi,
                                int bs, float[] o, int oi, int n) {
-        if (as == 1 && bs == 1 && ai == bi && bi == oi && op != BinOp.MAX && op != BinOp.ZIP) {
+        if (as == 1 && bs == 1 && ai == bi && bi == oi && op != BinOp.ZIP) {
             // One index for all three arrays: only then does C2 vectorize (it cannot rule out overlap at shifted
             // indices), 4-5x faster on the weight-sized gradient sums. Float arithmetic gives the same results as
             // the double path below: rounding a double result to float is innocuous for + - * / because a double
@@ -1091,7 +807,7 @@ public final class Tensor implements Serializable {
         }
     }
 
-    private enum UnOp { NEG, EXP, LOG, SQRT, SQUARE, POW, RELU, SIGMOID, TANH, ADD, MUL, FN }
+    private enum UnOp { NEG, EXP, LOG, SQUARE, RELU, SIGMOID, TANH, ADD, MUL, FN }
 
     /** {@code o[oi+j] = op(x[xi+j])} for j in [0, n); one plain loop per operation. x and o may be the same. */
     private static void map(UnOp op, DoubleUnaryOperator fn, double p, double[] x, int xi, double[] o, int oi,
@@ -1112,19 +828,9 @@ public final class Tensor implements Serializable {
                     o[oi + j] = Math.log(x[xi + j]);
                 }
             }
-            case SQRT -> {
-                for (int j = 0; j < n; j++) {
-                    o[oi + j] = Math.sqrt(x[xi + j]);
-                }
-            }
             case SQUARE -> {
                 for (int j = 0; j < n; j++) {
                     o[oi + j] = x[xi + j] * x[xi + j];
-                }
-            }
-            case POW -> {
-                for (int j = 0; j < n; j++) {
-                    o[oi + j] = Math.pow(x[xi + j], p);
                 }
             }
             case RELU -> {
@@ -1209,7 +915,7 @@ public final class Tensor implements Serializable {
 
     // ---- reductions ----------------------------------------------------------------------------------
 
-    private enum Reduction { SUM, MEAN, MAX, ARGMAX }
+    private enum Reduction { SUM, MAX, ARGMAX }
 
     /**
      * Reduces one axis, viewing the tensor as (outer, n, inner): for each outer block the n slabs of
@@ -1273,7 +979,6 @@ public final class Tensor implements Serializable {
         for (int i = 0; i < acc.length; i++) {
             double v = switch (kind) {
                 case SUM, MAX -> acc[i];
-                case MEAN -> acc[i] / n;
                 case ARGMAX -> arg[i];
             };
             r.put(i, v);

@@ -298,34 +298,7 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
     public Tensor averagePool(Tensor images) {
         Geometry g = geometry(images.shape(), "averagePool");
         Tensor out = Tensor.zeros(Shape.of(g.n, g.oh, g.ow, g.c), images.dtype());
-        boolean f32 = images.dtype() == DType.FLOAT32;
-        Parallel.forRanges(g.n, (long) g.h * g.w * g.c, (from, to) -> {
-            int o = from * g.oh * g.ow * g.c;
-            for (int b = from; b < to; b++) {
-                int image = images.offset() + b * g.h * g.w * g.c;
-                for (int oy = 0; oy < g.oh; oy++) {
-                    int top = oy * strideHeight - g.padTop;
-                    int ky0 = Math.max(0, -top);
-                    int ky1 = Math.min(height, g.h - top);
-                    for (int ox = 0; ox < g.ow; ox++, o += g.c) {
-                        int left = ox * strideWidth - g.padLeft;
-                        int kx0 = Math.max(0, -left);
-                        int kx1 = Math.min(width, g.w - left);
-                        double scale = 1.0 / ((ky1 - ky0) * (kx1 - kx0));
-                        for (int ky = ky0; ky < ky1; ky++) {
-                            for (int kx = kx0; kx < kx1; kx++) {
-                                int cell = image + ((top + ky) * g.w + left + kx) * g.c;
-                                if (f32) {
-                                    axpyRun((float) scale, images.floatStorage(), cell, out.floatStorage(), o, g.c);
-                                } else {
-                                    axpyRun(scale, images.doubleStorage(), cell, out.doubleStorage(), o, g.c);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        });
+        averageWindows(g, images, out, false);
         return out;
     }
 
@@ -338,11 +311,21 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                     + " for images " + imagesShape + ", got " + outputGrad.shape());
         }
         Tensor grad = Tensor.zeros(imagesShape, outputGrad.dtype());
-        boolean f32 = outputGrad.dtype() == DType.FLOAT32;
+        averageWindows(g, grad, outputGrad, true);
+        return grad;
+    }
+
+    /**
+     * The one walk over average pooling's windows: for each window position and each cell inside the image under it,
+     * {@code windows += cells / count} (the forward) or, with {@code intoCells}, {@code cells += windows / count}
+     * (the backward), a run of {@code c} channels at a time.
+     */
+    private void averageWindows(Geometry g, Tensor cells, Tensor windows, boolean intoCells) {
+        boolean f32 = cells.dtype() == DType.FLOAT32;
         Parallel.forRanges(g.n, (long) g.h * g.w * g.c, (from, to) -> {
-            int o = outputGrad.offset() + from * g.oh * g.ow * g.c;
+            int o = windows.offset() + from * g.oh * g.ow * g.c;
             for (int b = from; b < to; b++) {
-                int image = b * g.h * g.w * g.c;
+                int image = cells.offset() + b * g.h * g.w * g.c;
                 for (int oy = 0; oy < g.oh; oy++) {
                     int top = oy * strideHeight - g.padTop;
                     int ky0 = Math.max(0, -top);
@@ -355,10 +338,14 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                         for (int ky = ky0; ky < ky1; ky++) {
                             for (int kx = kx0; kx < kx1; kx++) {
                                 int cell = image + ((top + ky) * g.w + left + kx) * g.c;
-                                if (f32) {
-                                    axpyRun((float) scale, outputGrad.floatStorage(), o, grad.floatStorage(), cell, g.c);
+                                if (f32 && intoCells) {
+                                    axpyRun((float) scale, windows.floatStorage(), o, cells.floatStorage(), cell, g.c);
+                                } else if (f32) {
+                                    axpyRun((float) scale, cells.floatStorage(), cell, windows.floatStorage(), o, g.c);
+                                } else if (intoCells) {
+                                    axpyRun(scale, windows.doubleStorage(), o, cells.doubleStorage(), cell, g.c);
                                 } else {
-                                    axpyRun(scale, outputGrad.doubleStorage(), o, grad.doubleStorage(), cell, g.c);
+                                    axpyRun(scale, cells.doubleStorage(), cell, windows.doubleStorage(), o, g.c);
                                 }
                             }
                         }
@@ -366,7 +353,6 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                 }
             }
         });
-        return grad;
     }
 
     /** {@code y[to..to+n) += a * x[from..from+n)}. */

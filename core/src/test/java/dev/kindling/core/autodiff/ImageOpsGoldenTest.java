@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.core.tensor.Window2D;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -27,10 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * padding were mapped to Keras's). Forward values and the gradients of {@code sum(output * weights)}.
  */
 class ImageOpsGoldenTest {
-    /** float64 on both sides: only summation order differs. */
-    private static final double FLOAT64_TOLERANCE = 1e-12;
-    /** float32 forward against float64 golden values of magnitude about 1. */
-    private static final double FLOAT32_TOLERANCE = 1e-5;
 
     // ---- by hand --------------------------------------------------------------------------------------------
 
@@ -111,17 +109,17 @@ class ImageOpsGoldenTest {
         }
         Variable y = apply(golden, x, kernel, bias, window);
         Tensor expected = tensor(golden, "output", "output_shape", DType.FLOAT64);
-        assertClose(expected, y.value(), FLOAT64_TOLERANCE, "output");
+        assertClose(expected, y.value(), Tolerances.FLOAT64, "output");
 
         Ops.sum(Ops.mul(y, Variable.constant(tensor(golden, "output_weights", "output_shape", DType.FLOAT64))))
                 .backward();
-        assertClose(tensor(golden, "input_grad", "input_shape", DType.FLOAT64), x.grad(), FLOAT64_TOLERANCE,
+        assertClose(tensor(golden, "input_grad", "input_shape", DType.FLOAT64), x.grad(), Tolerances.FLOAT64,
                 "input gradient");
         if (kernel != null) {
             assertClose(tensor(golden, "kernel_grad", "kernel_shape", DType.FLOAT64), kernel.grad(),
-                    FLOAT64_TOLERANCE, "kernel gradient");
+                    Tolerances.FLOAT64, "kernel gradient");
             Tensor db = tensor(golden, "bias_grad", null, DType.FLOAT64);
-            assertClose(db.reshape(db.size()), bias.grad(), FLOAT64_TOLERANCE, "bias gradient");
+            assertClose(db.reshape(db.size()), bias.grad(), Tolerances.FLOAT64, "bias gradient");
         }
     }
 
@@ -140,7 +138,7 @@ class ImageOpsGoldenTest {
         Tensor y = apply(golden, x, kernel, bias, window(golden)).value();
         assertEquals(DType.FLOAT32, y.dtype());
         assertClose(tensor(golden, "output", "output_shape", DType.FLOAT64), y.astype(DType.FLOAT64),
-                FLOAT32_TOLERANCE, "float32 output");
+                Tolerances.FLOAT32_SUMS, "float32 output");
     }
 
     /**
@@ -216,7 +214,7 @@ class ImageOpsGoldenTest {
 
     private static void assertClose(Tensor expected, Tensor actual, double tolerance, String what) {
         assertEquals(expected.shape(), actual.shape(), what + " shape");
-        assertTrue(actual.allClose(expected, tolerance, tolerance), what + ": max |diff| "
+        assertTrue(Tensors.allClose(actual, expected, tolerance, tolerance), what + ": max |diff| "
                 + actual.sub(expected).map(Math::abs).max().item() + "\nexpected " + expected + "\ngot " + actual);
     }
 

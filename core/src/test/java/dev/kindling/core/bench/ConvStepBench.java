@@ -25,7 +25,7 @@ import java.util.concurrent.ForkJoinPool;
  * Training steps of chapter 5's convnet on batches of 64 real digits, without the fit loop's bookkeeping: the
  * gradient of a batch and the RMSProp update, median and mean of {@code bench.steps} steps (default 300) after as
  * many of warm-up. Prints what one epoch of the shipped 8,000 digits would cost (125 steps). Not a test: run
- * through {@code scripts/bench-convnet --steps}. {@code -Dbench.frozen=N} freezes the first N layers (5: the
+ * through {@code scripts/bench convnet --steps}. {@code -Dbench.frozen=N} freezes the first N layers (5: the
  * convolutional base), as a fine-tuning fit does: no gradient below the first trainable layer, RMSProp on the
  * trainable weights only.
  */

@@ -21,7 +21,7 @@ import java.util.Random;
  * Chapter 6's {@code Embedding(10000, 32) -> LSTM(32) -> Dense(1, sigmoid)} in one JVM on random token sequences
  * (the same recipe as {@code scripts/lib/pytorch_lstm.py}: samples, length, batch 128, RMSProp 0.001), printing
  * seconds per epoch. Arguments: samples (default 2000), timesteps (default 500), epochs (default 2). Not a test:
- * run through {@code scripts/bench-lstm}.
+ * run through {@code scripts/bench lstm}.
  */
 public final class LstmBench {
     private LstmBench() {

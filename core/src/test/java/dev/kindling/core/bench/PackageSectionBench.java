@@ -36,7 +36,7 @@ import java.util.Random;
 /**
  * Chapter 6's word-level workflows on a real text corpus: the section of a Debian package from its one-line
  * description, in the package index every Debian machine has ({@code /var/lib/apt/lists/*_Packages}, bookworm main,
- * decompressed by {@code scripts/bench-packages}). The 8 largest sections, {@code PER_SECTION} packages drawn from
+ * decompressed by {@code scripts/bench packages}). The 8 largest sections, {@code PER_SECTION} packages drawn from
  * each (seed 1), 80% train / 20% test; words are lower-cased runs of letters, numbered by frequency in the training
  * descriptions as Keras's {@code text_tokenizer(num_words = 2000)} does (ids 1..1999, rarer words dropped), padded
  * as {@code pad_sequences(maxlen = 12)}. Writes the split to {@code DIR/train.csv} and {@code DIR/test.csv} (label,

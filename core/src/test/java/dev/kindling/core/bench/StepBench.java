@@ -23,7 +23,7 @@ import java.util.Random;
 /**
  * One training step of the seed network in one thread, without Spark: the gradient of a batch (the work a
  * partition does per step) and the RMSProp update (the driver's work), for batch sizes given as arguments
- * (default 64 128 512). Not a test: run through {@code scripts/bench-step}.
+ * (default 64 128 512). Not a test: run through {@code scripts/bench step}.
  */
 public final class StepBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

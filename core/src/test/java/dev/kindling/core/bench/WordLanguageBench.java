@@ -44,7 +44,7 @@ import java.util.Set;
  * {@code DIR/train.csv} and {@code DIR/test.csv} (label, then 16 ids) so that {@code scripts/lib/pytorch_words.py}
  * trains on exactly the same data, then trains four models after an {@code Embedding(vocabulary, 16)}: an
  * embedding + dense classifier, a 1-d convnet, a GRU and a Bidirectional LSTM, and prints each one's parameters,
- * seconds per epoch and test accuracy. Not a test: run through {@code scripts/bench-words}. Argument: DIR.
+ * seconds per epoch and test accuracy. Not a test: run through {@code scripts/bench words}. Argument: DIR.
  */
 public final class WordLanguageBench {
     static final String[] LISTS = {"american-english", "french", "ngerman", "italian", "spanish"};

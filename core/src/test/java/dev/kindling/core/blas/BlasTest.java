@@ -186,20 +186,20 @@ class BlasTest {
     @Test
     void autoNeverPicksPureJavaWhenVectorApiIsPresent() {
         Assumptions.assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
-        assertFalse(Blas.select("auto").name().startsWith("JavaBLAS"));
-        assertFalse(Blas.select(null).name().startsWith("JavaBLAS"));
+        assertFalse(BlasLoader.select("auto").name().startsWith("JavaBLAS"));
+        assertFalse(BlasLoader.select(null).name().startsWith("JavaBLAS"));
     }
 
     @Test
     void unknownValueFailsNamingTheProperty() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Blas.select("fast"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BlasLoader.select("fast"));
         assertEquals("Unknown value 'fast' for system property kindling.blas; expected one of auto, native, bundled,"
                 + " system, vector, java", e.getMessage());
     }
 
     @Test
     void forcedChoiceIsHonouredCaseInsensitively() {
-        assertEquals("JavaBLAS (pure Java)", Blas.select(" JAVA ").name());
+        assertEquals("JavaBLAS (pure Java)", BlasLoader.select(" JAVA ").name());
     }
 
     /** The OpenBLAS of the org.bytedeco:openblas jar must load wherever the build shipped its platform's libraries. */
@@ -209,7 +209,7 @@ class BlasTest {
                 && System.getProperty("os.arch").equals("amd64"), "the build ships linux-x86_64 libraries");
         Assumptions.assumeTrue(System.getProperty("dev.ludovic.netlib.blas.nativeLibPath") == null,
                 "a configured native library takes precedence");
-        Blas.Selection s = Blas.select("bundled");
+        BlasLoader.Selection s = BlasLoader.select("bundled");
         assertTrue(s.name().startsWith("native OpenBLAS, bundled ("), s.name());
         assertTrue(s.name().contains("libopenblas_nolapack.so.0"), s.name());
         assertTrue(s.reason().contains("OPENBLAS_NUM_THREADS="), s.reason());
@@ -221,7 +221,7 @@ class BlasTest {
     @Test
     void forcedNativeEitherLoadsOpenBlasOrFailsClearly() {
         try {
-            Blas.Selection s = Blas.select("native");
+            BlasLoader.Selection s = BlasLoader.select("native");
             assertTrue(s.name().startsWith("native"), s.name());
         } catch (IllegalStateException e) {
             assertTrue(e.getMessage().startsWith("-Dkindling.blas=native cannot be honoured: "), e.getMessage());
@@ -230,7 +230,7 @@ class BlasTest {
 
     private static BLAS load(String choice) {
         try {
-            return Blas.select(choice).blas();
+            return BlasLoader.select(choice).blas();
         } catch (IllegalStateException e) {
             if (choice.equals("java")) {
                 throw e;

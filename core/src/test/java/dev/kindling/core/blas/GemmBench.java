@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * Not a test: SGEMM/DGEMM throughput of (128x784)·(784x512) for each implementation that loads here.
- * Run with {@code scripts/bench-blas [java] [vector] [native]}. Each sample repeats the product for at least
+ * Run with {@code scripts/bench blas [java] [vector] [native]}. Each sample repeats the product for at least
  * 200 ms after a warm-up; the median of the samples is printed in GFLOP/s (2*m*n*k flops per product).
  */
 public final class GemmBench {
@@ -22,9 +22,9 @@ public final class GemmBench {
                 M, K, K, N, SAMPLES, System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"),
                 Runtime.getRuntime().availableProcessors());
         for (String choice : choices) {
-            Blas.Selection selection;
+            BlasLoader.Selection selection;
             try {
-                selection = Blas.select(choice);
+                selection = BlasLoader.select(choice);
             } catch (RuntimeException e) {
                 System.out.printf("%-8s not available: %s%n", choice, e.getMessage());
                 continue;

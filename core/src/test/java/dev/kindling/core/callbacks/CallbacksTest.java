@@ -18,6 +18,7 @@ import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingData;
 import dev.kindling.core.model.TrainingListener;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,6 +179,32 @@ class CallbacksTest {
     }
 
     /** A crash and a resume in the middle: early stopping and the plateau's counters continue as if nothing happened. */
+    @Test
+    void terminateOnNaNStopsAtTheFirstEpochWithANonFiniteLog() {
+        int n = 40;
+        double[] x = new double[n * 2];
+        double[] y = new double[n];
+        Random rng = new Random(5);
+        for (int i = 0; i < n; i++) {
+            x[i * 2] = rng.nextGaussian();
+            x[i * 2 + 1] = rng.nextGaussian();
+            // The last fifth are the validation rows (Keras's split): their squared error overflows to infinity.
+            y[i] = i < 32 ? x[i * 2] + x[i * 2 + 1] : 1e200;
+        }
+        java.util.function.Supplier<Sequential> linear = () -> {
+            Sequential model = new Sequential(new Dense(1, Activation.LINEAR, 2)).dtype(DType.FLOAT64).seed(1);
+            model.compile(Optimizer.sgd(0.01), Loss.MEAN_SQUARED_ERROR);
+            return model;
+        };
+        Tensor xs = Tensor.of(x, n, 2);
+        Tensor ys = Tensor.of(y, n, 1);
+        assertEquals(5, linear.get().fit(xs, ys, options(5)).epochs());
+        TerminateOnNaN stop = new TerminateOnNaN();
+        History history = linear.get().fit(xs, ys, options(5, stop));
+        assertEquals(1, history.epochs());
+        assertEquals("epoch 1: val_loss = Infinity", stop.stoppedOn());
+    }
+
     @Test
     void callbackStateSurvivesAResume() {
         Tensor[] d = data(300, 1);

@@ -4,6 +4,7 @@ package dev.kindling.core.data;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -166,9 +167,9 @@ class MnistTest {
     private static void writeSet(Path dir, int train, int test, String trainSuffix,
                                  String testSuffix) throws IOException {
         Idx.write(dir.resolve(Mnist.TRAIN_IMAGES + trainSuffix), Tensor.zeros(DType.FLOAT32, train, 28, 28));
-        Idx.write(dir.resolve(Mnist.TRAIN_LABELS + trainSuffix), Tensor.arange(DType.FLOAT32, train));
+        Idx.write(dir.resolve(Mnist.TRAIN_LABELS + trainSuffix), Tensors.arange(DType.FLOAT32, train));
         Idx.write(dir.resolve(Mnist.TEST_IMAGES + testSuffix), Tensor.zeros(DType.FLOAT32, test, 28, 28));
-        Idx.write(dir.resolve(Mnist.TEST_LABELS + testSuffix), Tensor.arange(DType.FLOAT32, test));
+        Idx.write(dir.resolve(Mnist.TEST_LABELS + testSuffix), Tensors.arange(DType.FLOAT32, test));
     }
 
     private static int[] counts(Tensor labels) {

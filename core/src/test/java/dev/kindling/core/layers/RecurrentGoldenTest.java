@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -28,10 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backwards.
  */
 class RecurrentGoldenTest {
-    /** float64 on both sides: only summation order differs. */
-    private static final double FLOAT64_TOLERANCE = 1e-12;
-    /** A float32 model computes its recurrence in float64 and rounds the outputs: float32's rounding. */
-    private static final double FLOAT32_TOLERANCE = 1e-6;
 
     // ---- by hand --------------------------------------------------------------------------------------------
 
@@ -121,13 +119,13 @@ class RecurrentGoldenTest {
         }
         Variable y = layer.forward(x, w, ForwardContext.inference());
         Shape out = shape(golden, "output_shape");
-        assertClose(tensor(golden, "output", out, DType.FLOAT64), y.value(), FLOAT64_TOLERANCE, "output");
+        assertClose(tensor(golden, "output", out, DType.FLOAT64), y.value(), Tolerances.FLOAT64, "output");
         Ops.sum(Ops.mul(y, Variable.constant(tensor(golden, "output_weights", out, DType.FLOAT64)))).backward();
-        assertClose(tensor(golden, "input_grad", xt.shape(), DType.FLOAT64), x.grad(), FLOAT64_TOLERANCE,
+        assertClose(tensor(golden, "input_grad", xt.shape(), DType.FLOAT64), x.grad(), Tolerances.FLOAT64,
                 "input gradient");
         for (int i = 0; i < 3; i++) {
             assertClose(tensor(golden, names[i] + "_grad", shapes.get(i), DType.FLOAT64), w.get(i).grad(),
-                    FLOAT64_TOLERANCE, names[i] + " gradient");
+                    Tolerances.FLOAT64, names[i] + " gradient");
         }
     }
 
@@ -145,7 +143,7 @@ class RecurrentGoldenTest {
         Tensor y = layer.forward(Variable.constant(xt), w, ForwardContext.inference()).value();
         assertEquals(DType.FLOAT32, y.dtype());
         assertClose(tensor(golden, "output", shape(golden, "output_shape"), DType.FLOAT64), y.astype(DType.FLOAT64),
-                FLOAT32_TOLERANCE, "float32 output");
+                Tolerances.FLOAT32, "float32 output");
     }
 
     @Test
@@ -182,7 +180,7 @@ class RecurrentGoldenTest {
 
     private static void assertClose(Tensor expected, Tensor actual, double tolerance, String what) {
         assertEquals(expected.shape(), actual.shape(), what + " shape");
-        assertTrue(actual.allClose(expected, tolerance, tolerance), what + ": max |diff| "
+        assertTrue(Tensors.allClose(actual, expected, tolerance, tolerance), what + ": max |diff| "
                 + actual.sub(expected).map(Math::abs).max().item() + "\nexpected " + expected + "\ngot " + actual);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.GradientCheck;
 import dev.kindling.core.autodiff.SequenceOps;
 import dev.kindling.core.autodiff.Variable;
@@ -15,6 +16,9 @@ import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Padding;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.blas.Products;
+import dev.kindling.core.tensor.Tensors;
+import dev.kindling.core.tensor.TestTensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * and pooling on numbers worked out by hand.
  */
 class SequenceLayersTest {
-    private static final double EXACT = 1e-12;
 
     private static List<Tensor> initialized(Layer layer, Shape input, long seed) {
         List<Tensor> params = new ArrayList<>();
@@ -45,13 +48,13 @@ class SequenceLayersTest {
         double maxAbs = lstm.get(0).map(Math::abs).max().item();
         assertTrue(maxAbs <= limit && maxAbs > 0.95 * limit, "max |w| " + maxAbs + " vs limit " + limit);
         Tensor u = lstm.get(1);
-        assertTrue(u.matmul(u.transpose()).allClose(identity(16), EXACT, EXACT), "U·Uᵀ = I");
+        assertTrue(Tensors.allClose(Products.matmul(u, Tensors.transpose(u)), identity(16), Tolerances.FLOAT64, Tolerances.FLOAT64), "U·Uᵀ = I");
         for (int j = 0; j < 64; j++) {
             assertEquals(j >= 16 && j < 32 ? 1.0 : 0.0, lstm.get(2).getFlat(j), "bias " + j);
         }
         // SimpleRNN(8): a square recurrent kernel, orthogonal both ways; GRU: bias (2, 3*units) zeros
         Tensor v = initialized(new SimpleRNN(8), Shape.of(5, 3), 2).get(1);
-        assertTrue(v.transpose().matmul(v).allClose(identity(8), EXACT, EXACT), "Vᵀ·V = I");
+        assertTrue(Tensors.allClose(Products.matmul(Tensors.transpose(v), v), identity(8), Tolerances.FLOAT64, Tolerances.FLOAT64), "Vᵀ·V = I");
         List<Tensor> gru = initialized(new GRU(4), Shape.of(5, 3), 3);
         assertEquals(Shape.of(2, 12), gru.get(2).shape());
         assertEquals(Tensor.zeros(DType.FLOAT64, 2, 12), gru.get(2));
@@ -63,7 +66,7 @@ class SequenceLayersTest {
         Tensor table = initialized(new Embedding(1000, 16), Shape.of(4), 4).get(0);
         double maxAbs = table.map(Math::abs).max().item();
         assertTrue(maxAbs <= Embedding.INITIAL_RANGE && maxAbs > 0.99 * Embedding.INITIAL_RANGE, "max " + maxAbs);
-        assertEquals(0.0, table.mean().item(), 0.002);
+        assertEquals(0.0, TestTensors.mean(table).item(), 0.002);
     }
 
     private static Tensor identity(int n) {
@@ -158,8 +161,8 @@ class SequenceLayersTest {
         for (int n = 0; n < 2; n++) {
             for (int t = 0; t < 5; t++) {
                 for (int j = 0; j < 3; j++) {
-                    assertEquals(forwards.get(n, t, j), y.get(n, t, j), EXACT);
-                    assertEquals(backwards.get(n, 4 - t, j), y.get(n, t, 3 + j), EXACT);
+                    assertEquals(forwards.get(n, t, j), y.get(n, t, j), Tolerances.FLOAT64);
+                    assertEquals(backwards.get(n, 4 - t, j), y.get(n, t, 3 + j), Tolerances.FLOAT64);
                 }
             }
         }

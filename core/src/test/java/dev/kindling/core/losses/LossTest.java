@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.Variable;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.tensor.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Losses: hand-computed values, gradient checks for every loss and output activation, and target checks. */
 class LossTest {
-    private static final double EXACT = 1e-12;
 
     private static final Tensor ONE_HOT = Tensor.of(new double[] {0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0}, 4, 3);
     private static final Tensor CLASSES = Tensor.of(new double[] {1, 0, 2, 1}, 4);
@@ -31,9 +32,9 @@ class LossTest {
         Tensor logits = Tensor.of(new double[] {0, Math.log(3), 0, Math.log(3)}, 2, 2);
         Tensor targets = Tensor.of(new double[] {0, 1, 1, 0}, 2, 2);
         double expected = -Math.log(0.75) - Math.log(0.25);
-        assertEquals(expected, value(Loss.CATEGORICAL_CROSSENTROPY, logits, Activation.SOFTMAX, targets), EXACT);
+        assertEquals(expected, value(Loss.CATEGORICAL_CROSSENTROPY, logits, Activation.SOFTMAX, targets), Tolerances.FLOAT64);
         assertEquals(expected, value(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, logits, Activation.SOFTMAX,
-                Tensor.of(new double[] {1, 0}, 2)), EXACT);
+                Tensor.of(new double[] {1, 0}, 2)), Tolerances.FLOAT64);
     }
 
     @Test
@@ -50,12 +51,12 @@ class LossTest {
         // sigmoid(0) = 0.5: each element costs ln 2; mean over 2 outputs, 1 sample.
         Tensor zeros = Tensor.of(new double[] {0, 0}, 1, 2);
         assertEquals(Math.log(2), value(Loss.BINARY_CROSSENTROPY, zeros, Activation.SIGMOID,
-                Tensor.of(new double[] {1, 0}, 1, 2)), EXACT);
+                Tensor.of(new double[] {1, 0}, 1, 2)), Tolerances.FLOAT64);
         assertEquals(Math.log(2), value(Loss.BINARY_CROSSENTROPY, Tensor.of(new double[] {0.5, 0.5}, 1, 2),
-                Activation.LINEAR, Tensor.of(new double[] {1, 0}, 1, 2)), EXACT);
+                Activation.LINEAR, Tensor.of(new double[] {1, 0}, 1, 2)), Tolerances.FLOAT64);
         // ((1-3)^2 + (2-2)^2)/2 = 2, plus ((0-1)^2 + (0-0)^2)/2 = 0.5
         assertEquals(2.5, value(Loss.MEAN_SQUARED_ERROR, Tensor.of(new double[] {1, 2, 0, 0}, 2, 2), Activation.LINEAR,
-                Tensor.of(new double[] {3, 2, 1, 0}, 2, 2)), EXACT);
+                Tensor.of(new double[] {3, 2, 1, 0}, 2, 2)), Tolerances.FLOAT64);
     }
 
     @Test
@@ -69,7 +70,7 @@ class LossTest {
         Tensor binaryLogits = input(4, -2, 2, 4, 2);
         check(v -> Loss.BINARY_CROSSENTROPY.batchSum(v.get(0), Activation.SIGMOID, BINARY), binaryLogits);
         check(v -> Loss.BINARY_CROSSENTROPY.batchSum(v.get(0), Activation.SOFTMAX, BINARY), binaryLogits);
-        for (Activation a : Activation.values()) {
+        for (Activation a : List.of(Activation.LINEAR, Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.SOFTMAX)) {
             check(v -> Loss.MEAN_SQUARED_ERROR.batchSum(v.get(0), a, ONE_HOT), input(5, 0.1, 2, 4, 3));
         }
     }
@@ -98,11 +99,11 @@ class LossTest {
         assertEquals(Metric.BINARY_ACCURACY, Metric.ACCURACY.resolve(Loss.BINARY_CROSSENTROPY, 2));
         Tensor probs = Tensor.of(new double[] {0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.3, 0.3, 0.4, 0.1, 0.1, 0.8}, 4, 3);
         // argmax: 1, 2, 2, 2 vs one-hot targets 1, 0, 2, 1 -> 2 hits
-        assertEquals(2.0, Metric.CATEGORICAL_ACCURACY.batchSum(probs, ONE_HOT), EXACT);
-        assertEquals(2.0, Metric.SPARSE_CATEGORICAL_ACCURACY.batchSum(probs, CLASSES), EXACT);
+        assertEquals(2.0, Metric.CATEGORICAL_ACCURACY.batchSum(probs, ONE_HOT), Tolerances.FLOAT64);
+        assertEquals(2.0, Metric.SPARSE_CATEGORICAL_ACCURACY.batchSum(probs, CLASSES), Tolerances.FLOAT64);
         Tensor p = Tensor.of(new double[] {0.9, 0.2, 0.6, 0.4, 0.3, 0.1, 0.7, 0.8}, 4, 2);
         // predictions > 0.5 per row: [1,0] [1,0] [0,0] [1,1] vs targets [1,0] [0,1] [1,0] [0,1]: hits 2, 0, 1, 1
         double expected = (2 + 0 + 1 + 1) / 2.0;
-        assertEquals(expected, Metric.BINARY_ACCURACY.batchSum(p, BINARY), EXACT);
+        assertEquals(expected, Metric.BINARY_ACCURACY.batchSum(p, BINARY), Tolerances.FLOAT64);
     }
 }

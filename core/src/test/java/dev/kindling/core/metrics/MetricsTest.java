@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -82,21 +84,21 @@ class MetricsTest {
     @Test
     void aPerfectAndAHopelessRanking() {
         Tensor y = Tensor.of(new float[] {0, 0, 1, 1}, 4, 1);
-        assertEquals(1.0, value(Metric.AUC, Tensor.of(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, 4, 1), y), 1e-12);
-        assertEquals(0.0, value(Metric.AUC, Tensor.of(new float[] {0.9f, 0.8f, 0.2f, 0.1f}, 4, 1), y), 1e-12);
-        assertEquals(0.5, value(Metric.AUC, Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 4, 1), y), 1e-12);
+        assertEquals(1.0, value(Metric.AUC, Tensor.of(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, 4, 1), y), Tolerances.FLOAT64);
+        assertEquals(0.0, value(Metric.AUC, Tensor.of(new float[] {0.9f, 0.8f, 0.2f, 0.1f}, 4, 1), y), Tolerances.FLOAT64);
+        assertEquals(0.5, value(Metric.AUC, Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 4, 1), y), Tolerances.FLOAT64);
     }
 
     @Test
     void keywordsFindTheMetricsAndUnknownOnesAreNamed() {
-        assertSame(Metric.ACCURACY, Metric.fromKeyword("acc"));
-        assertSame(Metric.AUC, Metric.fromKeyword("AUC"));
-        assertEquals(Metric.topK(3), Metric.fromKeyword("top_3_categorical_accuracy"));
-        for (String k : Metric.keywords()) {
-            Metric m = Metric.fromKeyword(k);
-            assertEquals(m, Metric.fromKeyword(m.keyword()), k);
+        assertSame(Metric.ACCURACY, Registry.metric("acc"));
+        assertSame(Metric.AUC, Registry.metric("AUC"));
+        assertEquals(Metric.topK(3), Registry.metric("top_3_categorical_accuracy"));
+        for (String k : Registry.metricNames()) {
+            Metric m = Registry.metric(k);
+            assertEquals(m, Registry.metric(m.keyword()), k);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.fromKeyword("f1"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Registry.metric("f1"));
         assertTrue(e.getMessage().startsWith("unknown metric 'f1', expected one of accuracy, acc,"), e.getMessage());
     }
 

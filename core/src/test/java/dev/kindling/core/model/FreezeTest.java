@@ -22,6 +22,7 @@ import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -241,7 +242,7 @@ class FreezeTest {
         Sequential model = new Sequential(mlp()).dtype(DType.FLOAT64).seed(5);
         Tensor before = model.weights();
         model.freezeWeights(0, 1);
-        model.compile(Optimizer.byName(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        model.compile(Registry.optimizer(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         FitOptions options = FitOptions.builder().epochs(3).batchSize(8).validationSplit(0.25).seed(2).build();
         History history = model.fit(x, y, options);
 
@@ -250,7 +251,7 @@ class FreezeTest {
         Tensor features = base.predict(x);
         Sequential head = new Sequential(new Dense(3, Activation.SOFTMAX, 4)).dtype(DType.FLOAT64);
         head.setWeights(before.slice(0, base.weights().size(), before.size()));
-        head.compile(Optimizer.byName(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        head.compile(Registry.optimizer(optimizer), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         History headHistory = head.fit(features, y, options);
 
         Tensor after = model.weights();

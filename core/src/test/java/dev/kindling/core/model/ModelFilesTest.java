@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.core.BuildInfo;
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Flatten;
@@ -16,6 +17,7 @@ import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,6 @@ class ModelFilesTest {
     private static final float[] OLD_PREDICTIONS = {0.38684475f, 0.61315525f, 0.52728397f, 0.47271606f, 0.42124832f,
         0.57875174f, 0.42814282f, 0.57185715f};
     /** Another BLAS (or summation order) may round the float32 products differently; the weights are exact. */
-    private static final double BLAS_ROUNDING = 1e-6;
     private static final Tensor X = Tensor.of(new float[] {0.1f, 0.2f, 0.3f, -0.4f, 0.5f, -0.6f, 0.7f, 0.8f, -0.9f,
         1.0f, -1.1f, 1.2f}, 4, 3);
 
@@ -63,7 +64,7 @@ class ModelFilesTest {
         assertEquals(26, old.network().layout().size());
         assertEquals(4, old.optimizerState().iterations());
         Tensor predicted = old.predict(X);
-        assertTrue(predicted.allClose(Tensor.of(OLD_PREDICTIONS, 4, 2), BLAS_ROUNDING, BLAS_ROUNDING), predicted.toString());
+        assertTrue(Tensors.allClose(predicted, Tensor.of(OLD_PREDICTIONS, 4, 2), Tolerances.FLOAT32, Tolerances.FLOAT32), predicted.toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.layers.Dropout;
@@ -14,9 +15,11 @@ import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The Keras workflow on small synthetic problems: building, fitting, evaluating, errors, save and load. */
 class SequentialTest {
-    /** Float32 sums of a few hundred terms in different orders agree to about this relative error. */
-    private static final double FLOAT_TOLERANCE = 1e-5;
 
     /** Three Gaussian blobs in 4-d: learnable to near 100% by a small MLP. */
     private static Tensor[] blobs(int n, long seed) {
@@ -75,7 +76,7 @@ class SequentialTest {
         History history = model.fit(train[0], train[1], quiet(10, 32, 0.2));
         assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy", "lr"),
                 List.copyOf(history.asMap().keySet()));
-        assertEquals(0.01, history.get("lr").get(9), 1e-12);
+        assertEquals(0.01, history.get("lr").get(9), Tolerances.FLOAT64);
         assertEquals(10, history.epochs());
         assertTrue(history.get("loss").get(9) < history.get("loss").get(0), history.toString());
         Evaluation result = model.evaluate(test[0], test[1]);
@@ -85,7 +86,7 @@ class SequentialTest {
         Tensor probabilities = model.predict(test[0]);
         assertEquals(Shape.of(300, 3), probabilities.shape());
         Tensor rowSums = probabilities.sum(1, false);
-        assertTrue(rowSums.allClose(Tensor.ones(DType.FLOAT32, 300), 0, 1e-5), rowSums.toString());
+        assertTrue(Tensors.allClose(rowSums, Tensor.ones(DType.FLOAT32, 300), 0, Tolerances.FLOAT32_SUMS), rowSums.toString());
     }
 
     @Test
@@ -94,8 +95,8 @@ class SequentialTest {
         Sequential model = smallModel();
         History history = model.fit(data[0], data[1], quiet(1, 16, 0.25));
         Evaluation lastQuarter = model.evaluate(data[0].slice(0, 75, 100), data[1].slice(0, 75, 100));
-        assertEquals(lastQuarter.loss(), history.get("val_loss").get(0), 1e-12);
-        assertEquals(lastQuarter.accuracy(), history.get("val_accuracy").get(0), 1e-12);
+        assertEquals(lastQuarter.loss(), history.get("val_loss").get(0), Tolerances.FLOAT64);
+        assertEquals(lastQuarter.accuracy(), history.get("val_accuracy").get(0), Tolerances.FLOAT64);
     }
 
     @Test
@@ -136,8 +137,8 @@ class SequentialTest {
                     data[0].slice(0, s[0], s[1]), data[1].slice(0, s[0], s[1]),
                     ForwardContext.training(11, partIds), parts));
         }
-        assertTrue(parts.allClose(whole, FLOAT_TOLERANCE, FLOAT_TOLERANCE));
-        assertEquals(all.lossSum(), sum.lossSum(), FLOAT_TOLERANCE * Math.abs(all.lossSum()));
+        assertTrue(Tensors.allClose(parts, whole, Tolerances.FLOAT32_SUMS, Tolerances.FLOAT32_SUMS));
+        assertEquals(all.lossSum(), sum.lossSum(), Tolerances.FLOAT32_SUMS * Math.abs(all.lossSum()));
         assertEquals(all.metricSums()[0], sum.metricSums()[0], 0.0);
         assertEquals(50, sum.count());
     }
@@ -305,7 +306,7 @@ class SequentialTest {
     void evaluateReportsEveryCompiledMetric() {
         Tensor[] data = blobs(600, 2);
         Sequential model = new Sequential(new Dense(8, Activation.RELU, 4), new Dense(3, Activation.SOFTMAX));
-        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.fromKeyword("auc"),
+        model.compile(Optimizer.adam(0.01), Loss.CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Registry.metric("auc"),
                 Metric.PRECISION, Metric.RECALL, Metric.topK(2), Metric.MSE);
         model.fit(data[0], data[1], quiet(10, 20, 0));
         Evaluation e = model.evaluate(data[0], data[1]);

@@ -23,6 +23,7 @@ import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
+import dev.kindling.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -79,11 +80,11 @@ class SparseModelTest {
         Sequential fromSparse = model();
         History sparseHistory = fromSparse.fit(sparse, d[1], options());
 
-        assertTrue(fromSparse.weights().allClose(dense.weights(), 0, FLOAT_TOLERANCE),
+        assertTrue(Tensors.allClose(fromSparse.weights(), dense.weights(), 0, FLOAT_TOLERANCE),
                 "max abs weight difference " + dense.weights().sub(fromSparse.weights()).map(Math::abs).max().item());
         Sequential untrained = model();
         untrained.build(WORDS);
-        assertFalse(dense.weights().allClose(untrained.weights(), 0, 1e-3), "training moved the weights");
+        assertFalse(Tensors.allClose(dense.weights(), untrained.weights(), 0, 1e-3), "training moved the weights");
         for (Map.Entry<String, java.util.List<Double>> e : denseHistory.asMap().entrySet()) {
             assertArrayEquals(e.getValue().stream().mapToDouble(Double::doubleValue).toArray(),
                     sparseHistory.asMap().get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray(),
@@ -93,8 +94,8 @@ class SparseModelTest {
         Evaluation de = dense.evaluate(d[0], d[1]);
         Evaluation se = fromSparse.evaluate(sparse, d[1]);
         assertEquals(de.loss(), se.loss(), 1e-4);
-        assertTrue(fromSparse.predict(sparse).allClose(dense.predict(d[0]), 0, 1e-4));
-        assertTrue(fromSparse.predict(sparse).allClose(fromSparse.predict(d[0]), 0, 1e-5),
+        assertTrue(Tensors.allClose(fromSparse.predict(sparse), dense.predict(d[0]), 0, 1e-4));
+        assertTrue(Tensors.allClose(fromSparse.predict(sparse), fromSparse.predict(d[0]), 0, 1e-5),
                 "one model, the same rows dense or sparse");
     }
 
@@ -107,7 +108,7 @@ class SparseModelTest {
         Sequential sparse = model().dtype(DType.FLOAT64);
         sparse.compile(Optimizer.adam(0.01), Loss.BINARY_CROSSENTROPY, Metric.ACCURACY);
         sparse.fit(SparseRows.fromDense(d[0]), d[1], options());
-        assertTrue(sparse.weights().allClose(dense.weights(), 0, 1e-10));
+        assertTrue(Tensors.allClose(sparse.weights(), dense.weights(), 0, 1e-10));
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.kindling.core.layers.ForwardContext;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class WeightsTest {
     @ValueSource(strings = {"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
         "mean_squared_error"})
     void aWeightOfWIsWCopiesOfTheSample(String lossName) {
-        Loss loss = Loss.fromKeyword(lossName);
+        Loss loss = Registry.loss(lossName);
         int outputs = loss == Loss.BINARY_CROSSENTROPY ? 1 : 3;
         Activation activation = loss == Loss.MEAN_SQUARED_ERROR ? Activation.LINEAR
                 : outputs == 1 ? Activation.SIGMOID : Activation.SOFTMAX;

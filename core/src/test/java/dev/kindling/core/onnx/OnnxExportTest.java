@@ -46,7 +46,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -85,8 +84,37 @@ class OnnxExportTest {
         return model;
     }
 
+    static Stream<Activation> builtInActivations() {
+        return Stream.of(Activation.LINEAR, Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.SOFTMAX);
+    }
+
+    /** An activation of a user's own: a registered kind, with no ONNX form. */
+    enum Softsign implements Activation {
+        INSTANCE;
+
+        @Override
+        public Variable apply(Variable z) {
+            return z;   // never run here: the export is refused first
+        }
+
+        @Override
+        public String keyword() {
+            return "test_softsign";
+        }
+    }
+
+    @Test
+    void anActivationWithoutAnOnnxFormFailsNamingItBeforeAnythingIsWritten() throws Exception {
+        Registry.activation(Softsign.INSTANCE);
+        Sequential model = new Sequential(new Dense(16, Softsign.INSTANCE, 784), new Dense(10, Activation.SOFTMAX));
+        Path file = dir.resolve("softsign.onnx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.exportOnnx(file));
+        assertTrue(e.getMessage().contains("layer 1 (Dense) uses the activation 'test_softsign'"), e.getMessage());
+        assertFalse(Files.exists(file));
+    }
+
     @ParameterizedTest
-    @EnumSource(Activation.class)
+    @MethodSource("builtInActivations")
     void denseWithEachActivation(Activation activation) throws Exception {
         Sequential model = withRandomBiases(new Sequential(new Dense(32, activation, 784),
                 new Dense(10, activation)).seed(3), 4);

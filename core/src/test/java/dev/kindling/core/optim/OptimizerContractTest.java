@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
@@ -54,11 +55,12 @@ class OptimizerContractTest {
         assertEquals(0.01, Optimizer.sgd().learningRate());
         assertEquals(0.001, Optimizer.adam().learningRate());
         for (String name : List.of("sgd", "rmsprop", "adam", "adagrad")) {
-            assertEquals(name, Optimizer.byName(name).name());
-            assertEquals(Optimizer.byName(name), Optimizer.byName(name.toUpperCase()));
+            assertEquals(name, Registry.optimizer(name).name());
+            assertEquals(Registry.optimizer(name), Registry.optimizer(name.toUpperCase()));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizer.byName("nadam"));
-        assertEquals("unknown optimizer 'nadam', expected one of sgd, rmsprop, adam, adagrad", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Registry.optimizer("nadam"));
+        assertEquals("unknown optimizer 'nadam' (did you mean 'adam'?), expected one of sgd, rmsprop, adam, adagrad",
+                e.getMessage());
     }
 
     @Test

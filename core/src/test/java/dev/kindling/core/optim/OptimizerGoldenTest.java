@@ -5,6 +5,7 @@ import static java.lang.Math.sqrt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
@@ -27,7 +28,6 @@ class OptimizerGoldenTest {
     private static final double[] G1 = {0.5, -1.0};
     private static final double[] G2 = {0.1, 0.2};
 
-    private static final double TIGHT = 1e-12;
 
     /** One golden case: expected params and slots after step 1 and after step 2. */
     record Golden(String label, Supplier<Optimizer> optimizer,
@@ -154,13 +154,13 @@ class OptimizerGoldenTest {
 
         state = opt.applyInPlace(state, w, Tensor.of(G1.clone(), 2));
         assertEquals(1, state.iterations());
-        assertClose(golden.label() + " params after step 1", golden.w1(), w.toDoubleArray(), TIGHT);
-        assertSlots(golden.label() + " after step 1", golden.slots1(), state, TIGHT);
+        assertClose(golden.label() + " params after step 1", golden.w1(), w.toDoubleArray(), Tolerances.FLOAT64);
+        assertSlots(golden.label() + " after step 1", golden.slots1(), state, Tolerances.FLOAT64);
 
         state = opt.applyInPlace(state, w, Tensor.of(G2.clone(), 2));
         assertEquals(2, state.iterations());
-        assertClose(golden.label() + " params after step 2", golden.w2(), w.toDoubleArray(), TIGHT);
-        assertSlots(golden.label() + " after step 2", golden.slots2(), state, TIGHT);
+        assertClose(golden.label() + " params after step 2", golden.w2(), w.toDoubleArray(), Tolerances.FLOAT64);
+        assertSlots(golden.label() + " after step 2", golden.slots2(), state, Tolerances.FLOAT64);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -175,15 +175,15 @@ class OptimizerGoldenTest {
             s64 = opt.applyInPlace(s64, w64, Tensor.of(g.clone(), 2));
             s32 = opt.applyInPlace(s32, w32, Tensor.of(toFloat(g), 2));
             assertEquals(DType.FLOAT32, w32.dtype());
-            assertRelative(golden.label() + " float32 params", w64.toDoubleArray(), w32.toDoubleArray(), 1e-6);
+            assertRelative(golden.label() + " float32 params", w64.toDoubleArray(), w32.toDoubleArray(), Tolerances.FLOAT32);
             for (int k = 0; k < s64.slots().size(); k++) {
                 assertEquals(DType.FLOAT32, s32.slot(k).dtype());
                 assertRelative(golden.label() + " float32 slot " + opt.slotNames().get(k),
-                        s64.slot(k).toDoubleArray(), s32.slot(k).toDoubleArray(), 1e-6);
+                        s64.slot(k).toDoubleArray(), s32.slot(k).toDoubleArray(), Tolerances.FLOAT32);
             }
         }
         // and the float32 run also lands on the hand-computed goldens
-        assertRelative(golden.label() + " float32 vs golden", golden.w2(), w32.toDoubleArray(), 1e-6);
+        assertRelative(golden.label() + " float32 vs golden", golden.w2(), w32.toDoubleArray(), Tolerances.FLOAT32);
     }
 
     /** The eps placement matters: Keras 3 RMSprop and Adagrad put eps inside the sqrt, Adam outside. */
@@ -193,19 +193,19 @@ class OptimizerGoldenTest {
         Tensor w = Tensor.of(new double[] {0.0}, 1);
         new RmsProp(0.1, 0.0, 1.0).applyInPlace(new RmsProp(0.1, 0.0, 1.0).init(1, DType.FLOAT64), w,
                 Tensor.of(new double[] {1.0}, 1));
-        assertEquals(-0.1 / sqrt(2.0), w.getFlat(0), TIGHT); // not -0.1 / (1 + 1)
+        assertEquals(-0.1 / sqrt(2.0), w.getFlat(0), Tolerances.FLOAT64); // not -0.1 / (1 + 1)
 
         // Adagrad, accumulator 0 + g^2 = 1, eps 1: w = -lr * 1/sqrt(1 + 1)
         w = Tensor.of(new double[] {0.0}, 1);
         Adagrad adagrad = new Adagrad(0.1, 0.0, 1.0);
         adagrad.applyInPlace(adagrad.init(1, DType.FLOAT64), w, Tensor.of(new double[] {1.0}, 1));
-        assertEquals(-0.1 / sqrt(2.0), w.getFlat(0), TIGHT);
+        assertEquals(-0.1 / sqrt(2.0), w.getFlat(0), Tolerances.FLOAT64);
 
         // Adam, beta_1 = beta_2 = 0 (so alpha = lr, m = g, v = g^2), g = 1, eps 1: w = -lr * 1/(sqrt(1) + 1)
         w = Tensor.of(new double[] {0.0}, 1);
         Adam adam = new Adam(0.1, 0.0, 0.0, 1.0);
         adam.applyInPlace(adam.init(1, DType.FLOAT64), w, Tensor.of(new double[] {1.0}, 1));
-        assertEquals(-0.05, w.getFlat(0), TIGHT); // not -0.1 / sqrt(2)
+        assertEquals(-0.05, w.getFlat(0), Tolerances.FLOAT64); // not -0.1 / sqrt(2)
     }
 
     /** Adam's bias correction uses t = iterations + 1 taken from the state, not a hidden counter. */
@@ -217,7 +217,7 @@ class OptimizerGoldenTest {
         OptimizerState fresh = adam.init(1, DType.FLOAT64);
         OptimizerState atOne = new OptimizerState(1, fresh.slots());
         adam.applyInPlace(atOne, w, Tensor.of(new double[] {0.5}, 1));
-        assertEquals(1 - ADAM_ALPHA2 * 0.05 / (sqrt(0.00025) + 0.01), w.getFlat(0), TIGHT);
+        assertEquals(1 - ADAM_ALPHA2 * 0.05 / (sqrt(0.00025) + 0.01), w.getFlat(0), Tolerances.FLOAT64);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.autodiff.Ops;
 import dev.kindling.core.autodiff.Variable;
 import java.util.Random;
@@ -60,21 +61,8 @@ class ParallelTest {
             Variable one = Variable.constant(batch.slice(0, s, s + 1));
             Tensor alone = Ops.conv2dRelu(one, Variable.constant(kernel), Variable.constant(bias), conv).value();
             // One GEMM row per output pixel either way; BLAS may block a single sample's rows differently.
-            assertTrue(alone.allClose(convolved.slice(0, s, s + 1), 1e-5, 1e-6), "sample " + s);
+            assertTrue(Tensors.allClose(alone, convolved.slice(0, s, s + 1), Tolerances.FLOAT32_SUMS, Tolerances.FLOAT32), "sample " + s);
             assertEquals(Ops.maxPool2d(one, pool).value(), pooled.slice(0, s, s + 1), "sample " + s);
-        }
-    }
-
-    @Test
-    void largeReluAndItsMaskAreElementWise() {
-        int n = 300_001;
-        Tensor x = Tensor.uniform(Shape.of(n), DType.FLOAT32, -1, 1, new Random(4));
-        Tensor g = Tensor.uniform(Shape.of(n), DType.FLOAT32, -1, 1, new Random(5));
-        Tensor relu = x.relu();
-        Tensor masked = g.keepWherePositive(x);
-        for (int i = 0; i < n; i++) {
-            assertEquals(Math.max(x.getFlat(i), 0.0), relu.getFlat(i), 0.0, "relu at " + i);
-            assertEquals(x.getFlat(i) > 0 ? g.getFlat(i) : 0.0, masked.getFlat(i), 0.0, "mask at " + i);
         }
     }
 }

@@ -56,7 +56,7 @@ class TensorBasicsTest {
         assertEquals(0, s.rank());
         assertEquals(1, s.size());
         assertEquals(3.5, s.item());
-        assertValues(Tensor.arange(DType.FLOAT32, 4), new int[] {4}, 0, 1, 2, 3);
+        assertValues(Tensors.arange(DType.FLOAT32, 4), new int[] {4}, 0, 1, 2, 3);
         assertValues(Tensor.zeros(DType.FLOAT32, 0, 3), new int[] {0, 3});
     }
 
@@ -113,7 +113,7 @@ class TensorBasicsTest {
 
     @Test
     void getSetFlatAndItem() {
-        Tensor t = Tensor.arange(DType.FLOAT64, 24).reshape(2, 3, 4);
+        Tensor t = Tensors.arange(DType.FLOAT64, 24).reshape(2, 3, 4);
         assertEquals(23, t.get(1, 2, 3));
         assertEquals(4 * 1 + 2, t.get(0, 1, 2));
         t.set(-1, 1, 0, 1);
@@ -153,7 +153,7 @@ class TensorBasicsTest {
 
     @Test
     void reshapeInfersMinusOneAndIsAView() {
-        Tensor t = Tensor.arange(DType.FLOAT32, 12);
+        Tensor t = Tensors.arange(DType.FLOAT32, 12);
         Tensor r = t.reshape(3, -1);
         assertEquals(Shape.of(3, 4), r.shape());
         assertEquals(Shape.of(2, 2, 3), t.reshape(-1, 2, 3).shape());
@@ -177,7 +177,7 @@ class TensorBasicsTest {
 
     @Test
     void reshapeErrorsNameOldAndRequestedShape() {
-        Tensor t = Tensor.arange(DType.FLOAT32, 6).reshape(2, 3);
+        Tensor t = Tensors.arange(DType.FLOAT32, 6).reshape(2, 3);
         IllegalArgumentException twoUnknown = assertThrows(IllegalArgumentException.class, () -> t.reshape(-1, -1));
         assertMessageContains(twoUnknown, "(2, 3)", "(-1, -1)");
         IllegalArgumentException indivisible = assertThrows(IllegalArgumentException.class, () -> t.reshape(4, -1));
@@ -194,7 +194,7 @@ class TensorBasicsTest {
 
     @Test
     void sliceFollowsTheRExamples() {
-        Tensor images = Tensor.arange(DType.FLOAT32, 100 * 28 * 28).reshape(100, 28, 28);
+        Tensor images = Tensors.arange(DType.FLOAT32, 100 * 28 * 28).reshape(100, 28, 28);
         // train_images[10:99,,]
         Tensor rows = images.slice(0, 9, 99);
         assertEquals(Shape.of(90, 28, 28), rows.shape());
@@ -235,7 +235,7 @@ class TensorBasicsTest {
 
     @Test
     void takeGathersAlongAnAxis() {
-        Tensor t = Tensor.arange(DType.FLOAT64, 12).reshape(4, 3);
+        Tensor t = Tensors.arange(DType.FLOAT64, 12).reshape(4, 3);
         assertValues(t.take(0, new int[] {2, 0, 2}), new int[] {3, 3}, 6, 7, 8, 0, 1, 2, 6, 7, 8);
         assertValues(t.take(1, new int[] {2, 0}), new int[] {4, 2}, 2, 0, 5, 3, 8, 6, 11, 9);
         assertEquals(t.take(1, new int[] {2, 0}), t.take(-1, new int[] {2, 0}));
@@ -255,16 +255,16 @@ class TensorBasicsTest {
     @Test
     void transposeAndPermute() {
         Tensor m = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
-        assertValues(m.transpose(), new int[] {3, 2}, 1, 4, 2, 5, 3, 6);
-        assertValues(Tensor.arange(DType.FLOAT32, 3).transpose(), new int[] {3}, 0, 1, 2);
+        assertValues(Tensors.transpose(m), new int[] {3, 2}, 1, 4, 2, 5, 3, 6);
+        assertValues(Tensors.transpose(Tensors.arange(DType.FLOAT32, 3)), new int[] {3}, 0, 1, 2);
 
-        Tensor t = Tensor.arange(DType.FLOAT64, 24).reshape(2, 3, 4); // t[i,j,k] = 12i + 4j + k
-        Tensor p = t.permute(2, 0, 1); // p[k,i,j] = t[i,j,k]
+        Tensor t = Tensors.arange(DType.FLOAT64, 24).reshape(2, 3, 4); // t[i,j,k] = 12i + 4j + k
+        Tensor p = Tensors.permute(t, 2, 0, 1); // p[k,i,j] = t[i,j,k]
         assertEquals(Shape.of(4, 2, 3), p.shape());
         assertValues(p.slice(0, 1, 2), new int[] {1, 2, 3}, 1, 5, 9, 13, 17, 21);
         assertEquals(9, p.get(1, 0, 2));
         assertEquals(19, p.get(3, 1, 1));
-        Tensor tr = t.transpose(); // tr[k,j,i] = t[i,j,k]
+        Tensor tr = Tensors.transpose(t); // tr[k,j,i] = t[i,j,k]
         assertEquals(Shape.of(4, 3, 2), tr.shape());
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 3; j++) {
@@ -274,10 +274,10 @@ class TensorBasicsTest {
                 }
             }
         }
-        assertEquals(p, t.permute(-1, 0, 1));
-        assertEquals(t, t.permute(0, 1, 2));
-        assertThrows(IllegalArgumentException.class, () -> t.permute(0, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> t.permute(0, 1));
+        assertEquals(p, Tensors.permute(t, -1, 0, 1));
+        assertEquals(t, Tensors.permute(t, 0, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> Tensors.permute(t, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Tensors.permute(t, 0, 1));
         // copies
         p.set(-1, 0, 0, 0);
         assertEquals(0, t.get(0, 0, 0));
@@ -357,7 +357,7 @@ class TensorBasicsTest {
         Tensor back = roundTrip(t, n);
         assertEquals(t, back);
         assertEquals(DType.FLOAT32, back.dtype());
-        Tensor d = Tensor.arange(DType.FLOAT64, 5);
+        Tensor d = Tensors.arange(DType.FLOAT64, 5);
         assertEquals(d, roundTrip(d, n));
         assertEquals(Tensor.scalar(2, DType.FLOAT64), roundTrip(Tensor.scalar(2, DType.FLOAT64), n));
 

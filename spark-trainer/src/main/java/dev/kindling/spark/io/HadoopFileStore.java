@@ -34,7 +34,7 @@ public final class HadoopFileStore implements FileStore {
         List<String> names = new ArrayList<>();
         for (FileStatus s : dir.fs().listStatus(dir.path())) {
             String name = s.getPath().getName();
-            if (s.isFile() && !name.startsWith(".")) {
+            if (FileStore.listed(name, s.isFile())) {
                 names.add(name);
             }
         }

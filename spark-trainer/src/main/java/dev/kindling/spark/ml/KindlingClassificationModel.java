@@ -13,6 +13,7 @@ import dev.kindling.spark.SparkTrainer;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -23,7 +24,6 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -52,8 +52,8 @@ public final class KindlingClassificationModel
                                         KindlingTrainingSummary summary) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, KindlingClassifier.LOSSES, true);
-        params.setDefaults(this, KindlingClassifier.LOSSES.get(0));
+        this.params = new KindlingParamSet(this, true);
+        params.setDefaults(this, KindlingClassifier.DEFAULT_LOSS.keyword());
         this.model = model;
         this.summary = summary;
         this.kind = OutputKind.of(model);

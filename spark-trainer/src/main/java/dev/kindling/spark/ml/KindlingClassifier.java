@@ -4,9 +4,10 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
-import dev.kindling.spark.OutputKind;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
+import dev.kindling.spark.OutputKind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,7 @@ import org.apache.spark.sql.types.StructType;
 public final class KindlingClassifier
         extends ProbabilisticClassifier<Vector, KindlingClassifier, KindlingClassificationModel>
         implements KindlingClassifierParams, DefaultParamsWritable {
-    static final List<String> LOSSES = List.of(Loss.CATEGORICAL_CROSSENTROPY.keyword(),
-            Loss.SPARSE_CATEGORICAL_CROSSENTROPY.keyword(), Loss.BINARY_CROSSENTROPY.keyword());
+    static final Loss DEFAULT_LOSS = Loss.CATEGORICAL_CROSSENTROPY;
     private static final String STAGE = "KindlingClassifier";
 
     private final String uid;
@@ -65,7 +65,7 @@ public final class KindlingClassifier
     private KindlingClassifier(ConstructingUid.Token constructing) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, LOSSES, true);
+        this.params = new KindlingParamSet(this, true);
         params.setDefaults(this, Loss.CATEGORICAL_CROSSENTROPY.keyword());
     }
 
@@ -116,7 +116,7 @@ public final class KindlingClassifier
 
     /** A loss by its Keras name ({@code binary_crossentropy}...). */
     public KindlingClassifier setLoss(String loss) {
-        return (KindlingClassifier) set(loss(), Loss.fromKeyword(loss).keyword());
+        return (KindlingClassifier) set(loss(), Registry.loss(loss).keyword());
     }
 
     public KindlingClassifier setEpochs(int value) {
@@ -200,7 +200,7 @@ public final class KindlingClassifier
         Attribute label = Attribute.fromStructField(dataset.schema().apply(labelCol));
         int labelClasses = label instanceof NominalAttribute nominal && nominal.getNumValues().isDefined()
                 ? (Integer) nominal.getNumValues().get() : -1;
-        boolean binary = Loss.fromKeyword(getLoss()) == Loss.BINARY_CROSSENTROPY;
+        boolean binary = Registry.loss(getLoss()) == Loss.BINARY_CROSSENTROPY;
         Training.Fitted fitted = Training.fit(this, STAGE, dataset, getFeaturesCol(), labelCol, labelClasses,
                 KindlingClassifier::checkArchitecture,
                 rows -> {
@@ -235,11 +235,16 @@ public final class KindlingClassifier
                         + " one unit per class (at least 2); the last layer is " + lastLayer + " with " + outputs
                         + " output(s) (for two classes with one sigmoid unit, use binary_crossentropy)");
             }
-        } else {
+        } else if (loss == Loss.MEAN_SQUARED_ERROR) {
             throw new IllegalArgumentException(STAGE + ": loss " + loss.keyword() + " does not classify; use "
                     + "KindlingRegressor for " + loss.keyword());
+        } else if (!(outputs >= 2 && last == Activation.SOFTMAX || outputs == 1 && last == Activation.SIGMOID)) {
+            // A registered loss of the user's own: the classes are read from the activation, as OutputKind does.
+            throw new IllegalArgumentException(STAGE + ": with the loss " + loss.keyword() + " the last layer must"
+                    + " be softmax over the classes or one sigmoid unit; the last layer is " + lastLayer + " with "
+                    + outputs + " output(s)");
         }
-        int classes = loss == Loss.BINARY_CROSSENTROPY ? 2 : outputs;
+        int classes = outputs == 1 ? 2 : outputs;
         if (labelClasses > classes) {
             throw new IllegalArgumentException(STAGE + ": the label column's metadata declares " + labelClasses
                     + " classes but the network tells apart " + classes + ": give the last layer " + labelClasses

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark.ml;
 
+import dev.kindling.core.losses.Loss;
 import dev.kindling.core.model.FitOptions;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import java.util.List;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -40,10 +42,9 @@ public final class KindlingParamSet implements java.io.Serializable {
     final DoubleParam threshold;
 
     /**
-     * @param losses     the loss keywords this stage accepts
      * @param classifier whether the stage predicts classes (and so has a {@code threshold})
      */
-    KindlingParamSet(Params owner, List<String> losses, boolean classifier) {
+    KindlingParamSet(Params owner, boolean classifier) {
         layers = new LayersParam(owner, "layers", "the network's layers, first to last, as Keras's Sequential: "
                 + "setLayers(new Dense(512, Activation.RELU), new Dense(10, Activation.SOFTMAX)) or the spec "
                 + "\"dense(512, relu), dense(10, softmax)\"; the first layer takes its width from the features "
@@ -53,8 +54,9 @@ public final class KindlingParamSet implements java.io.Serializable {
                 + "(MLlib's MultilayerPerceptronClassifier: solver)");
         learningRate = new DoubleParam(owner, "learningRate", "when set, replaces the optimizer's own learning "
                 + "rate (Keras's learning_rate; MLlib's stepSize); > 0", ParamValidators.gt(0));
-        loss = new Param<>(owner, "loss", "the loss, by Keras's name: " + String.join(" | ", losses),
-                ParamValidators.inArray(losses));
+        loss = new Param<>(owner, "loss", "the loss, by its name in the core's Registry (Keras's: "
+                + (classifier ? "categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy"
+                : "mean_squared_error (mse)") + ", or one of your own)", new RegisteredLoss(classifier));
         epochs = new IntParam(owner, "epochs", "passes over the training rows (Keras's epochs; MLlib's maxIter "
                 + "counts optimizer iterations instead); >= 1", ParamValidators.gtEq(1));
         batchSize = new IntParam(owner, "batchSize", "rows per gradient step, summed over all partitions "
@@ -64,8 +66,9 @@ public final class KindlingParamSet implements java.io.Serializable {
                 + "in the data's order, held out and evaluated after each epoch (Keras's validation_split); "
                 + "in [0, 1)", ParamValidators.inRange(0, 1, true, false));
         seed = new LongParam(owner, "seed", "seeds the initial weights, the shuffling and dropout (MLlib's seed)");
-        partitions = new IntParam(owner, "partitions", "partitions the training rows are spread over before "
-                + "training; 0 keeps the data's partitioning; >= 0", ParamValidators.gtEq(0));
+        partitions = new IntParam(owner, "partitions", "partitions the training rows are packed into before "
+                + "training, one task each per step; 0 packs one per task slot of the cluster (Spark's default "
+                + "parallelism), whatever the data's own partitioning; >= 0", ParamValidators.gtEq(0));
         stepsPerJob = new IntParam(owner, "stepsPerJob", "synchronous steps per Spark job: 1 runs each step as its "
                 + "own job; more runs a training stage, one barrier job whose tasks stay up for that many steps "
                 + "(never past an epoch) and exchange weights and gradients with the driver directly, learning the "
@@ -103,6 +106,32 @@ public final class KindlingParamSet implements java.io.Serializable {
         owner.setDefault(frozenLayers, 0);
         if (threshold != null) {
             owner.setDefault(threshold, 0.5);
+        }
+    }
+
+    /**
+     * The loss param's validator: a name the registry knows, a loss registered by the user included, except the
+     * built-in losses of the other kind of stage (mean squared error does not classify, cross-entropies do not
+     * regress). A user's loss is judged by the last layer's activation when the stage fits.
+     */
+    private static final class RegisteredLoss extends scala.runtime.AbstractFunction1<String, Object>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final boolean classifier;
+
+        RegisteredLoss(boolean classifier) {
+            this.classifier = classifier;
+        }
+
+        @Override
+        public Object apply(String name) {
+            Loss loss = name == null ? null : Registry.lossOrNull(name);
+            if (loss == null) {
+                return false;
+            }
+            boolean classifies = loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                    || loss == Loss.BINARY_CROSSENTROPY;
+            return classifier ? loss != Loss.MEAN_SQUARED_ERROR : !classifies;
         }
     }
 }

@@ -41,8 +41,8 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
                                     KindlingTrainingSummary summary) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, KindlingRegressor.LOSSES, false);
-        params.setDefaults(this, KindlingRegressor.LOSSES.get(0));
+        this.params = new KindlingParamSet(this, false);
+        params.setDefaults(this, KindlingRegressor.DEFAULT_LOSS.keyword());
         if (OutputKind.of(model) != OutputKind.REGRESSION || model.network().outputDim() != 1) {
             throw new IllegalArgumentException(STAGE + ": the network is not a one-output regression model ("
                     + model.compileConfig() + ", " + model.network().outputDim() + " outputs)");

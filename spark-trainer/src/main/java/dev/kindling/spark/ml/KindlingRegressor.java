@@ -4,6 +4,7 @@ package dev.kindling.spark.ml;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.optim.Optimizer;
+import dev.kindling.core.registry.Registry;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
@@ -28,7 +29,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor, KindlingRegressionModel>
         implements KindlingParams, DefaultParamsWritable {
-    static final List<String> LOSSES = List.of(Loss.MEAN_SQUARED_ERROR.keyword());
+    static final Loss DEFAULT_LOSS = Loss.MEAN_SQUARED_ERROR;
     private static final String STAGE = "KindlingRegressor";
 
     private final String uid;
@@ -45,8 +46,8 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
     private KindlingRegressor(ConstructingUid.Token constructing) {
         super();
         this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, LOSSES, false);
-        params.setDefaults(this, LOSSES.get(0));
+        this.params = new KindlingParamSet(this, false);
+        params.setDefaults(this, DEFAULT_LOSS.keyword());
     }
 
     @Override
@@ -96,7 +97,7 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     /** A loss by its Keras name ({@code mean_squared_error}, or {@code mse}). */
     public KindlingRegressor setLoss(String loss) {
-        return (KindlingRegressor) set(loss(), Loss.fromKeyword(loss).keyword());
+        return (KindlingRegressor) set(loss(), Registry.loss(loss).keyword());
     }
 
     public KindlingRegressor setEpochs(int value) {
@@ -169,7 +170,8 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     /** One output unit: a Spark ML regression model predicts one number per row. */
     static void checkArchitecture(List<Layer> layers, Loss loss, int outputs, int labelClasses) {
-        if (loss != Loss.MEAN_SQUARED_ERROR) {
+        if (loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                || loss == Loss.BINARY_CROSSENTROPY) {
             throw new IllegalArgumentException(STAGE + ": loss " + loss.keyword() + " is not a regression loss; use"
                     + " KindlingClassifier for it");
         }

@@ -13,6 +13,7 @@ import dev.kindling.core.model.Network;
 import dev.kindling.core.model.ProgressPrinter;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.model.TrainingListener;
+import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.SparseRows;
 import dev.kindling.core.tensor.Tensor;
@@ -26,13 +27,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.functions;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
@@ -215,7 +216,7 @@ final class Training {
         }
         List<Layer> layers = new ArrayList<>(base == null ? List.of() : base.layers().subList(0, keep));
         layers.addAll(head);
-        Loss loss = Loss.fromKeyword(params.getLoss());
+        Loss loss = Registry.loss(params.getLoss());
         check.check(layers, loss, outputs(layers, stage), labelClasses);
         if (params.getFrozenLayers() > layers.size()) {
             throw new IllegalArgumentException(stage + ": frozenLayers is " + params.getFrozenLayers() + " but the"

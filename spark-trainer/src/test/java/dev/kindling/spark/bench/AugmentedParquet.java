@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Writes a training set several times larger than a small driver's heap, for the larger-than-the-driver run of
- * {@code scripts/bench-big-data}: {@code copies} augmented copies of Fashion-MNIST's 60,000 training images (each
+ * {@code scripts/bench big-data}: {@code copies} augmented copies of Fashion-MNIST's 60,000 training images (each
  * shifted by up to 2 pixels in each direction, with a little noise, seeded), as Parquet with a {@code features}
  * vector (pixels / 255) and a {@code label}, in {@code partitions} files; and the 10,000 test images, unchanged, next
  * to it. The rows are made on the executors from one broadcast of the 47 MB of source pixels. Not a test.

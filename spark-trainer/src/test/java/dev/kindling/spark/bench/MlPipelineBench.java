@@ -31,7 +31,7 @@ import org.apache.spark.sql.SparkSession;
  * Kindling next to MLlib's MultilayerPerceptronClassifier through the same Spark ML Pipeline (VectorAssembler ->
  * StandardScaler -> classifier) on Fashion-MNIST 60,000 / 10,000 in one run: test accuracy and fit seconds of each,
  * then a CrossValidator over 2 learning rates x 2 epoch counts, 2 folds, with the choice and every metric. Not a
- * test: run through {@code scripts/bench-ml}. Properties: {@code bench.data} (data/fashion-mnist),
+ * test: run through {@code scripts/bench ml}. Properties: {@code bench.data} (data/fashion-mnist),
  * {@code bench.master} (local[2]), {@code bench.epochs} (5), {@code bench.mllib.maxIter} (100),
  * {@code bench.cv} (true).
  */

@@ -21,6 +21,7 @@ import dev.kindling.spark.Columns;
 import dev.kindling.spark.SparkTrainer;
 import dev.kindling.spark.StepTimings;
 import dev.kindling.spark.TensorFrames;
+import dev.kindling.core.blas.Products;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -46,7 +47,7 @@ import scala.runtime.AbstractFunction2;
 /**
  * Trains the seed network on Fashion-MNIST with the Spark trainer and prints where each iteration's time goes,
  * next to the cost of a bare Spark job and of a naive broadcast + treeAggregate round measured in the same run.
- * Not a test: run through {@code scripts/bench-spark}. Settings are system properties: {@code bench.data}
+ * Not a test: run through {@code scripts/bench spark}. Settings are system properties: {@code bench.data}
  * (default data/fashion-mnist), {@code bench.master} (local[2]), {@code bench.epochs} (5), {@code bench.batches}
  * (128,1024), {@code bench.partitions} (2, the input's partitions). {@code bench.inputPartitions=2,32,200} then also
  * trains {@code bench.scalingEpochs} (1) epoch(s) at each batch size from inputs of each partition count and prints
@@ -249,7 +250,7 @@ public final class TrainerBench {
                 Tensor a = Tensor.uniform(dev.kindling.core.tensor.Shape.of(128, 784), DType.FLOAT32, -1, 1, new Random(1));
                 Tensor b = Tensor.uniform(dev.kindling.core.tensor.Shape.of(784, 512), DType.FLOAT32, -1, 1, new Random(2));
                 Tensor c = Tensor.zeros(DType.FLOAT32, 128, 512);
-                double seconds = median(timeRuns(200, 300, () -> Tensor.gemmInPlace(1, a, false, b, false, 0, c)));
+                double seconds = median(timeRuns(200, 300, () -> Products.gemmInPlace(1, a, false, b, false, 0, c)));
                 rates[id] = 2.0 * 128 * 784 * 512 / seconds / 1e9;
             });
             workers[w].start();

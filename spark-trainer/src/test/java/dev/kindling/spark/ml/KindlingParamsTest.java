@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Conv2D;
 import dev.kindling.core.layers.Dense;
-import dev.kindling.core.layers.Flatten;
-import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.layers.Dropout;
+import dev.kindling.core.layers.Flatten;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.layers.MaxPooling2D;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.tensor.Tensor;
@@ -119,6 +119,36 @@ class KindlingParamsTest {
         String explained = k.explainParams();
         assertTrue(explained.contains("learningRate: when set, replaces the optimizer's own learning rate")
                 && explained.contains("current: 0.01"), explained);
+    }
+
+    @Test
+    void aLossRegisteredByTheUserIsAcceptedAsABuiltInOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KindlingClassifier().setLoss("squared_hinge_test"));
+        assertTrue(e.getMessage().contains("unknown loss 'squared_hinge_test'"), e.getMessage());
+        Loss hinge = new Loss() {
+            @Override
+            public String keyword() {
+                return "squared_hinge_test";
+            }
+
+            @Override
+            public dev.kindling.core.autodiff.Variable perSample(dev.kindling.core.autodiff.Variable z,
+                                                                 Activation activation, dev.kindling.core.tensor.Tensor y) {
+                throw new UnsupportedOperationException("not trained here");
+            }
+        };
+        dev.kindling.core.registry.Registry.loss(hinge);
+        assertEquals("squared_hinge_test", new KindlingClassifier().setLoss("squared_hinge_test").getLoss());
+        assertEquals("squared_hinge_test", new KindlingRegressor().setLoss("squared_hinge_test").getLoss());
+        assertThrows(IllegalArgumentException.class, () -> new KindlingRegressor().setLoss("binary_crossentropy"));
+        // Judged by the last layer when it fits: softmax over classes or one sigmoid unit classify.
+        KindlingClassifier.checkArchitecture(List.of(new Dense(3, Activation.SOFTMAX)), hinge, 3, -1);
+        e = assertThrows(IllegalArgumentException.class, () -> KindlingClassifier.checkArchitecture(
+                List.of(new Dense(3, Activation.RELU)), hinge, 3, -1));
+        assertTrue(e.getMessage().contains("with the loss squared_hinge_test the last layer must be softmax"),
+                e.getMessage());
+        KindlingRegressor.checkArchitecture(List.of(new Dense(1)), hinge, 1, -1);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kindling.core.Tolerances;
 import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Dense;
 import dev.kindling.core.losses.Loss;
@@ -38,8 +39,6 @@ class KindlingPipelineTest {
     private static final double REQUIRED_AREA_UNDER_ROC = 0.98;
     /** The regression target's variance explained: 0.934 measured with these settings (the test prints it). */
     private static final double REQUIRED_R2 = 0.9;
-    /** One float32 forward pass against another of a different GEMM blocking: relative agreement. */
-    private static final double FLOAT_TOLERANCE = 1e-5;
 
     /** pixels plus a second input, the mean brightness, so that the assembler has something to assemble. */
     private static Dataset<Row> withInk(Dataset<Row> digits) {
@@ -157,7 +156,7 @@ class KindlingPipelineTest {
 
         KindlingRegressionModel fitted = (KindlingRegressionModel) model.stages()[2];
         Row first = predicted.select("features", "prediction").head();
-        assertEquals(first.getDouble(1), fitted.predict((Vector) first.getAs(0)), FLOAT_TOLERANCE * Math.abs(first.getDouble(1)),
+        assertEquals(first.getDouble(1), fitted.predict((Vector) first.getAs(0)), Tolerances.FLOAT32_SUMS * Math.abs(first.getDouble(1)),
                 "the one-row API agrees with transform");
         assertArrayEquals(new String[] {"pixels", "label", "assembled", "features", "prediction"}, predicted.columns());
         predicted.unpersist();

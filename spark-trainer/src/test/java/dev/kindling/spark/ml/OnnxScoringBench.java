@@ -29,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  * next to the exported ONNX model scored by ONNX Runtime in this one JVM (2 intra-op threads, batches of
  * {@code batch} rows) and Kindling's own {@code Sequential.predict} in this JVM. The seed network and the chapter-5
  * convnet, on the shipped test digits repeated to {@code rows} rows. Not a test: run through
- * {@code scripts/bench-onnx-scoring}. Arguments: data dir, rows, runs, batch.
+ * {@code scripts/bench onnx-scoring}. Arguments: data dir, rows, runs, batch.
  */
 public final class OnnxScoringBench {
     private OnnxScoringBench() {

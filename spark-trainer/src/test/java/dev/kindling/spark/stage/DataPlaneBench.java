@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
  * The training stage's data plane alone, over loopback: a hub and P tasks (threads of this JVM, each on its own
  * socket, as tasks in executor JVMs would be) exchanging a model's worth of floats each way per step, with no
  * gradient arithmetic. Prints milliseconds per step, the bytes into and out of the driver per step and the driver's
- * throughput, for each task count. Not a test: run by scripts/bench-data-plane.
+ * throughput, for each task count. Not a test: run by scripts/bench data-plane.
  *
  * <p>Usage: DataPlaneBench [elements (407050: the seed network)] [steps (300)] [task counts (2,8)]
  */
