@@ -90,6 +90,32 @@ class SeparateExecutorsTest {
         assertTrue(!executorPids.contains(driverPid), "no task ran in the driver JVM");
     }
 
+    /** Sparse blocks (compressed sparse rows) cross process boundaries too: the one-JVM weights from dense rows. */
+    @Test
+    void sparseVectorsOnTwoExecutorJvmsLearnWhatOneJvmLearns() {
+        Object[] data = SparseEquivalenceTest.multiHot(240, 400, 5);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+        FitOptions options = FitOptions.builder().epochs(2).batchSize(32).validationSplit(0.25).seed(4).listeners()
+                .build();
+        float[] y = new float[labels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels[i];
+        }
+        java.util.function.Supplier<Sequential> model = () -> {
+            Sequential m = new Sequential(new Dense(16, Activation.RELU), new Dense(1, Activation.SIGMOID)).seed(2);
+            m.compile(Optimizer.rmsprop(0.01), Loss.BINARY_CROSSENTROPY, Metric.ACCURACY);
+            return m;
+        };
+        Sequential local = model.get();
+        local.fit(x, Tensor.of(y, labels.length, 1), options);
+        Sequential distributed = model.get();
+        SparkTrainer.create().fit(distributed, SparseEquivalenceTest.frame(spark, x, labels, 4, true),
+                Columns.defaults(), options);
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), Tolerances.FLOAT32_TRAINED,
+                Tolerances.FLOAT32_TRAINED));
+    }
+
     /** Where the training rows come from, and so how lost blocks come back. */
     enum Source {
         /** {@code TensorFrames}: a broadcast and tiny partitions, recomputed from lineage. */

@@ -170,7 +170,7 @@ class SparseEquivalenceTest {
     }
 
     @Test
-    void sparseRowsPackedUnsortedAndInSmallBlocksStillLearnTheSame() {
+    void sparseRowsPackedInSmallBlocksStillLearnTheSame() {
         Object[] data = multiHot(ROWS, WORDS, 4);
         Tensor x = (Tensor) data[0];
         int[] labels = (int[]) data[1];
@@ -188,6 +188,29 @@ class SparseEquivalenceTest {
             SparkTrainer.create().fit(distributed, prepared, options());
         }
         assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+    }
+
+    /** Rows that arrive out of number order (input partitions grouped by host) are sorted within the block. */
+    @Test
+    void aSparseBlockOfUnorderedRowsIsSortedByNumber() {
+        Object[] data = multiHot(6, 40, 9);
+        Tensor x = (Tensor) data[0];
+        int[] labels = (int[]) data[1];
+        List<Row> rows = frame(TestSpark.local(), x, labels, 1, true).collectAsList();
+        long[] order = {4, 1, 5, 0, 3, 2};
+        List<scala.Tuple2<Row, Long>> arriving = new ArrayList<>();
+        for (long id : order) {
+            arriving.add(new scala.Tuple2<>(rows.get((int) id), id));
+        }
+        Packing.Layout layout = new Packing.Layout(40, Targets.of(Loss.BINARY_CROSSENTROPY, 1, false),
+                Loss.BINARY_CROSSENTROPY, 1, DType.FLOAT32, "features").withSparseFeatures(true);
+        Block block = Packing.block(arriving.iterator(), SampleReader.rows(Columns.defaults(), 0, true, 1, false),
+                layout, 100);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), java.util.Arrays.stream(block.ids()).boxed().toList());
+        assertEquals(x, ((Features.Sparse) block.features()).x().toDense());
+        for (int r = 0; r < 6; r++) {
+            assertEquals(labels[r], block.targets().getFlat(r), 0.0);
+        }
     }
 
     @Test

@@ -46,7 +46,7 @@ import org.apache.spark.storage.RDDInfo;
  * Dense(1, sigmoid)}) on synthetic multi-hot rows of 10,000 words (about 100 present per row): bytes per packed row
  * and seconds per epoch in one JVM and in local[2]; then a Tokenizer -> HashingTF (2^18 features) ->
  * KindlingClassifier pipeline on a synthetic corpus, trained, evaluated, saved and loaded. Not a test: run through
- * {@code scripts/bench-sparse}. Properties: {@code bench.rows} (20000), {@code bench.words} (10000),
+ * {@code scripts/bench sparse}. Properties: {@code bench.rows} (20000), {@code bench.words} (10000),
  * {@code bench.present} (100), {@code bench.epochs} (4), {@code bench.batch} (512), {@code bench.master}
  * (local[2]), {@code bench.documents} (20000), {@code bench.parts} (all: jvm,spark,hashing).
  */
