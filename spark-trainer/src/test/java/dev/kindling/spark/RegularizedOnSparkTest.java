@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
+import static dev.kindling.core.Tolerances.FLOAT32_TRAINED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * it, 8 partitions would count it 8 times and the weights would part by far more than float rounding.
  */
 class RegularizedOnSparkTest {
-    /** float32 sums of the same terms in another order, through 21 RMSProp steps (EquivalenceTest's tolerance). */
-    private static final double FLOAT32_TOLERANCE = 1e-4;
     private static final int ROWS = 203;
     private static Sequential local;
     private static History localHistory;
@@ -78,17 +77,17 @@ class RegularizedOnSparkTest {
         System.out.printf(java.util.Locale.ROOT, "regularized model, %d partitions, %s: local vs Spark max |weight"
                         + " difference| %.3g (the regularizers move the weights by up to %.3g)%n", partitions,
                 stepsPerJob == 1 ? "job per step" : "training stage (7 steps per job)", maxDiff, regularizerEffect);
-        assertTrue(maxDiff <= FLOAT32_TOLERANCE, "max |diff| " + maxDiff);
-        assertTrue(regularizerEffect > 100 * FLOAT32_TOLERANCE, "the regularizers changed little: " + regularizerEffect);
+        assertTrue(maxDiff <= FLOAT32_TRAINED, "max |diff| " + maxDiff);
+        assertTrue(regularizerEffect > 100 * FLOAT32_TRAINED, "the regularizers changed little: " + regularizerEffect);
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
             List<Double> l = localHistory.get(key);
             List<Double> s = sparkHistory.get(key);
             for (int e = 0; e < l.size(); e++) {
-                assertEquals(l.get(e), s.get(e), 10 * FLOAT32_TOLERANCE, key + " at epoch " + (e + 1));
+                assertEquals(l.get(e), s.get(e), 10 * FLOAT32_TRAINED, key + " at epoch " + (e + 1));
             }
         }
         // evaluate on Spark adds the penalty once too, as evaluate in one JVM does.
         assertEquals(local.evaluate(x, y).loss(), SparkTrainer.create().evaluate(distributed,
-                TestSpark.frame(spark, x, labels, partitions), Columns.defaults()).loss(), 10 * FLOAT32_TOLERANCE);
+                TestSpark.frame(spark, x, labels, partitions), Columns.defaults()).loss(), 10 * FLOAT32_TRAINED);
     }
 }

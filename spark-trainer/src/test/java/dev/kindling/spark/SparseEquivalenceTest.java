@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark;
 
+import static dev.kindling.core.Tolerances.FLOAT32_TRAINED;
+import static dev.kindling.core.Tolerances.FLOAT64_TRAINED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,9 +49,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and learns what the one-JVM fit learns from the same values, dense or sparse, at any partitioning.
  */
 class SparseEquivalenceTest {
-    /** float32 sums of the same terms in another order, carried through a few dozen RMSProp steps. */
-    private static final double FLOAT32_TOLERANCE = 1e-4;
-    private static final double FLOAT64_TOLERANCE = 1e-10;
     private static final int ROWS = 203;
     private static final int WORDS = 500;
 
@@ -122,11 +121,11 @@ class SparseEquivalenceTest {
 
         Tensor a = local.weights();
         Tensor b = distributed.weights();
-        assertTrue(Tensors.allClose(b, a, FLOAT32_TOLERANCE, FLOAT32_TOLERANCE), "at " + partitions
+        assertTrue(Tensors.allClose(b, a, FLOAT32_TRAINED, FLOAT32_TRAINED), "at " + partitions
                 + " partitions max |diff| " + b.sub(a).map(Math::abs).max().item());
         for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
             for (int e = 0; e < 3; e++) {
-                assertEquals(localHistory.get(key).get(e), sparkHistory.get(key).get(e), 10 * FLOAT32_TOLERANCE, key);
+                assertEquals(localHistory.get(key).get(e), sparkHistory.get(key).get(e), 10 * FLOAT32_TRAINED, key);
             }
         }
     }
@@ -141,7 +140,7 @@ class SparseEquivalenceTest {
         Sequential distributed = model(DType.FLOAT64);
         SparkTrainer.create().withPartitions(2).fit(distributed, frame(TestSpark.local(), x, labels, 3, true),
                 Columns.defaults(), options());
-        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT64_TOLERANCE, FLOAT64_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT64_TRAINED, FLOAT64_TRAINED));
     }
 
     /** The packed blocks hold the non-zeros only: 4 bytes of row start plus 8 per non-zero, whatever the width. */
@@ -187,7 +186,7 @@ class SparseEquivalenceTest {
         try (PreparedData prepared = new PreparedData(packed, layout, false)) {
             SparkTrainer.create().fit(distributed, prepared, options());
         }
-        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TOLERANCE, FLOAT32_TOLERANCE));
+        assertTrue(Tensors.allClose(distributed.weights(), local.weights(), FLOAT32_TRAINED, FLOAT32_TRAINED));
     }
 
     /** Rows that arrive out of number order (input partitions grouped by host) are sorted within the block. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.core.model;
 
+import static dev.kindling.core.Tolerances.FLOAT32_TRAINED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * weights, evaluate and predict the same; a model whose first layer cannot take them says so before any step.
  */
 class SparseModelTest {
-    /** Float32 sums of the same terms in another order (GEMM against row-by-row) differ by about this much. */
-    private static final double FLOAT_TOLERANCE = 2e-5;
     private static final int WORDS = 300;
     private static final int ROWS = 240;
 
@@ -80,7 +79,7 @@ class SparseModelTest {
         Sequential fromSparse = model();
         History sparseHistory = fromSparse.fit(sparse, d[1], options());
 
-        assertTrue(Tensors.allClose(fromSparse.weights(), dense.weights(), 0, FLOAT_TOLERANCE),
+        assertTrue(Tensors.allClose(fromSparse.weights(), dense.weights(), 0, FLOAT32_TRAINED),
                 "max abs weight difference " + dense.weights().sub(fromSparse.weights()).map(Math::abs).max().item());
         Sequential untrained = model();
         untrained.build(WORDS);
@@ -88,7 +87,7 @@ class SparseModelTest {
         for (Map.Entry<String, java.util.List<Double>> e : denseHistory.asMap().entrySet()) {
             assertArrayEquals(e.getValue().stream().mapToDouble(Double::doubleValue).toArray(),
                     sparseHistory.asMap().get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray(),
-                    FLOAT_TOLERANCE * 10, e.getKey());
+                    FLOAT32_TRAINED * 10, e.getKey());
         }
 
         Evaluation de = dense.evaluate(d[0], d[1]);
