@@ -364,7 +364,8 @@ public final class SparkTrainer {
         OutputKind kind = OutputKind.of(model);
         int classes = kind == OutputKind.REGRESSION ? 0 : kind.classes(model.network().outputDim());
         if (classes != names.size()) {
-            throw new DataException("the data's label column holds " + names.size() + " class names ("
+            throw new DataException("the data's label column holds " + names.size() + " class name"
+                    + (names.size() == 1 ? "" : "s") + " ("
                     + String.join(", ", names) + "), but the model " + (classes == 0 ? "is a regression model"
                     : "tells " + classes + " classes apart") + "; give the last layer " + names.size() + " units");
         }

@@ -77,14 +77,15 @@ class BadInputTest {
                 "label column 'label', row 5", "null");
     }
 
+    /** A string label column holds class names (StringLabelsTest); one name for a 3-class model is refused. */
     @Test
-    void nonNumericLabel() {
+    void classNamesThatDoNotMatchTheModelsClasses() {
         StructType schema = new StructType().add("features", TestSpark.SCHEMA.fields()[0].dataType())
                 .add("label", DataTypes.StringType);
         List<Row> rows = Arrays.asList(RowFactory.create(Vectors.dense(1, 2, 3, 4), "cat"));
         SparkSession spark = TestSpark.local();
         assertFails(spark.createDataFrame(rows, schema), Columns.defaults(),
-                "label column 'label' has type string", "expected a numeric class index");
+                "label column holds 1 class name (cat)", "the model tells 3 classes apart");
     }
 
     @Test
