@@ -3,14 +3,12 @@ package dev.kindling.spark.ml;
 
 import dev.kindling.core.autodiff.NoGrad;
 import dev.kindling.core.layers.ForwardContext;
-import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PredictionColumns;
 import dev.kindling.spark.SparkTrainer;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.attribute.NominalAttribute;
@@ -35,7 +33,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class KindlingClassificationModel
         extends ProbabilisticClassificationModel<Vector, KindlingClassificationModel>
-        implements KindlingClassifierParams, MLWritable {
+        implements KindlingClassifierParams, KindlingModel, MLWritable {
     private static final String STAGE = "KindlingClassificationModel";
 
     private final String uid;
@@ -73,40 +71,14 @@ public final class KindlingClassificationModel
         return params;
     }
 
-    /** The trained network (the model's own: changing it changes what this model predicts). */
+    @Override
     public Sequential sequential() {
         return model;
     }
 
-    /**
-     * Writes the trained network as an ONNX file (opset 13, input {@code input}, output {@code output}, a dynamic
-     * batch axis) to {@code pathOrUri} on any Hadoop file system, atomically; ONNX Runtime and every ONNX reader
-     * score it. See {@code Sequential.exportOnnx}.
-     */
-    public void exportOnnx(String pathOrUri) throws java.io.IOException {
-        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.ONNX, pathOrUri);
-    }
-
-    /**
-     * Writes the trained network in Keras 3's {@code .keras} format (architecture and weights) to {@code pathOrUri}
-     * on any Hadoop file system, atomically. See {@code Sequential.exportKeras}.
-     */
-    public void exportKeras(String pathOrUri) throws java.io.IOException {
-        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.KERAS, pathOrUri);
-    }
-
-    /** Keras's per-epoch history of the fit. */
-    public History history() {
-        return summary.history();
-    }
-
+    @Override
     public KindlingTrainingSummary summary() {
         return summary;
-    }
-
-    /** Always true: the summary holds numbers only, so it survives save and load. */
-    public boolean hasSummary() {
-        return true;
     }
 
     public KindlingClassificationModel setThreshold(double value) {
@@ -181,13 +153,9 @@ public final class KindlingClassificationModel
     @Override
     public Vector predictRaw(Vector features) {
         Network network = model.network();
-        if (features.size() != network.inputDim()) {
-            throw new IllegalArgumentException(STAGE + ": expected " + network.inputDim() + " features, got "
-                    + features.size());
-        }
         Tensor z;
         try (NoGrad ignored = NoGrad.enter()) {
-            z = Training.oneRow(network, features).preActivation(network, model.weights(), null,
+            z = Training.oneRow(STAGE, network, features).preActivation(network, model.weights(), null,
                     ForwardContext.inference()).value();
         }
         if (kind == OutputKind.BINARY) {
@@ -265,11 +233,11 @@ public final class KindlingClassificationModel
 
     @Override
     public MLWriter write() {
-        return new Writer(this);
+        return new ModelData.Writer<>(this, STAGE);
     }
 
     public static MLReader<KindlingClassificationModel> read() {
-        return new Reader();
+        return new ModelData.Reader<>(KindlingClassificationModel.class, STAGE, KindlingClassificationModel::new);
     }
 
     public static KindlingClassificationModel load(String path) {
@@ -280,38 +248,5 @@ public final class KindlingClassificationModel
     public String toString() {
         return STAGE + ": uid=" + uid + ", numClasses=" + numClasses() + ", numFeatures=" + numFeatures()
                 + ", layers=" + model.network().layers();
-    }
-
-    private static final class Writer extends MLWriter {
-        private final KindlingClassificationModel instance;
-
-        Writer(KindlingClassificationModel instance) {
-            this.instance = instance;
-        }
-
-        @Override
-        public void saveImpl(String path) {
-            try {
-                ModelData.save(instance, path, sparkSession(), instance.model, instance.summary);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(STAGE + ": saving to " + path + " failed: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static final class Reader extends MLReader<KindlingClassificationModel> {
-        @Override
-        public KindlingClassificationModel load(String path) {
-            try {
-                ModelData.Loaded loaded = ModelData.load(path, sparkSession(),
-                        KindlingClassificationModel.class.getName());
-                KindlingClassificationModel model = new KindlingClassificationModel(loaded.metadata().uid(),
-                        loaded.model(), loaded.summary());
-                loaded.metadata().getAndSetParams(model, scala.Option.empty());
-                return model;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(STAGE + ": loading " + path + " failed: " + e.getMessage(), e);
-            }
-        }
     }
 }

@@ -5,7 +5,6 @@ import dev.kindling.core.layers.Activation;
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
-import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.spark.OutputKind;
 import java.util.LinkedHashMap;
@@ -47,7 +46,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class KindlingClassifier
         extends ProbabilisticClassifier<Vector, KindlingClassifier, KindlingClassificationModel>
-        implements KindlingClassifierParams, DefaultParamsWritable {
+        implements KindlingClassifierParams, KindlingEstimator<KindlingClassifier>, DefaultParamsWritable {
     static final Loss DEFAULT_LOSS = Loss.CATEGORICAL_CROSSENTROPY;
     private static final String STAGE = "KindlingClassifier";
 
@@ -79,97 +78,7 @@ public final class KindlingClassifier
         return params;
     }
 
-    // ---- setters -------------------------------------------------------------------------------------------
-
-    public KindlingClassifier setLayers(Layer... layers) {
-        return setLayers(List.of(layers));
-    }
-
-    public KindlingClassifier setLayers(List<Layer> layers) {
-        return (KindlingClassifier) set(layers(), List.copyOf(layers));
-    }
-
-    /** Layers from a spec such as {@code "dense(512, relu), dropout(0.5), dense(10, softmax)"}. */
-    public KindlingClassifier setLayers(String spec) {
-        return setLayers(LayerSpec.parse(spec));
-    }
-
-    public KindlingClassifier setOptimizer(Optimizer optimizer) {
-        return (KindlingClassifier) set(optimizer(), optimizer);
-    }
-
-    /**
-     * An optimizer by its Keras name (sgd, rmsprop, adam, adagrad) with Keras's defaults, or with arguments as the
-     * layers spec takes them: {@code "adam(learning_rate=0.01)"}, {@code "sgd(0.1, momentum=0.9)"}.
-     */
-    public KindlingClassifier setOptimizer(String spec) {
-        return setOptimizer(LayerSpec.optimizer(spec));
-    }
-
-    public KindlingClassifier setLearningRate(double value) {
-        return (KindlingClassifier) set(learningRate(), value);
-    }
-
-    public KindlingClassifier setLoss(Loss loss) {
-        return setLoss(loss.keyword());
-    }
-
-    /** A loss by its Keras name ({@code binary_crossentropy}...). */
-    public KindlingClassifier setLoss(String loss) {
-        return (KindlingClassifier) set(loss(), Registry.loss(loss).keyword());
-    }
-
-    public KindlingClassifier setEpochs(int value) {
-        return (KindlingClassifier) set(epochs(), value);
-    }
-
-    public KindlingClassifier setBatchSize(int value) {
-        return (KindlingClassifier) set(batchSize(), value);
-    }
-
-    public KindlingClassifier setValidationSplit(double value) {
-        return (KindlingClassifier) set(validationSplit(), value);
-    }
-
-    public KindlingClassifier setSeed(long value) {
-        return (KindlingClassifier) set(seed(), value);
-    }
-
-    public KindlingClassifier setPartitions(int value) {
-        return (KindlingClassifier) set(partitions(), value);
-    }
-
-    /** Synchronous steps per Spark job (1 = a job per step; more = a training stage). */
-    public KindlingClassifier setStepsPerJob(int value) {
-        return (KindlingClassifier) set(stepsPerJob(), value);
-    }
-
-    public KindlingClassifier setHandleInvalid(String value) {
-        return (KindlingClassifier) set(handleInvalid(), value);
-    }
-
-    public KindlingClassifier setVerbose(int value) {
-        return (KindlingClassifier) set(verbose(), value);
-    }
-
-    /**
-     * Starts the fit from a saved model (a {@code model.kindling}, any Hadoop path): its first
-     * {@link #setInitialLayers initialLayers} layers with their weights, the {@code layers} Param (which may then be
-     * left unset) on top.
-     */
-    public KindlingClassifier setInitialModel(String path) {
-        return (KindlingClassifier) set(initialModel(), path);
-    }
-
-    /** How many of the initial model's first layers to keep (0, the default: all). */
-    public KindlingClassifier setInitialLayers(int value) {
-        return (KindlingClassifier) set(initialLayers(), value);
-    }
-
-    /** Freezes the network's first {@code value} layers: fit does not change their weights (0, the default: none). */
-    public KindlingClassifier setFrozenLayers(int value) {
-        return (KindlingClassifier) set(frozenLayers(), value);
-    }
+    // ---- setters (the shared ones are KindlingEstimator's) ---------------------------------------------------
 
     public KindlingClassifier setThreshold(double value) {
         return (KindlingClassifier) set(threshold(), value);

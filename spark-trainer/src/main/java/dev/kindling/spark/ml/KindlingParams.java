@@ -13,7 +13,7 @@ import org.apache.spark.ml.param.Params;
 /**
  * The Params every Kindling stage has, estimator and model alike (a fitted model carries its estimator's values,
  * as MLlib's models do). Reached as Spark does: {@code kindling.learningRate()} is the {@code DoubleParam},
- * {@code kindling.getLearningRate()} its value; estimators have the setters.
+ * {@code kindling.getLearningRate()} its value; estimators have the setters ({@link KindlingEstimator}).
  */
 public interface KindlingParams extends Params {
 

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kindling.spark.ml;
 
-import dev.kindling.core.model.History;
 import dev.kindling.core.model.Network;
 import dev.kindling.core.model.Sequential;
 import dev.kindling.spark.OutputKind;
 import dev.kindling.spark.PredictionColumns;
 import dev.kindling.spark.SparkTrainer;
-import java.io.IOException;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -25,7 +23,7 @@ import org.apache.spark.sql.types.StructType;
  * network's output value. Saved with {@code write().save(path)} as Spark ML metadata plus the core's model file.
  */
 public final class KindlingRegressionModel extends RegressionModel<Vector, KindlingRegressionModel>
-        implements KindlingParams, MLWritable {
+        implements KindlingParams, KindlingModel, MLWritable {
     private static final String STAGE = "KindlingRegressionModel";
 
     private final String uid;
@@ -61,40 +59,14 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
         return params;
     }
 
-    /** The trained network (the model's own: changing it changes what this model predicts). */
+    @Override
     public Sequential sequential() {
         return model;
     }
 
-    /**
-     * Writes the trained network as an ONNX file (opset 13, input {@code input}, output {@code output}, a dynamic
-     * batch axis) to {@code pathOrUri} on any Hadoop file system, atomically; ONNX Runtime and every ONNX reader
-     * score it. See {@code Sequential.exportOnnx}.
-     */
-    public void exportOnnx(String pathOrUri) throws java.io.IOException {
-        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.ONNX, pathOrUri);
-    }
-
-    /**
-     * Writes the trained network in Keras 3's {@code .keras} format (architecture and weights) to {@code pathOrUri}
-     * on any Hadoop file system, atomically. See {@code Sequential.exportKeras}.
-     */
-    public void exportKeras(String pathOrUri) throws java.io.IOException {
-        dev.kindling.spark.io.ModelExports.write(model, dev.kindling.spark.io.ModelExports.Format.KERAS, pathOrUri);
-    }
-
-    /** Keras's per-epoch history of the fit. */
-    public History history() {
-        return summary.history();
-    }
-
+    @Override
     public KindlingTrainingSummary summary() {
         return summary;
-    }
-
-    /** Always true: the summary holds numbers only, so it survives save and load. */
-    public boolean hasSummary() {
-        return true;
     }
 
     public KindlingRegressionModel setHandleInvalid(String value) {
@@ -127,11 +99,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
     @Override
     public double predict(Vector features) {
         Network network = model.network();
-        if (features.size() != network.inputDim()) {
-            throw new IllegalArgumentException(STAGE + ": expected " + network.inputDim() + " features, got "
-                    + features.size());
-        }
-        return Training.oneRow(network, features).predict(network, model.weights()).getFlat(0);
+        return Training.oneRow(STAGE, network, features).predict(network, model.weights()).getFlat(0);
     }
 
     /** A copy with its own network (nothing shared: training one copy further leaves the other as it was). */
@@ -143,11 +111,11 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
 
     @Override
     public MLWriter write() {
-        return new Writer(this);
+        return new ModelData.Writer<>(this, STAGE);
     }
 
     public static MLReader<KindlingRegressionModel> read() {
-        return new Reader();
+        return new ModelData.Reader<>(KindlingRegressionModel.class, STAGE, KindlingRegressionModel::new);
     }
 
     public static KindlingRegressionModel load(String path) {
@@ -157,37 +125,5 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
     @Override
     public String toString() {
         return STAGE + ": uid=" + uid + ", numFeatures=" + numFeatures() + ", layers=" + model.network().layers();
-    }
-
-    private static final class Writer extends MLWriter {
-        private final KindlingRegressionModel instance;
-
-        Writer(KindlingRegressionModel instance) {
-            this.instance = instance;
-        }
-
-        @Override
-        public void saveImpl(String path) {
-            try {
-                ModelData.save(instance, path, sparkSession(), instance.model, instance.summary);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(STAGE + ": saving to " + path + " failed: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static final class Reader extends MLReader<KindlingRegressionModel> {
-        @Override
-        public KindlingRegressionModel load(String path) {
-            try {
-                ModelData.Loaded loaded = ModelData.load(path, sparkSession(), KindlingRegressionModel.class.getName());
-                KindlingRegressionModel model = new KindlingRegressionModel(loaded.metadata().uid(), loaded.model(),
-                        loaded.summary());
-                loaded.metadata().getAndSetParams(model, scala.Option.empty());
-                return model;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(STAGE + ": loading " + path + " failed: " + e.getMessage(), e);
-            }
-        }
     }
 }

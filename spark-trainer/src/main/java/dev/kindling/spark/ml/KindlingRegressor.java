@@ -3,8 +3,6 @@ package dev.kindling.spark.ml;
 
 import dev.kindling.core.layers.Layer;
 import dev.kindling.core.losses.Loss;
-import dev.kindling.core.optim.Optimizer;
-import dev.kindling.core.registry.Registry;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
@@ -28,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
  * }</pre>
  */
 public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor, KindlingRegressionModel>
-        implements KindlingParams, DefaultParamsWritable {
+        implements KindlingEstimator<KindlingRegressor>, DefaultParamsWritable {
     static final Loss DEFAULT_LOSS = Loss.MEAN_SQUARED_ERROR;
     private static final String STAGE = "KindlingRegressor";
 
@@ -60,97 +58,7 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
         return params;
     }
 
-    // ---- setters -------------------------------------------------------------------------------------------
-
-    public KindlingRegressor setLayers(Layer... layers) {
-        return setLayers(List.of(layers));
-    }
-
-    public KindlingRegressor setLayers(List<Layer> layers) {
-        return (KindlingRegressor) set(layers(), List.copyOf(layers));
-    }
-
-    /** Layers from a spec such as {@code "dense(512, relu), dropout(0.5), dense(10, softmax)"}. */
-    public KindlingRegressor setLayers(String spec) {
-        return setLayers(LayerSpec.parse(spec));
-    }
-
-    public KindlingRegressor setOptimizer(Optimizer optimizer) {
-        return (KindlingRegressor) set(optimizer(), optimizer);
-    }
-
-    /**
-     * An optimizer by its Keras name (sgd, rmsprop, adam, adagrad) with Keras's defaults, or with arguments as the
-     * layers spec takes them: {@code "adam(learning_rate=0.01)"}, {@code "sgd(0.1, momentum=0.9)"}.
-     */
-    public KindlingRegressor setOptimizer(String spec) {
-        return setOptimizer(LayerSpec.optimizer(spec));
-    }
-
-    public KindlingRegressor setLearningRate(double value) {
-        return (KindlingRegressor) set(learningRate(), value);
-    }
-
-    public KindlingRegressor setLoss(Loss loss) {
-        return setLoss(loss.keyword());
-    }
-
-    /** A loss by its Keras name ({@code mean_squared_error}, or {@code mse}). */
-    public KindlingRegressor setLoss(String loss) {
-        return (KindlingRegressor) set(loss(), Registry.loss(loss).keyword());
-    }
-
-    public KindlingRegressor setEpochs(int value) {
-        return (KindlingRegressor) set(epochs(), value);
-    }
-
-    public KindlingRegressor setBatchSize(int value) {
-        return (KindlingRegressor) set(batchSize(), value);
-    }
-
-    public KindlingRegressor setValidationSplit(double value) {
-        return (KindlingRegressor) set(validationSplit(), value);
-    }
-
-    public KindlingRegressor setSeed(long value) {
-        return (KindlingRegressor) set(seed(), value);
-    }
-
-    public KindlingRegressor setPartitions(int value) {
-        return (KindlingRegressor) set(partitions(), value);
-    }
-
-    /** Synchronous steps per Spark job (1 = a job per step; more = a training stage). */
-    public KindlingRegressor setStepsPerJob(int value) {
-        return (KindlingRegressor) set(stepsPerJob(), value);
-    }
-
-    public KindlingRegressor setHandleInvalid(String value) {
-        return (KindlingRegressor) set(handleInvalid(), value);
-    }
-
-    public KindlingRegressor setVerbose(int value) {
-        return (KindlingRegressor) set(verbose(), value);
-    }
-
-    /**
-     * Starts the fit from a saved model (a {@code model.kindling}, any Hadoop path): its first
-     * {@link #setInitialLayers initialLayers} layers with their weights, the {@code layers} Param (which may then be
-     * left unset) on top.
-     */
-    public KindlingRegressor setInitialModel(String path) {
-        return (KindlingRegressor) set(initialModel(), path);
-    }
-
-    /** How many of the initial model's first layers to keep (0, the default: all). */
-    public KindlingRegressor setInitialLayers(int value) {
-        return (KindlingRegressor) set(initialLayers(), value);
-    }
-
-    /** Freezes the network's first {@code value} layers: fit does not change their weights (0, the default: none). */
-    public KindlingRegressor setFrozenLayers(int value) {
-        return (KindlingRegressor) set(frozenLayers(), value);
-    }
+    // The setters are KindlingEstimator's, shared with KindlingClassifier.
 
     // ---- Spark ML --------------------------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -74,6 +76,56 @@ final class ModelData {
 
     private static Configuration hadoopConf(SparkSession spark) {
         return spark.sparkContext().hadoopConfiguration();
+    }
+
+    /** Builds a fitted model from what was saved: its uid, network and summary. */
+    interface Factory<M> {
+        M create(String uid, Sequential model, KindlingTrainingSummary summary);
+    }
+
+    /** Spark ML's writer for both fitted models: {@link #save} with the model's own stage name in its errors. */
+    static final class Writer<M extends Params & KindlingModel> extends MLWriter {
+        private final M instance;
+        private final String stage;
+
+        Writer(M instance, String stage) {
+            this.instance = instance;
+            this.stage = stage;
+        }
+
+        @Override
+        public void saveImpl(String path) {
+            try {
+                ModelData.save(instance, path, sparkSession(), instance.sequential(), instance.summary());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(stage + ": saving to " + path + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Spark ML's reader for both fitted models: {@link #load}, the model rebuilt, then its saved Params set. */
+    static final class Reader<M extends Params> extends MLReader<M> {
+        private final Class<M> type;
+        private final String stage;
+        private final Factory<M> factory;
+
+        Reader(Class<M> type, String stage, Factory<M> factory) {
+            this.type = type;
+            this.stage = stage;
+            this.factory = factory;
+        }
+
+        @Override
+        public M load(String path) {
+            try {
+                Loaded loaded = ModelData.load(path, sparkSession(), type.getName());
+                M model = factory.create(loaded.metadata().uid(), loaded.model(), loaded.summary());
+                loaded.metadata().getAndSetParams(model, scala.Option.empty());
+                return model;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(stage + ": loading " + path + " failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** A deep copy of a model through its file's bytes: exact, and nothing shared with the original. */

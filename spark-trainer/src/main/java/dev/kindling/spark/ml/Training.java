@@ -95,9 +95,14 @@ final class Training {
 
     /**
      * One row of features for the single-row API ({@code predict(Vector)}): a sparse vector stays sparse when the
-     * first layer takes sparse rows, as {@code transform} and training do; otherwise its values, dense.
+     * first layer takes sparse rows, as {@code transform} and training do; otherwise its values, dense. Its size
+     * must be the network's input width ({@code stage} names the model in the error).
      */
-    static Features oneRow(Network network, Vector features) {
+    static Features oneRow(String stage, Network network, Vector features) {
+        if (features.size() != network.inputDim()) {
+            throw new IllegalArgumentException(stage + ": expected " + network.inputDim() + " features, got "
+                    + features.size());
+        }
         if (features instanceof SparseVector v && network.layers().get(0) instanceof SparseInput) {
             SparseRows.Builder row = new SparseRows.Builder(v.size());
             for (int k = 0; k < v.indices().length; k++) {

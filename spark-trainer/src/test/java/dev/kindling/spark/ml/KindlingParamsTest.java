@@ -247,4 +247,38 @@ class KindlingParamsTest {
             }
         }
     }
+
+    /**
+     * The shared setters ({@link KindlingEstimator}) are found by name and called by reflection, as PySpark's py4j
+     * calls them, on both estimators; each returns the estimator itself with the Param set, and chaining keeps the
+     * estimator's own type.
+     */
+    @Test
+    void theSharedSettersWorkByReflectionAndReturnTheEstimator() throws Exception {
+        for (Params stage : new Params[] {new KindlingClassifier(), new KindlingRegressor()}) {
+            Object[][] calls = {
+                {"setEpochs", int.class, 3, "epochs"},
+                {"setBatchSize", int.class, 16, "batchSize"},
+                {"setSeed", long.class, 7L, "seed"},
+                {"setLearningRate", double.class, 0.01, "learningRate"},
+                {"setHandleInvalid", String.class, "skip", "handleInvalid"},
+                {"setLayers", String.class, "dense(4, relu), dense(1, sigmoid)", "layers"},
+            };
+            for (Object[] call : calls) {
+                Object returned = stage.getClass().getMethod((String) call[0], (Class<?>) call[1])
+                        .invoke(stage, call[2]);
+                assertTrue(returned == stage, call[0] + " returns the estimator itself");
+                Object value = stage.getOrDefault(stage.getParam((String) call[3]));
+                if (call[3].equals("layers")) {
+                    assertEquals(LayerSpec.parse((String) call[2]), value);
+                } else {
+                    assertEquals(call[2], value, call[0] + " on " + stage.getClass().getSimpleName());
+                }
+            }
+        }
+        KindlingRegressor regressor = new KindlingRegressor().setLoss("mse").setEpochs(2);   // chaining keeps the type
+        assertEquals(Loss.MEAN_SQUARED_ERROR.keyword(), regressor.getLoss());
+        KindlingClassifier classifier = new KindlingClassifier().setEpochs(2).setThreshold(0.7);
+        assertEquals(0.7, classifier.getThreshold());
+    }
 }
