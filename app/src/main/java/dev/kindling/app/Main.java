@@ -102,6 +102,9 @@ public final class Main implements Callable<Integer> {
         } else if (dataProblem(e) != null) {
             err.println("kindling: bad input data: " + dataProblem(e));
             code = BAD_DATA;
+        } else if (storageFailure(e) != null) {
+            err.println("kindling: " + storageFailure(e));
+            code = FAILED;
         } else {
             err.println("kindling: failed: " + e);
             e.printStackTrace(err);
@@ -141,6 +144,31 @@ public final class Main implements Callable<Integer> {
             return text.substring(at + DATA_MARKER.length(), end < 0 ? text.length() : end);
         }
         return null;
+    }
+
+    /**
+     * A read or write that the file system refused or could not finish (an unreachable NameNode, a full disk, lost
+     * permissions): the environment's failure, not a bug, so one line: the first I/O exception's message (Kindling's
+     * names the location) and, when that does not already say it, the root cause. Null if no I/O exception is in
+     * the chain.
+     */
+    static String storageFailure(Throwable e) {
+        Throwable io = null;
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (io == null && (t instanceof java.io.IOException || t instanceof java.io.UncheckedIOException)) {
+                io = t;
+            }
+            root = t;
+        }
+        if (io == null) {
+            return null;
+        }
+        String line = dev.kindling.app.output.Locations.oneLine(io);
+        String cause = root.getClass().getName() + (root.getMessage() == null ? ""
+                : ": " + dev.kindling.app.output.Locations.oneLine(root));
+        return "I/O failed: " + line + (root == io || line.contains(root.getClass().getName()) ? "" : " (" + cause
+                + ")");
     }
 
     /** The Kindling version this jar was built as (the build also records the commit: {@link BuildInfo}). */

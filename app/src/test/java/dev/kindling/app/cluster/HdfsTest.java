@@ -285,7 +285,191 @@ class HdfsTest {
         }
     }
 
+    /**
+     * {@code kill -9} of the driver JVM mid-epoch (local[2], a checkpoint on HDFS every 10 steps): nothing of
+     * output.dir on HDFS, every checkpoint there whole (each loads); then {@code train --resume} from HDFS ends with
+     * the uninterrupted run's weights, bit for bit.
+     */
+    @Test
+    @Order(5)
+    void aDriverKilledMidWriteLeavesNothingHalfWrittenAndResumesExactly() throws Exception {
+        uninterrupted = WORK.resolve("uninterrupted");
+        Submission.Result reference = submit("uninterrupted", twoEpochs("/faults/uninterrupted"), Submission.Trigger.NONE);
+        assertEquals(0, reference.exitCode(), "uninterrupted run failed:\n" + reference.output());
+        copyToLocal("/faults/uninterrupted/out", uninterrupted);
+
+        String ckpt = "/faults/killed/checkpoints";
+        Submission.Result killed = submit("driver-killed", twoEpochs("/faults/killed"),
+                new Submission.Trigger("Epoch 2/2", running -> {
+                    awaitCheckpoint(ckpt, "checkpoint-e000002-s0*[1-9][0-9]*\\.kindling");
+                    kill(running.driverPid());
+                }));
+        assertEquals(137, killed.exitCode(), "the driver was killed with SIGKILL:\n" + killed.output());
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/faults/killed/out")), "a killed run writes no outputs");
+        List<String> all = names(ckpt);
+        List<String> checkpoints = all.stream().filter(n -> !n.startsWith(".")).toList();
+        System.out.println("on HDFS after the driver's kill -9: " + all);
+        assertTrue(checkpoints.get(checkpoints.size() - 1).compareTo("checkpoint-e000002-s0000000.kindling") > 0,
+                "the newest checkpoint is inside epoch 2: " + checkpoints);
+        for (String name : checkpoints) {
+            load(ckpt + "/" + name);   // throws if half-written
+        }
+        assertTrue(all.stream().filter(n -> n.startsWith(".")).allMatch(n -> n.contains(".tmp-")),
+                "only a temporary file may be left: " + all);
+
+        Submission.Result resumed = submit("driver-resumed", concat(twoEpochs("/faults/killed"), List.of("--resume")),
+                Submission.Trigger.NONE);
+        assertEquals(0, resumed.exitCode(), "resumed run failed:\n" + resumed.output());
+        assertTrue(resumed.output().contains("resumed from " + hdfs.uri(ckpt)), resumed.output());
+        double diff = maxAbsDifference(Sequential.load(uninterrupted.resolve("model.kindling")),
+                load("/faults/killed/out/model.kindling"));
+        System.out.printf("driver kill -9 and --resume from hdfs://: max |weight difference| %s; submit to exit %.1f s"
+                + " (uninterrupted %.1f s)%n", diff, resumed.elapsed().toMillis() / 1e3,
+                reference.elapsed().toMillis() / 1e3);
+        assertEquals(0.0, diff, "resumed vs uninterrupted weights");
+    }
+
+    /**
+     * A DataNode stopped as the second epoch begins: with every block stored twice, reads and the checkpoint and
+     * output writes go on with the other one, and the run learns what the uninterrupted run did.
+     */
+    @Test
+    @Order(6)
+    void aDataNodeStoppedMidFitChangesNothing() throws Exception {
+        MiniDFSCluster.DataNodeProperties[] stopped = {null};
+        try {
+            Submission.Result run = submit("datanode-stopped", twoEpochs("/faults/datanode"),
+                    new Submission.Trigger("Epoch 2/2", running -> stopped[0] = hdfs.stopDataNode(0)));
+            assertEquals(0, run.exitCode(), "run with a DataNode stopped failed:\n" + run.output());
+            assertEquals(1, hdfs.liveDataNodes(), "one DataNode was stopped during the run");
+            double diff = maxAbsDifference(Sequential.load(uninterrupted.resolve("model.kindling")),
+                    load("/faults/datanode/out/model.kindling"));
+            System.out.printf("DataNode stopped mid-fit: max |weight difference| %s; submit to exit %.1f s%n", diff,
+                    run.elapsed().toMillis() / 1e3);
+            assertEquals(0.0, diff, "weights with a DataNode stopped vs uninterrupted");
+        } finally {
+            if (stopped[0] != null) {
+                hdfs.restartDataNode(stopped[0]);
+            }
+        }
+    }
+
+    /**
+     * The NameNode stopped as the second epoch begins: the next checkpoint write fails with one line naming the
+     * location and the cause, within seconds (Kindling's retry bounds, not Hadoop's quarter of an hour), and
+     * output.dir is not written; a write begun while it is down gives up within Kindling's retry bounds. Then the
+     * NameNode is started again to check that nothing is half-written.
+     */
+    @Test
+    @Order(7)
+    void aStoppedNameNodeFailsTheRunWithOneLineWithinSeconds() throws Exception {
+        long[] stoppedAt = {0};
+        Submission.Result run = submit("namenode-stopped", twoEpochs("/faults/namenode"),
+                new Submission.Trigger("Epoch 2/2", running -> {
+                    hdfs.stopNameNode();
+                    stoppedAt[0] = System.nanoTime();
+                }));
+        double seconds = (System.nanoTime() - stoppedAt[0]) / 1e9;
+        String output = run.output();
+        List<String> kindlingLines = output.lines().filter(l -> l.startsWith("kindling: ")).toList();
+        System.out.printf("NameNode stopped mid-fit: exit %d %.1f s later; %s%n", run.exitCode(), seconds,
+                kindlingLines);
+        assertTrue(run.exitCode() != 0, output);
+        assertEquals(1, kindlingLines.size(), "one line of error:\n" + output);
+        String line = kindlingLines.get(0);
+        assertTrue(line.contains(hdfs.uri("/faults/namenode/checkpoints")), line);
+        // The cause as the client saw it: the connection refused, or closed under a call in flight.
+        assertTrue(line.contains("Connection refused") || line.contains("EOFException"), line);
+        assertTrue(seconds < 60, "failed " + seconds + " s after the NameNode stopped");
+        assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+
+        // A write that starts while the NameNode is down: refused connections, retried within Kindling's bounds.
+        HadoopFiles.Location file = HadoopFiles.locate(new org.apache.hadoop.conf.Configuration(),
+                hdfs.uri("/faults/namenode/late.txt"));
+        long started = System.nanoTime();
+        IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> HadoopFiles.writeFile(file, out -> out.write('x')));
+        double refusedSeconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("a write to a stopped NameNode failed after %.1f s: %s%n", refusedSeconds,
+                refused.getMessage().lines().findFirst().orElse(""));
+        assertTrue(refused.getMessage().startsWith(file.toString()), refused.getMessage());
+        assertTrue(refused.getMessage().contains("Connection refused"), refused.getMessage());
+        assertTrue(refusedSeconds < 30, "gave up after " + refusedSeconds + " s");
+
+        // Nothing half-written: with the NameNode back, no output.dir, and every checkpoint loads.
+        hdfs.restartNameNode();
+        fs = hdfs.fs();
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/faults/namenode/out")), "no outputs");
+        List<String> checkpoints = names("/faults/namenode/checkpoints");
+        System.out.println("on HDFS after the NameNode came back: " + checkpoints);
+        for (String name : checkpoints.stream().filter(n -> !n.startsWith(".")).toList()) {
+            load("/faults/namenode/checkpoints/" + name);
+        }
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/faults/namenode/late.txt")));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
+
+    /** scripts/submit in local[2] (a driver JVM of its own) with the app jar made of this build's classes. */
+    private static Submission.Result submit(String name, List<String> appArgs, Submission.Trigger trigger)
+            throws IOException, InterruptedException {
+        if (appJar == null) {
+            classpath = TestClasspath.ofThisJvm();
+            sparkClasspath = classpath.writeSparkClasspath(WORK.resolve("spark-classpath.txt"));
+            appJar = classpath.writeAppJar(WORK.resolve("kindling-app.jar"));
+        }
+        Map<String, String> env = Map.of("KINDLING_APP_JAR", appJar.toString(),
+                "KINDLING_SPARK_CLASSPATH_FILE", sparkClasspath.toString(), "JAVA_OPTS", "-Xmx1g");
+        return Submission.run(ROOT, env, List.of(), WORK.resolve(name + ".log"), Duration.ofMinutes(4),
+                concat(List.of("--master", "local[2]", "--conf", "spark.ui.enabled=false",
+                        // What a client of this two-DataNode cluster has in its hdfs-site.xml: files stored twice.
+                        "--conf", "spark.hadoop.dfs.replication=2", "--"), appArgs), trigger);
+    }
+
+    /** Two epochs of the seed recipe on the IDX digits in HDFS, a checkpoint every 10 steps, all under {@code base}. */
+    private static List<String> twoEpochs(String base) {
+        return List.of("train", "--config", "conf/mnist-mlp.conf", "--set", "fit.epochs=2",
+                "--set", "data.dir=" + hdfs.uri("/data/idx"), "--set", "data.partitions=2",
+                "--set", "output.dir=" + hdfs.uri(base + "/out"),
+                "--set", "fit.checkpoint.dir=" + hdfs.uri(base + "/checkpoints"),
+                "--set", "fit.checkpoint.every-steps=10");
+    }
+
+    private static void awaitCheckpoint(String dir, String regex) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (names(dir).stream().anyMatch(n -> n.matches(regex))) {
+                    return;
+                }
+                Thread.sleep(20);
+            } catch (IOException e) {
+                // a checkpoint being renamed: look again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("no checkpoint matching " + regex + " in " + dir);
+    }
+
+    private static void kill(long pid) {
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+        process.destroyForcibly();
+        process.onExit().join();
+    }
+
+    private static void copyToLocal(String hdfsPath, Path local) throws IOException {
+        MiniHdfs.deleteRecursively(local);
+        fs.copyToLocalFile(new org.apache.hadoop.fs.Path(hdfsPath), new org.apache.hadoop.fs.Path(local.toUri()));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
 
     /** The app's arguments: the seed recipe in local[2], one epoch, plus {@code sets}. */
     private static String[] job(String command, String... sets) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
@@ -22,10 +21,12 @@ final class MiniHdfs implements AutoCloseable {
     static final int DEAD_DATANODE_SECONDS = 6;
 
     private final MiniDFSCluster cluster;
+    private final String uri;
     private final Thread shutdownHook;
 
     private MiniHdfs(MiniDFSCluster cluster) {
         this.cluster = cluster;
+        this.uri = cluster.getURI().toString().replaceAll("/$", "");
         this.shutdownHook = new Thread(cluster::shutdown, "stop-mini-hdfs");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -54,7 +55,7 @@ final class MiniHdfs implements AutoCloseable {
 
     /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */
     String uri() {
-        return cluster.getURI().toString().replaceAll("/$", "");
+        return uri;
     }
 
     /** {@code hdfs://127.0.0.1:PORT/path}. */
@@ -96,11 +97,6 @@ final class MiniHdfs implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            FileSystem.closeAll();
-        } catch (IOException e) {
-            // the cluster goes away anyway
-        }
         cluster.shutdown(true);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
