@@ -34,16 +34,18 @@ import org.apache.hadoop.security.UserGroupInformation;
  * for large outputs there).
  *
  * <p>Every location is reached through a file system instance of Kindling's own, one per file system and user,
- * whose RPC client gives up on an unreachable server after {@link #CLIENT_RETRY_BOUNDS} rather than Hadoop's
- * defaults (10 connection attempts a second apart per call, and 45 attempts of 20 s each on connect timeouts:
- * a quarter of an hour), so that a stopped NameNode fails a write with one clear error within seconds. A value set
- * explicitly (a {@code *-site.xml}, {@code spark.hadoop.*}) wins over these bounds.
+ * whose RPC client gives up on an unreachable server within {@link #CLIENT_RETRY_BOUNDS} rather than Hadoop's
+ * defaults: 45 connection attempts of 20 s each when connecting times out (a server whose host is down or
+ * firewalled: a quarter of an hour per call), and, for RPC clients that retry refused connections (HDFS's NameNode
+ * client does not unless {@code dfs.client.retry.policy.enabled}), 10 attempts a second apart. A value set
+ * explicitly (a {@code *-site.xml}, {@code spark.hadoop.*}) wins over these bounds. Every error names the location.
  */
 public final class HadoopFiles {
 
     /**
-     * Kindling's bounds on the Hadoop RPC client's retries, for its own reads and writes: 3 connection attempts a
-     * second apart (connection refused: about 4 s per call), 3 attempts of at most 10 s on connect timeouts.
+     * Kindling's bounds on the Hadoop RPC client's retries, for its own reads and writes: on connect timeouts 3
+     * retries of at most 10 s (about 40 s per call instead of 15 minutes); on refused connections, where retried,
+     * 3 retries a second apart.
      */
     public static final Map<String, String> CLIENT_RETRY_BOUNDS = Map.of(
             "ipc.client.connect.max.retries", "3",
