@@ -53,7 +53,15 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(System.out, System.err, args));
+        int code = run(System.out, System.err, args);
+        // A YARN cluster-mode driver runs inside the ApplicationMaster, which reports the application's final status
+        // when main returns: System.exit(0) there ends the JVM first and YARN records the run as FAILED ("Shutdown
+        // hook called before final status was reported", exit 16). A failure still exits with its code, which the
+        // ApplicationMaster reports.
+        if (code == OK && System.getProperty("spark.yarn.app.id") != null) {
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs a command line; returns the exit code instead of exiting. Output and errors go to the given streams. */
