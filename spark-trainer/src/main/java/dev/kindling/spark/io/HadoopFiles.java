@@ -35,8 +35,8 @@ import org.apache.hadoop.security.UserGroupInformation;
  *
  * <p>Every location is reached through a file system instance of Kindling's own, one per file system and user,
  * whose RPC client gives up on an unreachable server within {@link #CLIENT_RETRY_BOUNDS} rather than Hadoop's
- * defaults: 45 connection attempts of 20 s each when connecting times out (a server whose host is down or
- * firewalled: a quarter of an hour per call), and, for RPC clients that retry refused connections (HDFS's NameNode
+ * defaults: 45 retries of 20 s each when connecting times out (a server whose host is down or firewalled: a
+ * quarter of an hour per call), and, for RPC clients that retry refused connections (HDFS's NameNode
  * client does not unless {@code dfs.client.retry.policy.enabled}), 10 attempts a second apart. A value set
  * explicitly (a {@code *-site.xml}, {@code spark.hadoop.*}) wins over these bounds. Every error names the location.
  */
@@ -44,13 +44,13 @@ public final class HadoopFiles {
 
     /**
      * Kindling's bounds on the Hadoop RPC client's retries, for its own reads and writes: on connect timeouts 3
-     * retries of at most 10 s (about 40 s per call instead of 15 minutes); on refused connections, where retried,
-     * 3 retries a second apart.
+     * retries ({@code ipc.client.connect.timeout} each, 20 s by default: about 80 s per call instead of Hadoop's 46
+     * attempts); on refused connections, where retried, 3 retries a second apart. The connect timeout itself is
+     * not bounded here: Hadoop's RPC client, shared by every file system instance of the JVM, reads it once.
      */
     public static final Map<String, String> CLIENT_RETRY_BOUNDS = Map.of(
             "ipc.client.connect.max.retries", "3",
-            "ipc.client.connect.max.retries.on.timeouts", "3",
-            "ipc.client.connect.timeout", "10000");
+            "ipc.client.connect.max.retries.on.timeouts", "3");
 
     /** Kindling's own file system instances (with the retry bounds), by file system URI and user. */
     private static final ConcurrentMap<String, FileSystem> BOUNDED = new ConcurrentHashMap<>();
@@ -178,6 +178,7 @@ public final class HadoopFiles {
     public static void writeFile(Location target, LocalFiles.Contents contents) throws IOException {
         Location tmp = sibling(target, ".tmp-");
         FileSystem fs = target.fs();
+        boolean unreachable = false;
         try {
             fs.mkdirs(target.path().getParent());
             try (OutputStream out = fs.create(tmp.path(), false)) {
@@ -185,10 +186,26 @@ public final class HadoopFiles {
             }
             swapIn(tmp, target);
         } catch (IOException e) {
+            unreachable = unreachable(e);
             throw located(e, target);
         } finally {
-            deleteQuietly(tmp);
+            if (!unreachable) {
+                deleteQuietly(tmp);
+            }
         }
+    }
+
+    /**
+     * Whether the server could not be reached at all (refused, or connecting timed out): then nothing was written,
+     * and a cleanup would only wait out the client's retries a second time.
+     */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof org.apache.hadoop.net.ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes a directory's files into a staging directory, then replaces {@code target} with it. */
