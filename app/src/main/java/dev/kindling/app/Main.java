@@ -55,7 +55,15 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(System.out, System.err, args));
+        int code = run(System.out, System.err, args);
+        // A YARN cluster-mode driver runs inside the ApplicationMaster, which reports the application's final status
+        // when main returns: System.exit(0) there ends the JVM first and YARN records the run as FAILED ("Shutdown
+        // hook called before final status was reported", exit 16). A failure still exits with its code, which the
+        // ApplicationMaster reports.
+        if (code == OK && System.getProperty("spark.yarn.app.id") != null) {
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs a command line; returns the exit code instead of exiting. Output and errors go to the given streams. */
@@ -104,6 +112,9 @@ public final class Main implements Callable<Integer> {
         } else if (dataProblem(e) != null) {
             err.println("kindling: bad input data: " + dataProblem(e));
             code = BAD_DATA;
+        } else if (storageFailure(e) != null) {
+            err.println("kindling: " + storageFailure(e));
+            code = FAILED;
         } else {
             err.println("kindling: failed: " + e);
             e.printStackTrace(err);
@@ -139,6 +150,31 @@ public final class Main implements Callable<Integer> {
             }
         }
         return null;
+    }
+
+    /**
+     * A read or write that the file system refused or could not finish (an unreachable NameNode, a full disk, lost
+     * permissions): the environment's failure, not a bug, so one line: the first I/O exception's message (Kindling's
+     * names the location) and, when that does not already say it, the root cause. Null if no I/O exception is in
+     * the chain.
+     */
+    static String storageFailure(Throwable e) {
+        Throwable io = null;
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (io == null && (t instanceof java.io.IOException || t instanceof java.io.UncheckedIOException)) {
+                io = t;
+            }
+            root = t;
+        }
+        if (io == null) {
+            return null;
+        }
+        String line = dev.kindling.app.output.Locations.oneLine(io);
+        String cause = root.getClass().getName() + (root.getMessage() == null ? ""
+                : ": " + dev.kindling.app.output.Locations.oneLine(root));
+        return "I/O failed: " + line + (root == io || line.contains(root.getClass().getName()) ? "" : " (" + cause
+                + ")");
     }
 
     /** The Kindling version this jar was built as (the build also records the commit: {@link BuildInfo}). */

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One run of {@code scripts/submit} (which execs the driver JVM, so the process started here is the driver), with
- * its output in a log file. While it runs, the children of the given worker JVMs are sampled: each is an executor
- * JVM the worker launched, recorded by its {@code --executor-id}.
+ * its output in a log file. While it runs, the descendants of the given worker JVMs (or of a YARN NodeManager's JVM)
+ * are sampled: each executor JVM among them is recorded by its {@code --executor-id}.
  */
 final class Submission {
 
@@ -59,7 +59,7 @@ final class Submission {
         Thread watcher = new Thread(() -> {
             while (driver.isAlive()) {
                 for (long worker : workerPids) {
-                    ProcessHandle.of(worker).ifPresent(w -> w.children().forEach(child ->
+                    ProcessHandle.of(worker).ifPresent(w -> w.descendants().forEach(child ->
                             executorId(child).ifPresent(id -> executors.putIfAbsent(id, child.pid()))));
                 }
                 if (!fired[0] && outputHas(log, trigger.text())) {
@@ -108,7 +108,9 @@ final class Submission {
         boolean executor = false;
         String id = null;
         for (int i = 0; i < arguments.length; i++) {
-            if (arguments[i].equals("org.apache.spark.executor.CoarseGrainedExecutorBackend")) {
+            // The standalone worker's executor class, and YARN's (YarnCoarseGrainedExecutorBackend).
+            if (arguments[i].startsWith("org.apache.spark.executor.")
+                    && arguments[i].endsWith("CoarseGrainedExecutorBackend")) {
                 executor = true;
             } else if (arguments[i].equals("--executor-id") && i + 1 < arguments.length) {
                 id = arguments[i + 1];

@@ -171,8 +171,11 @@ public final class BackupAndRestore implements TrainingListener {
                 store.delete(names.get(i));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write checkpoint " + store.location(name) + ": "
-                    + e.getMessage(), e);
+            String where = store.location(name);
+            String detail = String.valueOf(e.getMessage());
+            // A store's error may already lead with the location (HadoopFiles names it): not twice.
+            throw new UncheckedIOException("could not write checkpoint "
+                    + (detail.startsWith(where) ? detail : where + ": " + detail), e);
         }
     }
 

@@ -5,11 +5,18 @@ import dev.kindling.core.io.LocalFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.security.UserGroupInformation;
 
 /**
  * Writes files and replaces directories on any Hadoop file system, atomically as far as the file system allows:
@@ -25,8 +32,28 @@ import org.apache.hadoop.fs.Path;
  * Renames are atomic on local disks and HDFS; on object stores such as S3 ({@code s3a:}) a directory rename is a
  * copy, so there the guarantee is only that a failed write leaves the old target (use a committer-aware layout
  * for large outputs there).
+ *
+ * <p>Every location is reached through a file system instance of Kindling's own, one per file system and user,
+ * whose RPC client gives up on an unreachable server within {@link #CLIENT_RETRY_BOUNDS} rather than Hadoop's
+ * defaults: 45 retries of 20 s each when connecting times out (a server whose host is down or firewalled: a
+ * quarter of an hour per call), and, for RPC clients that retry refused connections (HDFS's NameNode
+ * client does not unless {@code dfs.client.retry.policy.enabled}), 10 attempts a second apart. A value set
+ * explicitly (a {@code *-site.xml}, {@code spark.hadoop.*}) wins over these bounds. Every error names the location.
  */
 public final class HadoopFiles {
+
+    /**
+     * Kindling's bounds on the Hadoop RPC client's retries, for its own reads and writes: on connect timeouts 3
+     * retries ({@code ipc.client.connect.timeout} each, 20 s by default: about 80 s per call instead of Hadoop's 46
+     * attempts); on refused connections, where retried, 3 retries a second apart. The connect timeout itself is
+     * not bounded here: Hadoop's RPC client, shared by every file system instance of the JVM, reads it once.
+     */
+    public static final Map<String, String> CLIENT_RETRY_BOUNDS = Map.of(
+            "ipc.client.connect.max.retries", "3",
+            "ipc.client.connect.max.retries.on.timeouts", "3");
+
+    /** Kindling's own file system instances (with the retry bounds), by file system URI and user. */
+    private static final ConcurrentMap<String, FileSystem> BOUNDED = new ConcurrentHashMap<>();
 
     /** Writes the files of a directory, given its (empty, existing) staging location. */
     @FunctionalInterface
@@ -59,7 +86,7 @@ public final class HadoopFiles {
      */
     public static Location locate(Configuration hadoop, String pathOrUri) throws IOException {
         Path given = new Path(pathOrUri);
-        FileSystem fs = given.getFileSystem(hadoop);
+        FileSystem fs = bounded(hadoop, given.getFileSystem(hadoop));
         Path qualified = fs.makeQualified(given);
         // On the local disk, without Hadoop's .crc side files next to every output: a model file and a checkpoint
         // carry their own checksums (zip CRCs), JSON and PNG files do not need them.
@@ -69,43 +96,130 @@ public final class HadoopFiles {
         return new Location(fs, qualified);
     }
 
+    /**
+     * The local disk as it is; any other file system as Kindling's own instance with {@link #CLIENT_RETRY_BOUNDS}
+     * (Hadoop's shared instance may have been made by Spark, or anyone, with the defaults).
+     */
+    private static FileSystem bounded(Configuration hadoop, FileSystem shared) throws IOException {
+        if (shared instanceof LocalFileSystem || "file".equals(shared.getScheme())) {
+            return shared;
+        }
+        URI uri = shared.getUri();
+        String key = uri + " " + UserGroupInformation.getCurrentUser();
+        try {
+            return BOUNDED.compute(key, (k, existing) -> {
+                if (existing != null && !(existing instanceof DistributedFileSystem dfs
+                        && !dfs.getClient().isClientRunning())) {
+                    return existing;
+                }
+                try {
+                    return FileSystem.newInstance(uri, withRetryBounds(hadoop));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** A copy of {@code hadoop} with {@link #CLIENT_RETRY_BOUNDS} where it holds only Hadoop's defaults. */
+    public static Configuration withRetryBounds(Configuration hadoop) {
+        Configuration bounded = new Configuration(hadoop);
+        CLIENT_RETRY_BOUNDS.forEach((key, value) -> {
+            String[] sources = hadoop.getPropertySources(key);
+            boolean explicit = sources != null && java.util.Arrays.stream(sources)
+                    .anyMatch(source -> !source.endsWith("-default.xml"));
+            if (!explicit) {
+                bounded.set(key, value, "kindling retry bounds");
+            }
+        });
+        return bounded;
+    }
+
     public static boolean exists(Location location) throws IOException {
-        return location.fs().exists(location.path());
+        try {
+            return location.fs().exists(location.path());
+        } catch (IOException e) {
+            throw located(e, location);
+        }
     }
 
     public static boolean isFile(Location location) throws IOException {
-        return location.fs().isFile(location.path());
+        try {
+            return location.fs().isFile(location.path());
+        } catch (IOException e) {
+            throw located(e, location);
+        }
     }
 
     public static InputStream open(Location location) throws IOException {
-        return location.fs().open(location.path());
+        try {
+            return location.fs().open(location.path());
+        } catch (IOException e) {
+            throw located(e, location);
+        }
+    }
+
+    /**
+     * {@code e}, or when its message does not name the location (a client's error such as an unreachable NameNode
+     * names the server, not the file), an IOException that does, with {@code e} as its cause.
+     */
+    static IOException located(IOException e, Location location) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains(location.path().toUri().getPath())) {
+            return e;
+        }
+        int nl = message.indexOf('\n');
+        return new IOException(location + ": " + (nl < 0 ? message : message.substring(0, nl)), e);
     }
 
     /** Writes one file atomically (see the class description). */
     public static void writeFile(Location target, LocalFiles.Contents contents) throws IOException {
         Location tmp = sibling(target, ".tmp-");
         FileSystem fs = target.fs();
-        fs.mkdirs(target.path().getParent());
+        boolean unreachable = false;
         try {
+            fs.mkdirs(target.path().getParent());
             try (OutputStream out = fs.create(tmp.path(), false)) {
                 contents.writeTo(out);
             }
             swapIn(tmp, target);
+        } catch (IOException e) {
+            unreachable = unreachable(e);
+            throw located(e, target);
         } finally {
-            deleteQuietly(tmp);
+            if (!unreachable) {
+                deleteQuietly(tmp);
+            }
         }
+    }
+
+    /**
+     * Whether the server could not be reached at all (refused, or connecting timed out): then nothing was written,
+     * and a cleanup would only wait out the client's retries a second time.
+     */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof org.apache.hadoop.net.ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes a directory's files into a staging directory, then replaces {@code target} with it. */
     public static void replaceDirectory(Location target, DirectoryContents contents) throws IOException {
         Location staging = sibling(target, ".tmp-");
         FileSystem fs = target.fs();
-        if (!fs.mkdirs(staging.path())) {
-            throw new IOException("could not create " + staging);
-        }
         try {
+            if (!fs.mkdirs(staging.path())) {
+                throw new IOException("could not create " + staging);
+            }
             contents.writeTo(staging);
             swapIn(staging, target);
+        } catch (IOException e) {
+            throw located(e, target);
         } finally {
             deleteQuietly(staging);
         }
@@ -117,10 +231,12 @@ public final class HadoopFiles {
      */
     public static void replaceDirectoryWrittenBy(Location target, DirectoryContents writer) throws IOException {
         Location staging = sibling(target, ".tmp-");
-        target.fs().mkdirs(target.path().getParent());
         try {
+            target.fs().mkdirs(target.path().getParent());
             writer.writeTo(staging);
             swapIn(staging, target);
+        } catch (IOException e) {
+            throw located(e, target);
         } finally {
             deleteQuietly(staging);
         }

@@ -38,6 +38,21 @@ class HadoopFilesTest {
         assertEquals(List.of("a.txt"), names(dir));
     }
 
+    /** Kindling's retry bounds fill in Hadoop's defaults only: a value the cluster's files or the job set wins. */
+    @Test
+    void retryBoundsReplaceOnlyHadoopsDefaults() {
+        Configuration defaults = new Configuration();
+        Configuration bounded = HadoopFiles.withRetryBounds(defaults);
+        HadoopFiles.CLIENT_RETRY_BOUNDS.forEach((key, value) -> assertEquals(value, bounded.get(key), key));
+        assertEquals("10", defaults.get("ipc.client.connect.max.retries"), "the given configuration is left alone");
+
+        Configuration explicit = new Configuration();
+        explicit.set("ipc.client.connect.max.retries", "7");
+        Configuration kept = HadoopFiles.withRetryBounds(explicit);
+        assertEquals("7", kept.get("ipc.client.connect.max.retries"));
+        assertEquals("3", kept.get("ipc.client.connect.max.retries.on.timeouts"));
+    }
+
     @Test
     void aFailureWhileWritingKeepsThePreviousFileAndLeavesNothingBehind() throws IOException {
         HadoopFiles.Location file = at("model.kindling");
@@ -46,7 +61,8 @@ class HadoopFilesTest {
             out.write(new byte[100]);
             throw new IOException("disk full (injected)");
         }));
-        assertEquals("disk full (injected)", e.getMessage());
+        // The error names the file it was writing (a file system's own error often names only its server).
+        assertEquals(file + ": disk full (injected)", e.getMessage());
         assertArrayEquals(new byte[] {1}, Files.readAllBytes(dir.resolve("model.kindling")));
         assertEquals(List.of("model.kindling"), names(dir));
     }
