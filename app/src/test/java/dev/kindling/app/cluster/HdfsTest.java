@@ -247,8 +247,10 @@ class HdfsTest {
             System.out.printf("%s vs csv on hdfs://: max |weight difference| %s%n", format,
                     maxAbsDifference(models.get("csv"), models.get(format)));
         }
-        // The CSV and LibSVM files hold the same rows in the same order, as the same text numbers.
-        assertEquals(0.0, maxAbsDifference(models.get("csv"), models.get("libsvm")), "csv vs libsvm weights");
+        // The CSV and LibSVM files hold the same rows in the same order, as the same text numbers; LibSVM rows are
+        // packed sparse (CSR) and CSV rows dense, so the first layer adds the same products in another order: equal
+        // to float32 rounding carried through one epoch (EquivalenceTest's bound for trained float32 weights).
+        assertEquals(0.0, maxAbsDifference(models.get("csv"), models.get("libsvm")), 1e-4, "csv vs libsvm weights");
     }
 
     /** A PipelineModel with a KindlingClassifier saved to and loaded from HDFS predicts what it did before. */
