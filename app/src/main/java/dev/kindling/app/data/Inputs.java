@@ -121,9 +121,9 @@ public final class Inputs {
             BadConfigurationException {
         int knownWidth = sampleShape == null ? 0 : sampleShape.size();
         String where = switch (split) {
-            case TRAIN -> data.where().train();
-            case VALIDATION -> data.where().validation();
-            case TEST -> data.where().test();
+            case TRAIN -> data.trainWhere();
+            case VALIDATION -> data.validationWhere();
+            case TEST -> data.testWhere();
         };
         String whereKey = "data." + split.name().toLowerCase(java.util.Locale.ROOT) + "-where";
         List<String> own = switch (split) {
@@ -138,7 +138,7 @@ public final class Inputs {
             case IDX -> idx(spark, data, split, sampleShape);
             case CSV -> csv(spark, data.csv(), paths, data.scale(), data.weightColumn(), split != Split.TRAIN,
                     condition, classNames, indexLabels, split);
-            case LIBSVM -> libsvm(spark, paths, data.libsvmNumFeatures() > 0 ? data.libsvmNumFeatures() : knownWidth,
+            case LIBSVM -> libsvm(spark, paths, data.libsvm().numFeatures() > 0 ? data.libsvm().numFeatures() : knownWidth,
                     data.scale());
             case PARQUET -> {
                 Dataset<Row> df;
@@ -150,7 +150,7 @@ public final class Inputs {
                 if (condition != null) {
                     df = df.where(condition.column(df, "parquet " + paths));
                 }
-                String features = data.parquetFeaturesColumn();
+                String features = data.parquet().featuresColumn();
                 if (data.scale() != 1.0) {
                     if (!Arrays.asList(df.columns()).contains(features)) {
                         throw new DataException("parquet " + paths + ": features column '" + features
@@ -159,17 +159,16 @@ public final class Inputs {
                     boolean vector = df.schema().apply(features).dataType().sameType(SQLDataTypes.VectorType());
                     df = scaled(df, features, vector, data.scale());   // a null stays null: the trainer names its row
                 }
-                if (data.parquetPadding() != null) {
+                if (data.parquet().paddingSide() != null) {
                     if (sampleShape == null || sampleShape.rank() != 1) {
                         throw new DataException("parquet " + paths + ": data.parquet.padding pads token sequences to"
                                 + " the model's input length, and the model declares " + (sampleShape == null
                                 ? "none (give the embedding an input-length)" : "samples of shape " + sampleShape));
                     }
                     df = TokenSequences.pad(df, features, sampleShape.dim(0),
-                            Sequences.Side.fromKeyword(data.parquetPadding()),
-                            Sequences.Side.fromKeyword(data.parquetTruncating()), 0);
+                            data.parquet().paddingSide(), data.parquet().truncating(), 0);
                 }
-                String label = data.parquetLabelColumn();
+                String label = data.parquet().labelColumn();
                 List<String> names = List.of();
                 if (indexLabels && Arrays.asList(df.columns()).contains(label)
                         && df.schema().apply(label).dataType() instanceof StringType) {

@@ -112,7 +112,7 @@ public final class LocalInputs {
                         }
                     }
                 }
-                case LIBSVM -> width = data.libsvmNumFeatures();
+                case LIBSVM -> width = data.libsvm().numFeatures();
                 default -> {
                 }
             }

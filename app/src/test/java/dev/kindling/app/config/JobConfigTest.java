@@ -67,7 +67,7 @@ class JobConfigTest {
         assertEquals(new RmsProp(0.001, 0.9, 1e-7), job.compile().optimizer());
         assertEquals(Loss.CATEGORICAL_CROSSENTROPY, job.compile().loss());
         assertEquals(List.of(Metric.ACCURACY), job.compile().metrics());
-        assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 1, Integer.MAX_VALUE,
+        assertEquals(new JobConfig.FitConfig(5, 128, 0.0, 1, true, 0, 1, "epoch",
                 new JobConfig.CheckpointConfig(null, 0, 1, 3), List.of(), Map.of()), job.fit());
         assertEquals(JobConfig.Format.IDX, job.data().format());
         assertEquals(255.0, job.data().scale());
@@ -88,7 +88,7 @@ class JobConfigTest {
         assertEquals(Convnet.chapter5().weights(), job.model().newModel().weights());
         assertTrue(job.model().newModel().summary().contains("Total params: 93,322"));
         assertEquals(Convnet.chapter5().compileConfig().optimizer(), job.compile().optimizer());
-        assertEquals(new JobConfig.FitConfig(5, 64, 0.0, 1, true, 0, 1, Integer.MAX_VALUE,
+        assertEquals(new JobConfig.FitConfig(5, 64, 0.0, 1, true, 0, 1, "epoch",
                 new JobConfig.CheckpointConfig(null, 0, 1, 3), List.of(), Map.of()), job.fit());
         assertEquals(255.0, job.data().scale());
         assertEquals(10, job.data().numClasses());

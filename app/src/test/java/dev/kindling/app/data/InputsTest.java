@@ -14,6 +14,7 @@ import dev.kindling.core.data.Idx;
 import dev.kindling.core.tensor.Shape;
 import dev.kindling.core.tensor.Tensor;
 import dev.kindling.spark.DataException;
+import dev.kindling.core.data.Sequences;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,17 @@ class InputsTest {
 
     private static DataConfig config(Format format, List<String> train, double scale, int partitions,
                                      CsvOptions csv, String parquetFeatures) {
-        return new DataConfig(format, null, train, train, List.of(), 2, scale, partitions, csv, 0, parquetFeatures,
+        return data(format, null, train, train, List.of(), 2, scale, partitions, csv, 0, parquetFeatures,
                 "label", null);
+    }
+
+    /** The data section of a job file with these keys, the rest as reference.conf has them. */
+    private static DataConfig data(Format format, String dir, List<String> train, List<String> test,
+                                   List<String> validation, int numClasses, double scale, int partitions, CsvOptions csv,
+                                   int libsvmFeatures, String parquetFeatures, String parquetLabel, String weights) {
+        return new DataConfig(format, dir, train, test, validation, null, null, null, weights, numClasses, scale,
+                partitions, csv == null ? csv("label", List.of()) : csv, new DataConfig.Libsvm(libsvmFeatures),
+                new DataConfig.Parquet(parquetFeatures, parquetLabel, "none", Sequences.Side.PRE));
     }
 
     private static CsvOptions csv(String label, List<String> features) {
@@ -130,7 +140,7 @@ class InputsTest {
     void libsvmRowsAreSparseAndTheMemoryEstimateCountsTheirNonZeros() throws Exception {
         Path file = dir.resolve("wide.libsvm");
         Files.writeString(file, "1 1:0.5 1073741824:1\n0 2:0.5\n1 3:1\n0 4:1\n");
-        DataConfig data = new DataConfig(Format.LIBSVM, null, List.of(file.toString()), List.of(file.toString()),
+        DataConfig data = data(Format.LIBSVM, null, List.of(file.toString()), List.of(file.toString()),
                 List.of(), 2, 1, 1, null, 1 << 30, null, "label", null);
         Inputs.Input in = Inputs.load(spark, data, Inputs.Split.TRAIN, null);
         assertTrue(in.frame().select("features").head().get(0) instanceof org.apache.spark.ml.linalg.SparseVector);
@@ -254,7 +264,7 @@ class InputsTest {
     void aCsvWeightColumnIsReadAsSampleWeightsAndNotAsAFeature() throws Exception {
         Path file = dir.resolve("train.csv");
         Files.writeString(file, "a,label,w,b\n2,1,0.5,4\n6,0,3,8\n");
-        DataConfig data = new DataConfig(Format.CSV, null, List.of(file.toString()), List.of(), List.of(), 2, 2, 0,
+        DataConfig data = data(Format.CSV, null, List.of(file.toString()), List.of(), List.of(), 2, 2, 0,
                 csv("label", List.of()), 0, null, "label", "w");
         Inputs.Input in = Inputs.load(spark, data, Inputs.Split.TRAIN, null);
         assertEquals("weight", in.columns().weight());
@@ -265,10 +275,10 @@ class InputsTest {
         // Validation data without the column weighs its rows 1, as Keras's validation_data=(x, y).
         Path plain = dir.resolve("validation.csv");
         Files.writeString(plain, "a,label,b\n2,1,4\n");
-        DataConfig withValidation = new DataConfig(Format.CSV, null, List.of(file.toString()), List.of(),
+        DataConfig withValidation = data(Format.CSV, null, List.of(file.toString()), List.of(),
                 List.of(plain.toString()), 2, 2, 0, csv("label", List.of()), 0, null, "label", "w");
         assertEquals(null, Inputs.load(spark, withValidation, Inputs.Split.VALIDATION, null).columns().weight());
-        DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, new DataConfig(Format.CSV, null,
+        DataException e = assertThrows(DataException.class, () -> Inputs.load(spark, data(Format.CSV, null,
                 List.of(plain.toString()), List.of(), List.of(), 2, 2, 0, csv("label", List.of()), 0, null, "label",
                 "w"), Inputs.Split.TRAIN, null));
         assertTrue(e.getMessage().contains("weight column 'w' (data.weight-column) is missing; the columns are a,"
