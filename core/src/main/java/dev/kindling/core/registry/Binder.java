@@ -88,7 +88,13 @@ public final class Binder {
 
     /** @param kebab whether the user spells keys in kebab case (a configuration file) rather than snake case */
     public Binder(Problems problems, boolean kebab) {
-        this.problems = problems;
+        // Each problem once: a section bound again after a default replaced a bad value binds its kinds again.
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        this.problems = (key, message) -> {
+            if (seen.add(key + '\n' + message)) {
+                problems.at(key, message);
+            }
+        };
         this.kebab = kebab;
     }
 
@@ -390,13 +396,13 @@ public final class Binder {
         }
         JsonNode id = node.get(idProperty);
         if (id == null || id.isNull()) {
-            problems.at(path + "." + idProperty, "missing: each " + kind + " needs a " + idProperty + ", one of "
+            problems.at(at(path, idProperty), "missing: each " + kind + " needs a " + idProperty + ", one of "
                     + String.join(", ", knownIds));
             return null;
         }
         String name = id.asText().toLowerCase(Locale.ROOT);
         if (!knownIds.contains(name)) {
-            problems.at(path + "." + idProperty, "unknown " + kind + (idProperty.equals("type") ? " type" : "") + " '"
+            problems.at(at(path, idProperty), "unknown " + kind + (idProperty.equals("type") ? " type" : "") + " '"
                     + id.asText() + "'" + Suggestions.didYouMean(name, knownIds) + ", expected one of "
                     + String.join(", ", knownIds));
             return null;
@@ -412,7 +418,7 @@ public final class Binder {
                 String property = canonical.getOrDefault(e.getKey(), e.getKey());
                 String userKey = userKeys.getOrDefault(e.getKey(), e.getKey());
                 if (given.containsKey(property)) {
-                    problems.at(path + "." + userKey, "the same parameter as " + given.get(property) + "; give one of"
+                    problems.at(at(path, userKey), "the same parameter as " + given.get(property) + "; give one of"
                             + " them");
                     return null;
                 }
@@ -434,10 +440,10 @@ public final class Binder {
             }
             known.sort(null);
             String key = userKeys.getOrDefault(e.getPropertyName(), user(e.getPropertyName()));
-            problems.at(path + "." + key, "unknown key for the " + name + " " + kind + Suggestions.didYouMean(key,
+            problems.at(at(path, key), "unknown key for the " + name + " " + kind + Suggestions.didYouMean(key,
                     known) + "; it takes " + (known.isEmpty() ? "no parameters" : String.join(", ", known)));
         } catch (InvalidTypeIdException e) {
-            problems.at(path + "." + idProperty, e.getOriginalMessage());
+            problems.at(at(path, idProperty), e.getOriginalMessage());
         } catch (JsonMappingException e) {
             Matcher missing = MISSING.matcher(e.getOriginalMessage());
             String field = field(e);
@@ -448,14 +454,14 @@ public final class Binder {
                 String misspelt = userKeys.values().stream()
                         .filter(k -> !k.equals(wanted) && !Suggestions.didYouMean(k, List.of(wanted)).isEmpty())
                         .findFirst().orElse(null);
-                problems.at(path + "." + (misspelt != null ? misspelt : wanted), misspelt != null
+                problems.at(at(path, misspelt != null ? misspelt : wanted), misspelt != null
                         ? "unknown key for the " + name + " " + kind + Suggestions.didYouMean(misspelt, List.of(wanted))
                         : "missing (the " + name + " " + kind + " needs it)");
             } else if (field != null) {
                 String userKey = userKeys.getOrDefault(field, user(field));
                 String message = cause instanceof IllegalArgumentException && cause.getMessage() != null
                         ? cause.getMessage() : "expected " + expected(e) + ", got " + describe(written.path(userKey));
-                problems.at(path + "." + userKey, userNames(message, userKeys));
+                problems.at(at(path, userKey), userNames(message, userKeys));
             } else {
                 // The core's own checks (ranges, sizes): point at the key the message names, if any.
                 String message = cause.getMessage() == null ? e.getOriginalMessage() : cause.getMessage();
@@ -466,12 +472,17 @@ public final class Binder {
                         key = k.getValue();
                     }
                 }
-                problems.at(key == null ? path : path + "." + key, userNames(message, userKeys));
+                problems.at(key == null ? path : at(path, key), userNames(message, userKeys));
             }
         } catch (JsonProcessingException e) {
             problems.at(path, e.getOriginalMessage());
         }
         return null;
+    }
+
+    /** {@code key} inside {@code path} ({@code model.layers[0]}), or alone for a kind written on its own. */
+    private static String at(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     private static ObjectMapper json() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.layers.Layer;
+import dev.kindling.core.registry.Binder;
 import dev.kindling.core.registry.Registry;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
@@ -82,16 +83,24 @@ final class LayerSpec {
             }
             put(node, key, value, where);
         }
-        try {
-            return Registry.json().convertValue(node, type);
-        } catch (IllegalArgumentException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            String detail = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
-            throw new IllegalArgumentException(where + ": " + detail.lines().findFirst().orElse(detail), e);
+        return bind(node, Layer.class, "layer", "type", null, Registry.layerNames(), where);
+    }
+
+    /**
+     * {@code node} bound through the registry by the core's {@link Binder}, which a job file's layers and optimizer
+     * go through too: the same words for the same mistakes.
+     *
+     * @throws IllegalArgumentException {@code where} and each problem at its key
+     */
+    private static <T> T bind(ObjectNode node, Class<T> type, String kind, String idProperty, Object defaults,
+                              java.util.Collection<String> names, String where) {
+        List<String> problems = new ArrayList<>();
+        T bound = new Binder((key, message) -> problems.add(key.isEmpty() ? message : key + ": " + message), false)
+                .kind(node, "", type, kind, idProperty, defaults, names);
+        if (bound == null) {
+            throw new IllegalArgumentException(where + ": " + String.join("; ", problems));
         }
+        return bound;
     }
 
     /**
@@ -135,16 +144,8 @@ final class LayerSpec {
             }
             put(node, key, eq > 0 ? arg.substring(eq + 1).trim() : arg, where);
         }
-        try {
-            return Registry.json().treeToValue(node, dev.kindling.core.optim.Optimizer.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            String detail = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
-            throw new IllegalArgumentException(where + ": " + detail.lines().findFirst().orElse(detail), e);
-        }
+        return bind(node, dev.kindling.core.optim.Optimizer.class, "optimizer", "name", null,
+                Registry.optimizerNames(), where);
     }
 
     /**

@@ -193,6 +193,12 @@ class KindlingParamsTest {
         assertTrue(e.getMessage().contains("unclosed '('"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("dense(units=10, size=3)"));
         assertTrue(e.getMessage().contains("size"), e.getMessage());
+        // The job file's binder: the same words for the same mistake, at the key, in Keras's spelling.
+        e = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("dense(unit=10)"));
+        assertTrue(e.getMessage().endsWith("'dense(unit=10)' of \"dense(unit=10)\": unit: unknown key for the dense"
+                + " layer (did you mean 'units'?)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LayerSpec.parse("conv2d(8, kernel_size=3, padding=full)"));
+        assertTrue(e.getMessage().endsWith(": padding: unknown padding 'full', expected valid or same"), e.getMessage());
     }
 
     @Test
