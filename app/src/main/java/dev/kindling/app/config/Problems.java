@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import dev.kindling.core.registry.Binder;
-import dev.kindling.core.registry.Suggestions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +54,7 @@ final class Problems implements Binder.Problems {
         if (lower == null) {
             at(key, "missing, expected one of " + String.join(", ", allowed));
         } else if (!allowed.contains(lower)) {
-            at(key, "unknown value '" + value + "'" + Suggestions.didYouMean(lower, allowed) + ", expected one of "
-                    + String.join(", ", allowed));
+            at(key, Binder.unknownValue(value, allowed));
             return null;
         }
         return lower;

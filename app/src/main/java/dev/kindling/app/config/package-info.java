@@ -2,12 +2,12 @@
 /**
  * The job configuration: HOCON files (Typesafe Config) over the shipped {@code reference.conf} and the core's own
  * defaults ({@code FitOptions}'), with {@code --set KEY=VALUE} overrides, read once into typed records
- * ({@link dev.kindling.app.config.JobConfig}). Unknown keys are refused against {@code reference.conf} with a
- * did-you-mean; each section is bound by Jackson from its JSON rendering to a small record that checks its own ranges
- * ({@code Sections}), a value that does not bind reported at its key with the HOCON origin ({@code Problems});
- * layers, optimizers, callbacks, losses, metrics and activations are bound by the names the core's registry knows
- * ({@code Binding}), so a kind registered there needs no edit here. Every problem is reported at once, naming the
- * key and the file and line it came from, before Spark starts.
+ * ({@link dev.kindling.app.config.JobConfig}), which are the file's sections and declare their own ranges. The
+ * merged tree is rendered as JSON and bound in one pass by the core's {@code Binder}, which also binds the layers,
+ * optimizer, callbacks, loss and metrics inside it by the names the core's registry knows (as a model file's and a
+ * Spark ML stage's), so a kind registered there needs no edit here; this package adds the HOCON origins
+ * ({@code Problems}) and what spans sections ({@link dev.kindling.app.config.JobConfigLoader}). Every problem is
+ * reported at once, naming the key and the file and line it came from, before Spark starts.
  *
  * <p>Only the configuration is checked here: nothing but the job file is read. What it names is checked by the
  * packages that own it, before Spark starts too: local input files, IDX headers and the input shape the data implies

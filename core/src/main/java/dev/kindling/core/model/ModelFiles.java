@@ -11,6 +11,7 @@ import dev.kindling.core.losses.Loss;
 import dev.kindling.core.metrics.Metric;
 import dev.kindling.core.optim.Optimizer;
 import dev.kindling.core.optim.OptimizerState;
+import dev.kindling.core.registry.Binder;
 import dev.kindling.core.registry.Registry;
 import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Shape;
@@ -214,7 +215,7 @@ final class ModelFiles {
         Network network;
         try {
             DType dtype = DType.fromKeyword(json.path("dtype").asText());
-            List<Layer> layers = Registry.json().convertValue(json.path("layers"), new TypeReference<List<Layer>>() { });
+            List<Layer> layers = layers(json.path("layers"));
             List<Boolean> trainable = json.has("trainable") ? Registry.json().convertValue(json.get("trainable"),
                     new TypeReference<List<Boolean>>() { }) : null;
             network = new Network(layers, inputShape(json), dtype, trainable);
@@ -255,6 +256,30 @@ final class ModelFiles {
         // Files written before epochs were counted hold no "epochsTrained": they continue from epoch 1.
         int epochsTrained = json.path("epochsTrained").asInt(0);
         return new Parts(network, weights, compiled, state, epochsTrained, entries);
+    }
+
+    /**
+     * The layers of a model file, each bound through the registry by the {@link Binder} that binds a job file's: a
+     * layer type this JVM has not registered (a custom layer saved elsewhere) is named with the ones it knows.
+     *
+     * @throws IllegalArgumentException naming each layer that does not bind, at its key
+     */
+    private static List<Layer> layers(JsonNode list) {
+        List<String> problems = new ArrayList<>();
+        Binder binder = new Binder((key, message) -> problems.add(key + ": " + message), false);
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof ObjectNode layer) {
+                layers.add(binder.kind(layer, "layers[" + i + "]", Layer.class, "layer", "type", null,
+                        Registry.layerNames()));
+            } else {
+                problems.add("layers[" + i + "]: expected a layer object, got " + Binder.describe(list.get(i)));
+            }
+        }
+        if (!list.isArray() || !problems.isEmpty()) {
+            throw new IllegalArgumentException(list.isArray() ? String.join("; ", problems) : "layers: missing");
+        }
+        return layers;
     }
 
     /** {@code inputShape} if the file has it, else the flat {@code inputDim} of files written before it existed. */

@@ -229,10 +229,7 @@ public final class Binder {
                 }
                 String key = String.join(".", fields) + item;
                 if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-                    List<String> names = keywords(f.getTargetType());
-                    String value = String.valueOf(f.getValue());
-                    problems.at(key, "unknown value '" + value + "'" + Suggestions.didYouMean(value, names)
-                            + ", expected one of " + String.join(", ", names));
+                    problems.at(key, unknownValue(String.valueOf(f.getValue()), keywords(f.getTargetType())));
                 } else {
                     problems.at(key, given.isMissingNode() || given.isNull() ? "missing, expected " + expected(e)
                             : "expected " + expected(e) + ", got " + describe(given));
@@ -588,6 +585,12 @@ public final class Binder {
                 : v.isArray() ? "list" : "object";
         String rendered = v.toString();
         return type + " " + (rendered.length() > 60 ? rendered.substring(0, 57) + "..." : rendered);
+    }
+
+    /** {@code unknown value 'x' (did you mean 'y'?), expected one of ...}: a word that is none of {@code allowed}. */
+    public static String unknownValue(String value, List<String> allowed) {
+        return "unknown value '" + value + "'" + Suggestions.didYouMean(value, allowed) + ", expected one of "
+                + String.join(", ", allowed);
     }
 
     private static List<String> keywords(Class<?> enumType) {

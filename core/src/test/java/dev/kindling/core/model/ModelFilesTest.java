@@ -86,6 +86,17 @@ class ModelFilesTest {
     }
 
     @Test
+    void aLayerTypeThisJvmDoesNotKnowIsNamedWithTheKnownOnes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.kindling");
+        new Sequential(new Flatten(Shape.of(2, 3, 1)), new Dense(2, Activation.SOFTMAX)).save(file);
+        Path custom = dir.resolve("custom.kindling");
+        rewriteModelJson(file, custom, "\"type\" : \"flatten\"", "\"type\" : \"my_flatten\"");
+        IOException e = assertThrows(IOException.class, () -> Sequential.load(custom));
+        assertTrue(e.getMessage().startsWith(custom + ": invalid architecture in model.json: layers[0].type: unknown"
+                + " layer type 'my_flatten' (did you mean 'flatten'?), expected one of dense, "), e.getMessage());
+    }
+
+    @Test
     void aModelFileRecordsTheKindlingThatWroteIt(@TempDir Path dir) throws IOException {
         Sequential model = new Sequential(new Dense(2, Activation.SOFTMAX, 3));
         Path file = dir.resolve("m.kindling");
