@@ -5,7 +5,6 @@ import dev.ludovic.netlib.blas.BLAS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Array;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -96,73 +95,58 @@ public final class Blas {
                       float alpha, float[] a, int aOffset, int lda,
                       float[] b, int bOffset, int ldb,
                       float beta, float[] c, int cOffset, int ldc) {
-        if (productLeft(transposeA, transposeB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
-                ldc)) {
-            blas.sgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
-                    alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(c, "c");
+        checkArguments(transposeA, transposeB, m, n, k, aOffset, lda, a.length, bOffset, ldb, b.length,
+                cOffset, ldc, c.length);
+        if (m == 0 || n == 0) {
+            return;
         }
+        if (k == 0 || alpha == 0f) {
+            for (int i = 0; i < m; i++) {
+                int row = cOffset + i * ldc;
+                if (beta == 0f) {
+                    Arrays.fill(c, row, row + n, 0f);
+                } else if (beta != 1f) {
+                    for (int j = row; j < row + n; j++) {
+                        c[j] *= beta;
+                    }
+                }
+            }
+            return;
+        }
+        blas.sgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
+                alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
     }
 
     static void dgemm(BLAS blas, boolean transposeA, boolean transposeB, int m, int n, int k,
                       double alpha, double[] a, int aOffset, int lda,
                       double[] b, int bOffset, int ldb,
                       double beta, double[] c, int cOffset, int ldc) {
-        if (productLeft(transposeA, transposeB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
-                ldc)) {
-            blas.dgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
-                    alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
-        }
-    }
-
-    /**
-     * The part of a GEMM common to both precisions: checks the arguments (the arrays are all {@code float[]} or all
-     * {@code double[]}; a float32 call's alpha and beta widen exactly), does what needs no product (nothing when
-     * {@code m} or {@code n} is 0; {@code C := beta * C} when {@code k} or {@code alpha} is 0) and says whether the
-     * product is left to the BLAS.
-     */
-    private static boolean productLeft(boolean transposeA, boolean transposeB, int m, int n, int k, double alpha,
-                                       Object a, int aOffset, int lda, Object b, int bOffset, int ldb,
-                                       double beta, Object c, int cOffset, int ldc) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
         Objects.requireNonNull(c, "c");
-        checkArguments(transposeA, transposeB, m, n, k, aOffset, lda, Array.getLength(a), bOffset, ldb,
-                Array.getLength(b), cOffset, ldc, Array.getLength(c));
+        checkArguments(transposeA, transposeB, m, n, k, aOffset, lda, a.length, bOffset, ldb, b.length,
+                cOffset, ldc, c.length);
         if (m == 0 || n == 0) {
-            return false;
+            return;
         }
-        if (k == 0 || alpha == 0) {
+        if (k == 0 || alpha == 0d) {
             for (int i = 0; i < m; i++) {
-                if (c instanceof float[] f) {
-                    scale(f, cOffset + i * ldc, n, (float) beta);
-                } else {
-                    scale((double[]) c, cOffset + i * ldc, n, beta);
+                int row = cOffset + i * ldc;
+                if (beta == 0d) {
+                    Arrays.fill(c, row, row + n, 0d);
+                } else if (beta != 1d) {
+                    for (int j = row; j < row + n; j++) {
+                        c[j] *= beta;
+                    }
                 }
             }
-            return false;
+            return;
         }
-        return true;
-    }
-
-    /** {@code c[from .. from+n) *= beta}, in float arithmetic; beta 0 clears (as BLAS: NaN and infinity too). */
-    private static void scale(float[] c, int from, int n, float beta) {
-        if (beta == 0f) {
-            Arrays.fill(c, from, from + n, 0f);
-        } else if (beta != 1f) {
-            for (int j = from; j < from + n; j++) {
-                c[j] *= beta;
-            }
-        }
-    }
-
-    private static void scale(double[] c, int from, int n, double beta) {
-        if (beta == 0d) {
-            Arrays.fill(c, from, from + n, 0d);
-        } else if (beta != 1d) {
-            for (int j = from; j < from + n; j++) {
-                c[j] *= beta;
-            }
-        }
+        blas.dgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k,
+                alpha, b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
     }
 
     private static void checkArguments(boolean transposeA, boolean transposeB, int m, int n, int k,
