@@ -96,8 +96,34 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
      */
     public Tensor im2col(Tensor images) {
         Geometry g = geometry(images.shape(), "im2col");
-        Tensor patches = Tensor.zeros(images.dtype(), g.outputPixels(), height * width * g.c);
-        patchWalk(g, images, patches, false);
+        int k = height * width * g.c;
+        Tensor patches = Tensor.zeros(images.dtype(), g.outputPixels(), k);
+        boolean f32 = images.dtype() == DType.FLOAT32;
+        Parallel.forRanges(g.n, (long) g.oh * g.ow * k, (from, to) -> {
+            int row = from * g.oh * g.ow * k;
+            for (int b = from; b < to; b++) {
+                int image = images.offset() + b * g.h * g.w * g.c;
+                for (int oy = 0; oy < g.oh; oy++) {
+                    int top = oy * strideHeight - g.padTop;
+                    int ky0 = Math.max(0, -top);
+                    int ky1 = Math.min(height, g.h - top);
+                    for (int ox = 0; ox < g.ow; ox++, row += k) {
+                        int left = ox * strideWidth - g.padLeft;
+                        int kx0 = Math.max(0, -left);
+                        int run = (Math.min(width, g.w - left) - kx0) * g.c;
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            int src = image + ((top + ky) * g.w + left + kx0) * g.c;
+                            int dst = row + (ky * width + kx0) * g.c;
+                            if (f32) {
+                                System.arraycopy(images.floatStorage(), src, patches.floatStorage(), dst, run);
+                            } else {
+                                System.arraycopy(images.doubleStorage(), src, patches.doubleStorage(), dst, run);
+                            }
+                        }
+                    }
+                }
+            }
+        });
         return patches;
     }
 
@@ -114,24 +140,11 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                     + ") for images " + imagesShape + ", got " + patches.shape());
         }
         Tensor images = Tensor.zeros(imagesShape, patches.dtype());
-        patchWalk(g, images, patches, true);
-        return images;
-    }
-
-    /**
-     * The one walk over the patches of {@link #im2col} and {@link #col2im}: for each window position and each window
-     * row inside the image, the run of {@code (columns inside the image) * channels} cells is copied from the image
-     * into the patch row or, with {@code intoImages}, added from the patch row onto the image.
-     */
-    private void patchWalk(Geometry g, Tensor images, Tensor patches, boolean intoImages) {
-        int k = height * width * g.c;
-        boolean f32 = images.dtype() == DType.FLOAT32;
-        Object imageStorage = f32 ? images.floatStorage() : images.doubleStorage();
-        Object patchStorage = f32 ? patches.floatStorage() : patches.doubleStorage();
+        boolean f32 = patches.dtype() == DType.FLOAT32;
         Parallel.forRanges(g.n, (long) g.oh * g.ow * k, (from, to) -> {
             int row = patches.offset() + from * g.oh * g.ow * k;
             for (int b = from; b < to; b++) {
-                int image = images.offset() + b * g.h * g.w * g.c;
+                int image = b * g.h * g.w * g.c;
                 for (int oy = 0; oy < g.oh; oy++) {
                     int top = oy * strideHeight - g.padTop;
                     int ky0 = Math.max(0, -top);
@@ -141,20 +154,19 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                         int kx0 = Math.max(0, -left);
                         int run = (Math.min(width, g.w - left) - kx0) * g.c;
                         for (int ky = ky0; ky < ky1; ky++) {
-                            int cell = image + ((top + ky) * g.w + left + kx0) * g.c;
-                            int patch = row + (ky * width + kx0) * g.c;
-                            if (!intoImages) {
-                                System.arraycopy(imageStorage, cell, patchStorage, patch, run);
-                            } else if (f32) {
-                                Runs.add((float[]) patchStorage, patch, (float[]) imageStorage, cell, run);
+                            int src = row + (ky * width + kx0) * g.c;
+                            int dst = image + ((top + ky) * g.w + left + kx0) * g.c;
+                            if (f32) {
+                                Runs.add(patches.floatStorage(), src, images.floatStorage(), dst, run);
                             } else {
-                                Runs.add((double[]) patchStorage, patch, (double[]) imageStorage, cell, run);
+                                Runs.add(patches.doubleStorage(), src, images.doubleStorage(), dst, run);
                             }
                         }
                     }
                 }
             }
         });
+        return images;
     }
 
     // ---- max pooling ---------------------------------------------------------------------------------------
@@ -172,7 +184,36 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
             throw new IllegalArgumentException("maxPool: argmax has " + argmax.length + " entries, the output "
                     + out.shape() + " has " + out.size());
         }
-        poolWalk(g, images, out, Pool.MAX, argmax);
+        boolean f32 = images.dtype() == DType.FLOAT32;
+        Parallel.forRanges(g.n, (long) g.h * g.w * g.c, (from, to) -> {
+            int o = from * g.oh * g.ow * g.c;
+            for (int b = from; b < to; b++) {
+                int image = b * g.h * g.w * g.c;
+                for (int oy = 0; oy < g.oh; oy++) {
+                    int top = oy * strideHeight - g.padTop;
+                    int ky0 = Math.max(0, -top);
+                    int ky1 = Math.min(height, g.h - top);
+                    for (int ox = 0; ox < g.ow; ox++, o += g.c) {
+                        int left = ox * strideWidth - g.padLeft;
+                        int kx0 = Math.max(0, -left);
+                        int kx1 = Math.min(width, g.w - left);
+                        boolean first = true;
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            for (int kx = kx0; kx < kx1; kx++, first = false) {
+                                int cell = image + ((top + ky) * g.w + left + kx) * g.c;
+                                if (f32) {
+                                    maxRun(images.floatStorage(), images.offset(), cell, out.floatStorage(), o, argmax,
+                                            g.c, first);
+                                } else {
+                                    maxRun(images.doubleStorage(), images.offset(), cell, out.doubleStorage(), o,
+                                            argmax, g.c, first);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
         return out;
     }
 
@@ -245,7 +286,7 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
     public Tensor averagePool(Tensor images) {
         Geometry g = geometry(images.shape(), "averagePool");
         Tensor out = Tensor.zeros(Shape.of(g.n, g.oh, g.ow, g.c), images.dtype());
-        poolWalk(g, images, out, Pool.AVERAGE, null);
+        averageWindows(g, images, out, false);
         return out;
     }
 
@@ -258,32 +299,21 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                     + " for images " + imagesShape + ", got " + outputGrad.shape());
         }
         Tensor grad = Tensor.zeros(imagesShape, outputGrad.dtype());
-        poolWalk(g, grad, outputGrad, Pool.AVERAGE_BACKWARD, null);
+        averageWindows(g, grad, outputGrad, true);
         return grad;
     }
 
-    /** What {@link #poolWalk} does at each cell under a window. */
-    private enum Pool {
-        /** {@code windows = max(windows, cells)}, recording the winning cell in {@code argmax}. */
-        MAX,
-        /** {@code windows += cells / count}. */
-        AVERAGE,
-        /** {@code cells += windows / count}: average pooling's backward. */
-        AVERAGE_BACKWARD
-    }
-
     /**
-     * The one walk over the pooling windows: for each window position and each cell inside the image under it, one
-     * run of {@code c} channels of {@code cells} (the images, or their gradient) meets the window's run in
-     * {@code windows} as {@code pool} says. {@code argmax} (MAX only) holds flat indices into {@code cells} without
-     * its offset, as {@link #maxPoolBackward} scatters them; {@code windows} is then a fresh output.
+     * The one walk over average pooling's windows: for each window position and each cell inside the image under it,
+     * {@code windows += cells / count} (the forward) or, with {@code intoCells}, {@code cells += windows / count}
+     * (the backward), a run of {@code c} channels at a time.
      */
-    private void poolWalk(Geometry g, Tensor cells, Tensor windows, Pool pool, int[] argmax) {
+    private void averageWindows(Geometry g, Tensor cells, Tensor windows, boolean intoCells) {
         boolean f32 = cells.dtype() == DType.FLOAT32;
         Parallel.forRanges(g.n, (long) g.h * g.w * g.c, (from, to) -> {
             int o = windows.offset() + from * g.oh * g.ow * g.c;
             for (int b = from; b < to; b++) {
-                int image = b * g.h * g.w * g.c;
+                int image = cells.offset() + b * g.h * g.w * g.c;
                 for (int oy = 0; oy < g.oh; oy++) {
                     int top = oy * strideHeight - g.padTop;
                     int ky0 = Math.max(0, -top);
@@ -292,47 +322,25 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                         int left = ox * strideWidth - g.padLeft;
                         int kx0 = Math.max(0, -left);
                         int kx1 = Math.min(width, g.w - left);
-                        double scale = pool == Pool.MAX ? 1 : 1.0 / ((ky1 - ky0) * (kx1 - kx0));
-                        boolean first = true;
+                        double scale = 1.0 / ((ky1 - ky0) * (kx1 - kx0));
                         for (int ky = ky0; ky < ky1; ky++) {
-                            for (int kx = kx0; kx < kx1; kx++, first = false) {
+                            for (int kx = kx0; kx < kx1; kx++) {
                                 int cell = image + ((top + ky) * g.w + left + kx) * g.c;
-                                poolRun(pool, f32, cells, cell, windows, o, g.c, scale, argmax, first);
+                                if (f32 && intoCells) {
+                                    Runs.axpy((float) scale, windows.floatStorage(), o, cells.floatStorage(), cell, g.c);
+                                } else if (f32) {
+                                    Runs.axpy((float) scale, cells.floatStorage(), cell, windows.floatStorage(), o, g.c);
+                                } else if (intoCells) {
+                                    Runs.axpy(scale, windows.doubleStorage(), o, cells.doubleStorage(), cell, g.c);
+                                } else {
+                                    Runs.axpy(scale, cells.doubleStorage(), cell, windows.doubleStorage(), o, g.c);
+                                }
                             }
                         }
                     }
                 }
             }
         });
-    }
-
-    /** One run of {@link #poolWalk}: {@code c} channels of the cell at {@code cell} and of the window at {@code o}. */
-    private static void poolRun(Pool pool, boolean f32, Tensor cells, int cell, Tensor windows, int o, int c,
-                                double scale, int[] argmax, boolean first) {
-        int at = cells.offset() + cell;
-        switch (pool) {
-            case MAX -> {
-                if (f32) {
-                    maxRun(cells.floatStorage(), cells.offset(), cell, windows.floatStorage(), o, argmax, c, first);
-                } else {
-                    maxRun(cells.doubleStorage(), cells.offset(), cell, windows.doubleStorage(), o, argmax, c, first);
-                }
-            }
-            case AVERAGE -> {
-                if (f32) {
-                    Runs.axpy((float) scale, cells.floatStorage(), at, windows.floatStorage(), o, c);
-                } else {
-                    Runs.axpy(scale, cells.doubleStorage(), at, windows.doubleStorage(), o, c);
-                }
-            }
-            case AVERAGE_BACKWARD -> {
-                if (f32) {
-                    Runs.axpy((float) scale, windows.floatStorage(), o, cells.floatStorage(), at, c);
-                } else {
-                    Runs.axpy(scale, windows.doubleStorage(), o, cells.doubleStorage(), at, c);
-                }
-            }
-        }
     }
 
     @Override
