@@ -53,16 +53,11 @@ public sealed interface GlobalPooling extends Layer
         int samples = s.dim(0);
         int channels = s.dim(pooledAxes() + 1);
         int cells = pooledAxes() == 1 ? s.dim(1) : s.dim(1) * s.dim(2);
+        Variable perCell = pooledAxes() == 1 ? input : Ops.reshape(input, Shape.of(samples, cells, channels));
         return switch (op()) {
-            case AVERAGE -> {
-                Variable perCell = pooledAxes() == 1 ? input : Ops.reshape(input, Shape.of(samples, cells, channels));
-                yield Ops.scale(Ops.sum(perCell, 1, false), 1.0 / cells);
-            }
-            case MAX -> {
-                Window2D all = new Window2D(1, cells, 1, cells, Padding.VALID);
-                Variable y = Ops.maxPool2d(Ops.reshape(input, Shape.of(samples, 1, cells, channels)), all);
-                yield Ops.reshape(y, Shape.of(samples, channels));
-            }
+            case AVERAGE -> Ops.scale(Ops.sum(perCell, 1, false), 1.0 / cells);
+            case MAX -> Ops.reshape(MaxPooling1D.alongTime(perCell, new Window2D(1, cells, 1, cells, Padding.VALID)),
+                    Shape.of(samples, channels));
         };
     }
 }
