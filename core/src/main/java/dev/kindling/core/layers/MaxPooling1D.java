@@ -79,8 +79,16 @@ public record MaxPooling1D(int poolSize, int strides, Padding padding) implement
 
     @Override
     public Variable forwardPreActivation(Variable input, List<Variable> parameters, ForwardContext context) {
-        Shape s = input.value().shape();
-        Variable y = Ops.maxPool2d(Ops.reshape(input, Shape.of(s.dim(0), 1, s.dim(1), s.dim(2))), window());
+        return alongTime(input, window());
+    }
+
+    /**
+     * Max pooling of sequences {@code (samples, timesteps, channels)} by a {@code 1 x k} window over the timesteps:
+     * the sequences as images one row high. {@link GlobalPooling}'s maximum is this with the whole sequence as window.
+     */
+    static Variable alongTime(Variable sequences, Window2D window) {
+        Shape s = sequences.value().shape();
+        Variable y = Ops.maxPool2d(Ops.reshape(sequences, Shape.of(s.dim(0), 1, s.dim(1), s.dim(2))), window);
         Shape out = y.value().shape();
         return Ops.reshape(y, Shape.of(out.dim(0), out.dim(2), out.dim(3)));
     }

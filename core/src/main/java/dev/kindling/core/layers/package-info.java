@@ -9,7 +9,8 @@
  * dev.kindling.core.layers.LSTM} and {@link dev.kindling.core.layers.GRU} (what they share is {@link
  * dev.kindling.core.layers.RecurrentLayer}), {@link dev.kindling.core.layers.Bidirectional}, {@link
  * dev.kindling.core.layers.Conv1D}, {@link dev.kindling.core.layers.MaxPooling1D}, {@link
- * dev.kindling.core.layers.GlobalMaxPooling1D} and {@link dev.kindling.core.layers.GlobalAveragePooling1D}. A layer
+ * dev.kindling.core.layers.GlobalMaxPooling1D} and {@link dev.kindling.core.layers.GlobalAveragePooling1D} (with
+ * {@code GlobalAveragePooling2D}, one {@link dev.kindling.core.layers.GlobalPooling} family). A layer
  * is configuration only: its weights are views into the model's flat
  * parameter vector, passed to {@code forward} as variables, so the same description serves one JVM and Spark
  * executors. Each layer is one file: its shapes, its initializer and its forward, built on {@code Ops}. A layer that

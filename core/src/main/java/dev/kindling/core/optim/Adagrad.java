@@ -66,8 +66,7 @@ public record Adagrad(
     /** A state whose accumulator is filled with {@link #initialAccumulatorValue()}. */
     @Override
     public OptimizerState init(int parameterCount, DType dtype) {
-        Checks.parameterCount(NAME, parameterCount, dtype);
-        return Checks.newState(SLOTS, parameterCount, dtype, initialAccumulatorValue);
+        return Checks.newState(this, parameterCount, dtype, initialAccumulatorValue);
     }
 
     @Override

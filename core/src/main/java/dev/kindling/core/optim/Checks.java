@@ -41,17 +41,16 @@ final class Checks {
         return value;
     }
 
-    /** The parameter count passed to {@code init}. */
-    static int parameterCount(String optimizer, int count, DType dtype) {
+    /**
+     * {@code init} of every optimizer: checks the parameter count and makes iteration 0 with one fresh rank-1 slot
+     * per {@link Optimizer#slotNames() slot name}, filled with {@code value}.
+     */
+    static OptimizerState newState(Optimizer optimizer, int count, DType dtype, double value) {
         Objects.requireNonNull(dtype, "dtype");
         if (count < 0) {
-            throw new IllegalArgumentException(optimizer + ": parameterCount must be >= 0, got " + count);
+            throw new IllegalArgumentException(optimizer.name() + ": parameterCount must be >= 0, got " + count);
         }
-        return count;
-    }
-
-    /** Fresh rank-1 slots filled with {@code value}, one per name. */
-    static OptimizerState newState(List<String> slotNames, int count, DType dtype, double value) {
+        List<String> slotNames = optimizer.slotNames();
         List<Tensor> slots = new ArrayList<>(slotNames.size());
         for (int i = 0; i < slotNames.size(); i++) {
             slots.add(value == 0 ? Tensor.zeros(Shape.of(count), dtype) : Tensor.full(Shape.of(count), dtype, value));

@@ -110,10 +110,12 @@ public interface Optimizer extends Serializable {
 
     /**
      * A fresh state for {@code parameterCount} parameters of the given dtype: iteration 0 and this optimizer's
-     * slots (see {@link #slotNames()}) as new rank-1 tensors, initialised as Keras does (zeros, except Adagrad's
-     * accumulator).
+     * slots (see {@link #slotNames()}) as new rank-1 tensors, initialised as Keras does: zeros, unless the
+     * optimizer overrides this (Adagrad's accumulator).
      */
-    OptimizerState init(int parameterCount, DType dtype);
+    default OptimizerState init(int parameterCount, DType dtype) {
+        return Checks.newState(this, parameterCount, dtype, 0.0);
+    }
 
     /**
      * Applies one update step: {@code params} and the state's slot tensors are updated in place, and the state

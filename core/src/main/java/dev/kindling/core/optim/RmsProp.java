@@ -2,7 +2,6 @@
 package dev.kindling.core.optim;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 
@@ -61,12 +60,6 @@ public record RmsProp(
     @Override
     public List<String> slotNames() {
         return SLOTS;
-    }
-
-    @Override
-    public OptimizerState init(int parameterCount, DType dtype) {
-        Checks.parameterCount(NAME, parameterCount, dtype);
-        return Checks.newState(SLOTS, parameterCount, dtype, 0.0);
     }
 
     @Override

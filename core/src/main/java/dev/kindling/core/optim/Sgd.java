@@ -2,7 +2,6 @@
 package dev.kindling.core.optim;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.kindling.core.tensor.DType;
 import dev.kindling.core.tensor.Tensor;
 import java.util.List;
 
@@ -60,12 +59,6 @@ public record Sgd(
     @Override
     public List<String> slotNames() {
         return momentum != 0 ? MOMENTUM_SLOTS : List.of();
-    }
-
-    @Override
-    public OptimizerState init(int parameterCount, DType dtype) {
-        Checks.parameterCount(NAME, parameterCount, dtype);
-        return Checks.newState(slotNames(), parameterCount, dtype, 0.0);
     }
 
     @Override

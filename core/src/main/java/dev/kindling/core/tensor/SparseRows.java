@@ -235,47 +235,31 @@ public final class SparseRows implements Serializable {
         }
         Tensor out = Tensor.zeros(x.dtype(), x.rows(), units);
         long perRow = Math.max(1, (long) x.nonZeros() / Math.max(1, x.rows())) * units;
-        if (x.dtype() == DType.FLOAT32) {
-            float[] k = kernel.floatStorage();
-            float[] b = bias.floatStorage();
-            float[] v = x.values.floatStorage();
-            float[] o = out.floatStorage();
-            int ko = kernel.offset();
-            int bo = bias.offset();
-            Parallel.forRanges(x.rows(), perRow, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int row = r * units;
-                    System.arraycopy(b, bo, o, row, units);
-                    for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
-                        float value = v[n];
-                        int kr = ko + x.columns[n] * units;
-                        for (int j = 0; j < units; j++) {
-                            o[row + j] += value * k[kr + j];
-                        }
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        float[] vf = f32 ? x.values.floatStorage() : null;
+        float[] kf = f32 ? kernel.floatStorage() : null;
+        float[] of = f32 ? out.floatStorage() : null;
+        double[] vd = f32 ? null : x.values.doubleStorage();
+        double[] kd = f32 ? null : kernel.doubleStorage();
+        double[] od = f32 ? null : out.doubleStorage();
+        Object b = f32 ? bias.floatStorage() : bias.doubleStorage();
+        Object o = f32 ? of : od;
+        int ko = kernel.offset();
+        int bo = bias.offset();
+        Parallel.forRanges(x.rows(), perRow, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = r * units;
+                System.arraycopy(b, bo, o, row, units);
+                for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
+                    int kr = ko + x.columns[n] * units;
+                    if (f32) {
+                        Runs.axpy(vf[n], kf, kr, of, row, units);
+                    } else {
+                        Runs.axpy(vd[n], kd, kr, od, row, units);
                     }
                 }
-            });
-        } else {
-            double[] k = kernel.doubleStorage();
-            double[] b = bias.doubleStorage();
-            double[] v = x.values.doubleStorage();
-            double[] o = out.doubleStorage();
-            int ko = kernel.offset();
-            int bo = bias.offset();
-            Parallel.forRanges(x.rows(), perRow, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int row = r * units;
-                    System.arraycopy(b, bo, o, row, units);
-                    for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
-                        double value = v[n];
-                        int kr = ko + x.columns[n] * units;
-                        for (int j = 0; j < units; j++) {
-                            o[row + j] += value * k[kr + j];
-                        }
-                    }
-                }
-            });
-        }
+            }
+        });
         return out;
     }
 
@@ -298,32 +282,21 @@ public final class SparseRows implements Serializable {
         }
         int go = g.offset();
         int so = sink.offset();
-        if (x.dtype() == DType.FLOAT32) {
-            float[] gs = g.floatStorage();
-            float[] s = sink.floatStorage();
-            float[] v = x.values.floatStorage();
-            for (int r = 0; r < x.rows(); r++) {
-                int gr = go + r * units;
-                for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
-                    float value = v[n];
-                    int sr = so + x.columns[n] * units;
-                    for (int j = 0; j < units; j++) {
-                        s[sr + j] += value * gs[gr + j];
-                    }
-                }
-            }
-        } else {
-            double[] gs = g.doubleStorage();
-            double[] s = sink.doubleStorage();
-            double[] v = x.values.doubleStorage();
-            for (int r = 0; r < x.rows(); r++) {
-                int gr = go + r * units;
-                for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
-                    double value = v[n];
-                    int sr = so + x.columns[n] * units;
-                    for (int j = 0; j < units; j++) {
-                        s[sr + j] += value * gs[gr + j];
-                    }
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        float[] vf = f32 ? x.values.floatStorage() : null;
+        float[] gf = f32 ? g.floatStorage() : null;
+        float[] sf = f32 ? sink.floatStorage() : null;
+        double[] vd = f32 ? null : x.values.doubleStorage();
+        double[] gd = f32 ? null : g.doubleStorage();
+        double[] sd = f32 ? null : sink.doubleStorage();
+        for (int r = 0; r < x.rows(); r++) {
+            int gr = go + r * units;
+            for (int n = x.rowStart[r]; n < x.rowStart[r + 1]; n++) {
+                int sr = so + x.columns[n] * units;
+                if (f32) {
+                    Runs.axpy(vf[n], gf, gr, sf, sr, units);
+                } else {
+                    Runs.axpy(vd[n], gd, gr, sd, sr, units);
                 }
             }
         }

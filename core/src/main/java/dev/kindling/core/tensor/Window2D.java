@@ -157,9 +157,9 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                             int src = row + (ky * width + kx0) * g.c;
                             int dst = image + ((top + ky) * g.w + left + kx0) * g.c;
                             if (f32) {
-                                addRun(patches.floatStorage(), src, images.floatStorage(), dst, run);
+                                Runs.add(patches.floatStorage(), src, images.floatStorage(), dst, run);
                             } else {
-                                addRun(patches.doubleStorage(), src, images.doubleStorage(), dst, run);
+                                Runs.add(patches.doubleStorage(), src, images.doubleStorage(), dst, run);
                             }
                         }
                     }
@@ -167,18 +167,6 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
             }
         });
         return images;
-    }
-
-    private static void addRun(float[] x, int from, float[] y, int to, int n) {
-        for (int j = 0; j < n; j++) {
-            y[to + j] += x[from + j];
-        }
-    }
-
-    private static void addRun(double[] x, int from, double[] y, int to, int n) {
-        for (int j = 0; j < n; j++) {
-            y[to + j] += x[from + j];
-        }
     }
 
     // ---- max pooling ---------------------------------------------------------------------------------------
@@ -339,13 +327,13 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                             for (int kx = kx0; kx < kx1; kx++) {
                                 int cell = image + ((top + ky) * g.w + left + kx) * g.c;
                                 if (f32 && intoCells) {
-                                    axpyRun((float) scale, windows.floatStorage(), o, cells.floatStorage(), cell, g.c);
+                                    Runs.axpy((float) scale, windows.floatStorage(), o, cells.floatStorage(), cell, g.c);
                                 } else if (f32) {
-                                    axpyRun((float) scale, cells.floatStorage(), cell, windows.floatStorage(), o, g.c);
+                                    Runs.axpy((float) scale, cells.floatStorage(), cell, windows.floatStorage(), o, g.c);
                                 } else if (intoCells) {
-                                    axpyRun(scale, windows.doubleStorage(), o, cells.doubleStorage(), cell, g.c);
+                                    Runs.axpy(scale, windows.doubleStorage(), o, cells.doubleStorage(), cell, g.c);
                                 } else {
-                                    axpyRun(scale, cells.doubleStorage(), cell, windows.doubleStorage(), o, g.c);
+                                    Runs.axpy(scale, cells.doubleStorage(), cell, windows.doubleStorage(), o, g.c);
                                 }
                             }
                         }
@@ -353,19 +341,6 @@ public record Window2D(int height, int width, int strideHeight, int strideWidth,
                 }
             }
         });
-    }
-
-    /** {@code y[to..to+n) += a * x[from..from+n)}. */
-    private static void axpyRun(float a, float[] x, int from, float[] y, int to, int n) {
-        for (int j = 0; j < n; j++) {
-            y[to + j] += a * x[from + j];
-        }
-    }
-
-    private static void axpyRun(double a, double[] x, int from, double[] y, int to, int n) {
-        for (int j = 0; j < n; j++) {
-            y[to + j] += a * x[from + j];
-        }
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Deque;
  * constructor field, which Scala assigns before the superclass constructor; the shared Params that constructor
  * creates ({@code featuresCol}, {@code labelCol}...) read {@code uid()} to name their parent. A Java subclass can
  * assign nothing before {@code super()}, so its constructor hands the uid over here first ({@code this(begin(uid))})
- * and {@code uid()} answers from here until the field is set.
+ * and {@code uid()} answers from here until the stage keeps its {@link KindlingParamSet}, which ends the
+ * construction ({@link KindlingParamSet#constructed}).
  */
 final class ConstructingUid {
     /** A stack: a stage built inside another stage's constructor must not see the outer one's uid. */

@@ -36,7 +36,6 @@ public final class KindlingClassificationModel
         implements KindlingClassifierParams, KindlingModel, MLWritable {
     private static final String STAGE = "KindlingClassificationModel";
 
-    private final String uid;
     private final KindlingParamSet params;
     private final Sequential model;
     private final KindlingTrainingSummary summary;
@@ -49,9 +48,7 @@ public final class KindlingClassificationModel
     private KindlingClassificationModel(ConstructingUid.Token constructing, Sequential model,
                                         KindlingTrainingSummary summary) {
         super();
-        this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, true);
-        params.setDefaults(this, KindlingClassifier.DEFAULT_LOSS.keyword());
+        this.params = KindlingParamSet.constructed(this, true, KindlingClassifier.DEFAULT_LOSS);
         this.model = model;
         this.summary = summary;
         this.kind = OutputKind.of(model);
@@ -63,7 +60,7 @@ public final class KindlingClassificationModel
 
     @Override
     public String uid() {
-        return uid != null ? uid : ConstructingUid.current();
+        return KindlingParamSet.uidOf(params);
     }
 
     @Override
@@ -227,7 +224,7 @@ public final class KindlingClassificationModel
     /** A copy with its own network (nothing shared: training one copy further leaves the other as it was). */
     @Override
     public KindlingClassificationModel copy(ParamMap extra) {
-        KindlingClassificationModel copied = new KindlingClassificationModel(uid, ModelData.copy(model), summary);
+        KindlingClassificationModel copied = new KindlingClassificationModel(uid(), ModelData.copy(model), summary);
         return copyValues(copied, extra).setParent(parent());
     }
 
@@ -246,7 +243,7 @@ public final class KindlingClassificationModel
 
     @Override
     public String toString() {
-        return STAGE + ": uid=" + uid + ", numClasses=" + numClasses() + ", numFeatures=" + numFeatures()
+        return STAGE + ": uid=" + uid() + ", numClasses=" + numClasses() + ", numFeatures=" + numFeatures()
                 + ", layers=" + model.network().layers();
     }
 }

@@ -50,7 +50,6 @@ public final class KindlingClassifier
     static final Loss DEFAULT_LOSS = Loss.CATEGORICAL_CROSSENTROPY;
     private static final String STAGE = "KindlingClassifier";
 
-    private final String uid;
     private final KindlingParamSet params;
 
     public KindlingClassifier() {
@@ -63,14 +62,12 @@ public final class KindlingClassifier
 
     private KindlingClassifier(ConstructingUid.Token constructing) {
         super();
-        this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, true);
-        params.setDefaults(this, Loss.CATEGORICAL_CROSSENTROPY.keyword());
+        this.params = KindlingParamSet.constructed(this, true, DEFAULT_LOSS);
     }
 
     @Override
     public String uid() {
-        return uid != null ? uid : ConstructingUid.current();
+        return KindlingParamSet.uidOf(params);
     }
 
     @Override

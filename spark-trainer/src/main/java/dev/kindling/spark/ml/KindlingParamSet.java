@@ -41,10 +41,34 @@ public final class KindlingParamSet implements java.io.Serializable {
     /** Classifiers only (null for a regressor). */
     final DoubleParam threshold;
 
+    /** The uid of the stage that owns these Params. */
+    final String uid;
+
     /**
+     * The Params of the stage whose construction {@link ConstructingUid#begin} began, with their defaults set on it;
+     * ends that construction. Each stage's private constructor calls this right after {@code super()} and keeps the
+     * result; until it is kept, the stage's {@code uid()} answers {@link #uidOf uidOf(null)}, the uid being
+     * constructed.
+     *
      * @param classifier whether the stage predicts classes (and so has a {@code threshold})
      */
-    KindlingParamSet(Params owner, boolean classifier) {
+    static KindlingParamSet constructed(Params owner, boolean classifier, Loss defaultLoss) {
+        try {
+            KindlingParamSet set = new KindlingParamSet(owner, classifier, ConstructingUid.current());
+            set.setDefaults(owner, defaultLoss.keyword());
+            return set;
+        } finally {
+            ConstructingUid.end();
+        }
+    }
+
+    /** A stage's {@code uid()}: its Params' uid, or while its Spark superclass constructor runs, the one begun. */
+    static String uidOf(KindlingParamSet params) {
+        return params != null ? params.uid : ConstructingUid.current();
+    }
+
+    private KindlingParamSet(Params owner, boolean classifier, String uid) {
+        this.uid = uid;
         layers = new LayersParam(owner, "layers", "the network's layers, first to last, as Keras's Sequential: "
                 + "setLayers(new Dense(512, Activation.RELU), new Dense(10, Activation.SOFTMAX)) or the spec "
                 + "\"dense(512, relu), dense(10, softmax)\"; the first layer takes its width from the features "
@@ -91,7 +115,7 @@ public final class KindlingParamSet implements java.io.Serializable {
                 + "when set, decide instead; in [0, 1]", ParamValidators.inRange(0, 1));
     }
 
-    void setDefaults(Params owner, String defaultLoss) {
+    private void setDefaults(Params owner, String defaultLoss) {
         owner.setDefault(optimizer, Optimizer.rmsprop());
         owner.setDefault(loss, defaultLoss);
         owner.setDefault(epochs, KERAS.epochs());

@@ -26,7 +26,6 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
         implements KindlingParams, KindlingModel, MLWritable {
     private static final String STAGE = "KindlingRegressionModel";
 
-    private final String uid;
     private final KindlingParamSet params;
     private final Sequential model;
     private final KindlingTrainingSummary summary;
@@ -38,9 +37,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
     private KindlingRegressionModel(ConstructingUid.Token constructing, Sequential model,
                                     KindlingTrainingSummary summary) {
         super();
-        this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, false);
-        params.setDefaults(this, KindlingRegressor.DEFAULT_LOSS.keyword());
+        this.params = KindlingParamSet.constructed(this, false, KindlingRegressor.DEFAULT_LOSS);
         if (OutputKind.of(model) != OutputKind.REGRESSION || model.network().outputDim() != 1) {
             throw new IllegalArgumentException(STAGE + ": the network is not a one-output regression model ("
                     + model.compileConfig() + ", " + model.network().outputDim() + " outputs)");
@@ -51,7 +48,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
 
     @Override
     public String uid() {
-        return uid != null ? uid : ConstructingUid.current();
+        return KindlingParamSet.uidOf(params);
     }
 
     @Override
@@ -105,7 +102,7 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
     /** A copy with its own network (nothing shared: training one copy further leaves the other as it was). */
     @Override
     public KindlingRegressionModel copy(ParamMap extra) {
-        KindlingRegressionModel copied = new KindlingRegressionModel(uid, ModelData.copy(model), summary);
+        KindlingRegressionModel copied = new KindlingRegressionModel(uid(), ModelData.copy(model), summary);
         return copyValues(copied, extra).setParent(parent());
     }
 
@@ -124,6 +121,6 @@ public final class KindlingRegressionModel extends RegressionModel<Vector, Kindl
 
     @Override
     public String toString() {
-        return STAGE + ": uid=" + uid + ", numFeatures=" + numFeatures() + ", layers=" + model.network().layers();
+        return STAGE + ": uid=" + uid() + ", numFeatures=" + numFeatures() + ", layers=" + model.network().layers();
     }
 }

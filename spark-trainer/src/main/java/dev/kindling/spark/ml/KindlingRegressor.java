@@ -30,7 +30,6 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
     static final Loss DEFAULT_LOSS = Loss.MEAN_SQUARED_ERROR;
     private static final String STAGE = "KindlingRegressor";
 
-    private final String uid;
     private final KindlingParamSet params;
 
     public KindlingRegressor() {
@@ -43,14 +42,12 @@ public final class KindlingRegressor extends Regressor<Vector, KindlingRegressor
 
     private KindlingRegressor(ConstructingUid.Token constructing) {
         super();
-        this.uid = ConstructingUid.end();
-        this.params = new KindlingParamSet(this, false);
-        params.setDefaults(this, DEFAULT_LOSS.keyword());
+        this.params = KindlingParamSet.constructed(this, false, DEFAULT_LOSS);
     }
 
     @Override
     public String uid() {
-        return uid != null ? uid : ConstructingUid.current();
+        return KindlingParamSet.uidOf(params);
     }
 
     @Override
