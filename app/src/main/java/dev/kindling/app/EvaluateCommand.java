@@ -90,18 +90,11 @@ final class EvaluateCommand extends JobCommand {
     }
 
     /**
-     * A model file that does not read back (torn, of another version, naming a layer, loss or optimizer that is
-     * not registered here) is an input the user gave: one line, naming what is registered.
+     * A model file that does not read back (torn, of another version, naming a layer or optimizer that is not
+     * registered here: the core names the registered ones) is an input the user gave: one line.
      */
     static String modelProblem(IOException e) {
-        String message = dev.kindling.app.output.Locations.oneLine(e);
-        if (message.contains("Could not resolve type id") || message.contains("is not registered")) {
-            message = message.replaceFirst(" \\(for POJO property.*", "").replaceFirst(": known type ids = .*", "")
-                    + "; registered here: layers " + String.join(", ", dev.kindling.core.registry.Registry
-                    .layerNames()) + "; optimizers " + String.join(", ", dev.kindling.core.registry.Registry
-                    .optimizerNames()) + " (register your own before loading: docs/training.md)";
-        }
-        return message;
+        return dev.kindling.app.output.Locations.oneLine(e);
     }
 
     /** Reads the saved model through Hadoop's file system API, so any URI works. */

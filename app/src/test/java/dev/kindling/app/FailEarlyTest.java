@@ -370,8 +370,8 @@ class FailEarlyTest {
         assertEquals(Main.BAD_CONFIGURATION, cli.exitCode(), cli::toString);
         assertFalse(cli.err().contains("\tat "), () -> "no stack trace:\n" + cli);
         String line = cli.err().lines().filter(l -> l.contains("--model: ")).findFirst().orElse("");
-        assertTrue(line.contains("gated_dense") && line.contains("registered here: layers ")
-                && line.contains("dense") && line.contains("conv2d"), line);
+        assertTrue(line.contains("layers[0].type: unknown layer type 'gated_dense', expected one of dense, ")
+                && line.contains("conv2d") && line.contains("register your own kinds before loading"), line);
         assertTrue(cli.out().isEmpty(), "refused before Spark starts:\n" + cli);
 
         List<String> p = new ArrayList<>(args("predict", "conf/mnist-mlp.conf"));

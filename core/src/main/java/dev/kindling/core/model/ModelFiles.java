@@ -238,9 +238,9 @@ final class ModelFiles {
                 for (JsonNode m : c.path("metrics")) {
                     metrics.add(Registry.metric(m.asText()));
                 }
-                compiled = new CompileConfig(Registry.json().treeToValue(c.get("optimizer"), Optimizer.class),
-                        Registry.loss(c.path("loss").asText()), metrics);
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                compiled = new CompileConfig(bind(c.path("optimizer"), "compile.optimizer", Optimizer.class,
+                        "optimizer", "name", Registry.optimizerNames()), Registry.loss(c.path("loss").asText()), metrics);
+            } catch (IllegalArgumentException e) {
                 throw new IOException(source + ": invalid compile configuration in " + MODEL_JSON + ": "
                         + e.getMessage(), e);
             }
@@ -265,21 +265,28 @@ final class ModelFiles {
      * @throws IllegalArgumentException naming each layer that does not bind, at its key
      */
     private static List<Layer> layers(JsonNode list) {
-        List<String> problems = new ArrayList<>();
-        Binder binder = new Binder((key, message) -> problems.add(key + ": " + message), false);
+        if (!list.isArray()) {
+            throw new IllegalArgumentException("layers: missing");
+        }
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            if (list.get(i) instanceof ObjectNode layer) {
-                layers.add(binder.kind(layer, "layers[" + i + "]", Layer.class, "layer", "type", null,
-                        Registry.layerNames()));
-            } else {
-                problems.add("layers[" + i + "]: expected a layer object, got " + Binder.describe(list.get(i)));
-            }
-        }
-        if (!list.isArray() || !problems.isEmpty()) {
-            throw new IllegalArgumentException(list.isArray() ? String.join("; ", problems) : "layers: missing");
+            layers.add(bind(list.get(i), "layers[" + i + "]", Layer.class, "layer", "type", Registry.layerNames()));
         }
         return layers;
+    }
+
+    /** One registered kind of a model file, bound as a job file's; its problems in one line. */
+    private static <T> T bind(JsonNode node, String key, Class<T> type, String kind, String idProperty,
+                              java.util.Collection<String> names) {
+        List<String> problems = new ArrayList<>();
+        T bound = node instanceof ObjectNode object ? new Binder((k, message) -> problems.add(k + ": " + message),
+                false).kind(object, key, type, kind, idProperty, null, names) : null;
+        if (bound == null) {
+            throw new IllegalArgumentException((problems.isEmpty() ? key + ": expected a " + kind + " object, got "
+                    + Binder.describe(node) : String.join("; ", problems))
+                    + " (register your own kinds before loading: docs/training.md)");
+        }
+        return bound;
     }
 
     /** {@code inputShape} if the file has it, else the flat {@code inputDim} of files written before it existed. */
