@@ -120,6 +120,9 @@ public record JobConfig(DataConfig data, ModelConfig model, CompileSettings comp
         }
 
         void check(Problems p, Task task) {
+            if (format == null) {
+                return;   // reported by the binder; the rest depends on the format
+            }
             if (!(scale > 0) || Double.isInfinite(scale)) {
                 p.at("data.scale", "must be a positive number, got " + scale);
             }

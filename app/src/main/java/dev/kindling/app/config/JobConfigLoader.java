@@ -47,10 +47,10 @@ import java.util.Set;
  * core's {@link FitOptions} defaults), refuses unknown keys with a did-you-mean, binds the sections to
  * {@link JobConfig}'s records with the core's {@link Binder} (the kinds inside them, layers, optimizer, callbacks,
  * loss and metrics, through the registry, as a model file's), then checks what spans sections: the classes against
- * the last layer, the layers against the input shape, the callbacks' monitors against the logs the fit will have. All problems are collected
- * and thrown together as one {@link BadConfigurationException}; nothing but the job file is read. The inputs and a
- * base model on the local disk are checked by the commands before Spark starts ({@code LocalInputs},
- * {@code TrainCommand}).
+ * the last layer, the layers against the input shape, the callbacks' monitors against the logs the fit will have.
+ * All problems are collected and thrown together as one {@link BadConfigurationException}; nothing but the job file
+ * is read. The inputs and a base model on the local disk are checked by the commands before Spark starts
+ * ({@code LocalInputs}, {@code TrainCommand}).
  */
 public final class JobConfigLoader {
 
@@ -130,16 +130,18 @@ public final class JobConfigLoader {
         }
         p.over(merged);
         ObjectNode written = (ObjectNode) json(merged.root());
-        ((ObjectNode) written.path("spark")).set("conf", sparkConf(merged));
+        if (written.get("spark") instanceof ObjectNode spark) {   // not an object: reported by the binder
+            spark.set("conf", sparkConf(merged));
+        }
         JobConfig.Sections job = new Binder(p, true)
-                .kind(Layer.class, "layer", "type", Registry::layerNames, name -> null,
+                .withKind(Layer.class, "layer", "type", Registry::layerNames, name -> null,
                         "{type = dense, units = 512, activation = relu}", true)
-                .kind(Optimizer.class, "optimizer", "name", Registry::optimizerNames, Registry::optimizerDefaults,
+                .withKind(Optimizer.class, "optimizer", "name", Registry::optimizerNames, Registry::optimizerDefaults,
                         "{name = rmsprop, learning-rate = 0.001, ...}", false)
-                .kind(CallbackConfig.class, "callback", "type", Registry::callbackNames, name -> null,
+                .withKind(CallbackConfig.class, "callback", "type", Registry::callbackNames, name -> null,
                         "{type = early_stopping, monitor = val_loss, patience = 2}", true)
-                .named(Loss.class, Registry::loss)
-                .named(Metric.class, Registry::metric)
+                .withNamed(Loss.class, Registry::loss)
+                .withNamed(Metric.class, Registry::metric)
                 .section(written, (ObjectNode) json(reference.root()), JobConfig.Sections.class,
                         Set.copyOf(OPEN_SECTIONS));
         if (job == null) {
@@ -201,7 +203,7 @@ public final class JobConfigLoader {
 
     /** {@code data.num-classes}, or for 0 the last layer's units; a number that disagrees with them is reported. */
     private int numClasses(int numClasses, List<Layer> layers) {
-        Layer last = layers.contains(null) ? null : Network.lastFixedWidth(layers);
+        Layer last = layers.isEmpty() || layers.contains(null) ? null : Network.lastFixedWidth(layers);
         int units = last == null ? 0 : last.outputShape(Shape.of(1)).dim(0);
         if (numClasses != 0 && units > 0 && numClasses != units) {
             p.at("data.num-classes", "is " + numClasses + " but the last " + Registry.layerName(last.getClass())

@@ -96,6 +96,8 @@ class BadConfigurationTest {
         "data.validation=[nowhere.idx, labels.idx] | data.validation[0]: 'nowhere.idx' does not exist",
         "model.dtype=float16             | model.dtype: unknown value 'float16'",
         "data.format=json                | data.format: unknown value 'json'",
+        "data.format=null                | data.format: missing, expected one of idx, csv, libsvm, parquet",
+        "spark=3                         | spark: expected an object (a section of keys), got number 3",
         "fit.batch-size=0                | fit.batch-size: must be >= 1, got 0",
         "fit.validation-split=1.0        | fit.validation-split: must be in [0, 1), got 1.0",
         "fit.validation-split=-0.1       | fit.validation-split: must be in [0, 1), got -0.1",

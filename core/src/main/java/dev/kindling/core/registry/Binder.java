@@ -106,7 +106,7 @@ public final class Binder {
      * @param example the kind as the user would write it, for the message when something else is found
      * @param listed  whether the kind comes in a list ({@code model.layers}) rather than alone
      */
-    public <T> Binder kind(Class<T> type, String kind, String idProperty, Supplier<Collection<String>> names,
+    public <T> Binder withKind(Class<T> type, String kind, String idProperty, Supplier<Collection<String>> names,
                            Function<String, ?> defaults, String example, boolean listed) {
         kinds.addDeserializer(type, new JsonDeserializer<T>() {
             @Override
@@ -152,7 +152,7 @@ public final class Binder {
 
     /** Binds each {@code type} inside a section by name ({@code loss = binary_crossentropy}); {@code resolve} throws
      * an {@link IllegalArgumentException} that says what is wrong with a name. */
-    public <T> Binder named(Class<T> type, Function<String, T> resolve) {
+    public <T> Binder withNamed(Class<T> type, Function<String, T> resolve) {
         kinds.addDeserializer(type, new JsonDeserializer<T>() {
             @Override
             public T deserialize(JsonParser p, DeserializationContext c) throws IOException {

@@ -23,8 +23,8 @@ class BinderTest {
 
     private final List<String> problems = new ArrayList<>();
     private final Binder kebab = new Binder((key, message) -> problems.add(key + ": " + message), true)
-            .kind(Layer.class, "layer", "type", Registry::layerNames, name -> null, "{type = dense}", true)
-            .kind(Optimizer.class, "optimizer", "name", Registry::optimizerNames, Registry::optimizerDefaults,
+            .withKind(Layer.class, "layer", "type", Registry::layerNames, name -> null, "{type = dense}", true)
+            .withKind(Optimizer.class, "optimizer", "name", Registry::optimizerNames, Registry::optimizerDefaults,
                     "{name = sgd}", false);
 
     private static ObjectNode json(String text) throws Exception {
