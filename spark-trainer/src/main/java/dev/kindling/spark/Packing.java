@@ -371,12 +371,7 @@ final class Packing {
         }
         if (!sorted) {
             // Rows from input partitions grouped by host arrive in runs, not in order: sort the block by number.
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            long[] unsorted = ids;
-            Arrays.sort(order, (a, b) -> Long.compare(unsorted[a], unsorted[b]));
+            int[] order = orderById(ids, n);
             long[] sortedIds = new long[n];
             float[] x = new float[n * d];
             float[] y = new float[n * w];
@@ -443,16 +438,9 @@ final class Packing {
         Tensor y = Tensor.wrap(Arrays.copyOf(targets, n * w), 0, Shape.of(n, w));
         Tensor ws = weights == null ? null : Tensor.wrap(Arrays.copyOf(weights, n), 0, Shape.of(n));
         if (!sorted) {
-            Integer[] boxed = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                boxed[i] = i;
-            }
-            long[] unsorted = ids;
-            Arrays.sort(boxed, (a, b) -> Long.compare(unsorted[a], unsorted[b]));
-            int[] order = new int[n];
+            int[] order = orderById(ids, n);
             long[] sortedIds = new long[n];
             for (int i = 0; i < n; i++) {
-                order[i] = boxed[i];
                 sortedIds[i] = ids[order[i]];
             }
             ids = sortedIds;
@@ -521,5 +509,19 @@ final class Packing {
             }
             throw new DataException("label column '" + reader.labelColumn() + "': " + blockFailed.getMessage());
         }
+    }
+
+    /** The positions of the first {@code n} row numbers in {@code ids}, in increasing order of number. */
+    private static int[] orderById(long[] ids, int n) {
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> Long.compare(ids[a], ids[b]));
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 }

@@ -165,13 +165,7 @@ public final class Sequential {
         Tensor xs = checkedInputs(x, "fit");
         Tensor ys = checkedTargets(config.loss(), y, xs.dim(0));
         Tensor ws = checkedWeights(sampleWeights, xs.dim(0), "fit: sample_weight");
-        FitOptions.ValidationData validation = null;
-        if (options.validationData() != null) {
-            FitOptions.ValidationData v = options.validationData();
-            Tensor vx = checkedInputs(v.x(), "fit: validation_data");
-            validation = new FitOptions.ValidationData(vx, checkedTargets(config.loss(), v.y(), vx.dim(0)),
-                    checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
-        }
+        FitOptions.ValidationData validation = checkedValidation(config, options.validationData());
         ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
         return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()),
                 Features.dense(xs), ys, ws,
@@ -192,16 +186,20 @@ public final class Sequential {
         SparseRows xs = checkedInputs(x, "fit");
         Tensor ys = checkedTargets(config.loss(), y, xs.rows());
         Tensor ws = checkedWeights(sampleWeights, xs.rows(), "fit: sample_weight");
-        FitOptions.ValidationData validation = null;
-        if (options.validationData() != null) {
-            FitOptions.ValidationData v = options.validationData();
-            Tensor vx = checkedInputs(v.x(), "fit: validation_data");
-            validation = new FitOptions.ValidationData(vx, checkedTargets(config.loss(), v.y(), vx.dim(0)),
-                    checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
-        }
+        FitOptions.ValidationData validation = checkedValidation(config, options.validationData());
         ClassWeights classWeights = ClassWeights.of(options.classWeights(), network.outputDim());
         return fit(new InMemoryData(network, config.loss(), config.resolvedMetrics(network.outputDim()),
                 Features.sparse(xs), ys, ws, options.validationSplit(), validation, classWeights), options);
+    }
+
+    /** Keras's {@code validation_data}, checked as the training data is; null for none. */
+    private FitOptions.ValidationData checkedValidation(CompileConfig config, FitOptions.ValidationData v) {
+        if (v == null) {
+            return null;
+        }
+        Tensor vx = checkedInputs(v.x(), "fit: validation_data");
+        return new FitOptions.ValidationData(vx, checkedTargets(config.loss(), v.y(), vx.dim(0)),
+                checkedWeights(v.sampleWeights(), vx.dim(0), "fit: validation_data sample weights"));
     }
 
     /** As {@link #fit(SparseRows, Tensor, Tensor, FitOptions)} without sample weights. */
