@@ -282,9 +282,10 @@ final class ModelFiles {
         T bound = node instanceof ObjectNode object ? new Binder((k, message) -> problems.add(k + ": " + message),
                 false).kind(object, key, type, kind, idProperty, null, names) : null;
         if (bound == null) {
-            throw new IllegalArgumentException((problems.isEmpty() ? key + ": expected a " + kind + " object, got "
-                    + Binder.describe(node) : String.join("; ", problems))
-                    + " (register your own kinds before loading: docs/training.md)");
+            String message = problems.isEmpty() ? key + ": expected a " + kind + " object, got "
+                    + Binder.describe(node) : String.join("; ", problems);
+            throw new IllegalArgumentException(message + (message.contains("unknown " + kind)
+                    ? " (register your own kinds before loading: docs/training.md)" : ""));
         }
         return bound;
     }
